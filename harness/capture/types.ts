@@ -1,0 +1,107 @@
+/**
+ * The on-disk capture format: the contract between the capture sidecar (writer) and detect/,
+ * report/ and HAR export (readers). A capture folder holds:
+ *
+ *   flows.jsonl       one Flow per line, appended when the exchange completes (or fails)
+ *   bodies/           bodies larger than INLINE_BODY_LIMIT, one file each, referenced by BodyRef.file
+ *   blindspots.jsonl  one BlindSpot per line: traffic the capture could not see
+ *   markers.jsonl     one Marker per line: capture lifecycle + heartbeats, and harness markers (visits)
+ *
+ * Every file is append-only JSON Lines; a reader must tolerate a torn last line (SIGKILL mid-write).
+ */
+
+/** Bodies up to this many bytes are stored inline (base64) in the flow line; larger ones go to bodies/. */
+export const INLINE_BODY_LIMIT = 64 * 1024;
+
+/** A raw (undecoded) body. Exactly one of `inline` / `file` is set when size > 0. */
+export interface BodyRef {
+  /** Bytes as received on the wire (still content-encoded: gzip/brotli stays compressed). */
+  size: number;
+  /** base64 of the raw bytes, when size <= INLINE_BODY_LIMIT. */
+  inline?: string;
+  /** Path relative to the capture folder, e.g. `bodies/<flowId>.req`. */
+  file?: string;
+  /** True when the capture stopped storing the body (client aborted, size cap). */
+  truncated?: boolean;
+}
+
+export type Header = [name: string, value: string];
+
+export interface WebSocketMessage {
+  direction: 'sent' | 'received'; // sent = client -> server
+  at: number; // ms since epoch
+  binary: boolean;
+  body: BodyRef;
+}
+
+export interface Flow {
+  /** Unique within the folder; stable (used by findings and HAR). */
+  id: string;
+  /** Request start and response end, ms since epoch. */
+  startedAt: number;
+  endedAt: number;
+  client: { address: string; port: number };
+  method: string;
+  scheme: 'http' | 'https' | 'ws' | 'wss';
+  host: string;
+  port: number;
+  /** Path without the query, as sent (still percent-encoded). */
+  path: string;
+  /** Raw query string without the leading '?', '' when none. */
+  query: string;
+  httpVersion: string; // '1.1', '2', ...
+  request: { headers: Header[]; body: BodyRef };
+  /** Absent when no response was received (see `error`). */
+  response?: { status: number; statusMessage: string; headers: Header[]; body: BodyRef };
+  tls?: { sni?: string; alpn?: string };
+  /** Upstream address actually contacted, in live mode. */
+  upstreamIp?: string;
+  websocket?: { messages: WebSocketMessage[] };
+  error?: string;
+}
+
+export type BlindSpotReason =
+  | 'tls-rejected' // the client refused our certificate (untrusted CA, pinning)
+  | 'tls-handshake-failed' // other handshake failure
+  | 'capture-down' // the sidecar was not running / not healthy
+  | 'undecodable' // a body over a decoding bound (written by detect/, not the sidecar)
+  | 'device-lost' // the phone dropped during the window (written by the harness)
+  | 'client-error'; // a connection the proxy could not parse
+
+export interface BlindSpot {
+  id: string;
+  time: number; // ms since epoch
+  reason: BlindSpotReason;
+  /** SNI / host name the client was trying to reach, when known. */
+  host?: string;
+  client?: { address: string; port: number };
+  /** The flow this blind spot concerns, when there is one (undecodable bodies). */
+  flowId?: string;
+  detail?: string;
+}
+
+/**
+ * Markers: the sidecar writes `capture-start`, a `capture-heartbeat` every HEARTBEAT_MS while it is
+ * healthy, and `capture-stop`; a gap in heartbeats means the capture was down. The harness writes
+ * visit markers so detect/ can relate flows to visits.
+ */
+export const HEARTBEAT_MS = 1000;
+
+export type MarkerKind =
+  | 'capture-start'
+  | 'capture-heartbeat'
+  | 'capture-stop'
+  | 'visit-start'
+  | 'visit-end'
+  | 'run-start'
+  | 'run-end'
+  | 'note';
+
+export interface Marker {
+  time: number; // ms since epoch
+  kind: MarkerKind;
+  /** For visit markers: the Visit id. */
+  visitId?: string;
+  /** Free-form details (for visit-start: the Visit record; for capture-start: port, mode, pid). */
+  data?: Record<string, unknown>;
+}

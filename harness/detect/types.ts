@@ -1,0 +1,63 @@
+/** Types at the detector's boundary: what the harness hands it (Visit, Canary) and what it returns. */
+
+export type BrowserMode = 'normal' | 'incognito';
+
+export type CanaryKind =
+  | 'visit-token' // random token placed in a visited URL
+  | 'visit-url' // the full visited URL
+  | 'search-term' // a unique search term typed by the harness
+  | 'imei'
+  | 'meid'
+  | 'android-id'
+  | 'serial'
+  | 'phone-number'
+  | 'wifi-mac'
+  | 'contact-number'
+  | 'imsi'
+  | 'model' // low entropy: context only, never a finding on its own
+  | 'android-release'; // low entropy: context only
+
+export interface Canary {
+  kind: CanaryKind;
+  value: string;
+  /** The Visit this canary belongs to (visit canaries), absent for device identifiers. */
+  visitId?: string;
+  /** Device the identifier was read from. */
+  device?: string;
+}
+
+export interface Visit {
+  id: string;
+  device: string;
+  browser: string; // browser profile name, e.g. 'mint'
+  version?: string; // app version on the phone
+  mode: BrowserMode;
+  url: string;
+  /** Search terms typed during the visit, if it was a search. */
+  searchTerms?: string[];
+  canaries: Canary[];
+  t0: number; // ms since epoch
+  t1: number;
+}
+
+export type Party = 'first-party' | 'third-party';
+
+export interface Finding {
+  canary: Canary;
+  flowId: string;
+  host: string;
+  ip?: string;
+  path: string;
+  party: Party;
+  /** Decoding chain that exposed it, e.g. ['body', 'form[data_list]', 'base64', 'gzip', 'json[0].url']. */
+  chain: string[];
+  /** Decoded text around the match; match located by offsets into excerpt. */
+  excerpt: { text: string; start: number; end: number };
+  /** 'high' when the flow falls inside the visit window (+ grace), 'medium' when it is later. */
+  confidence?: 'high' | 'medium';
+}
+
+export type Verdict =
+  | { visitId: string; verdict: 'leaked'; hosts: string[]; findings: Finding[] }
+  | { visitId: string; verdict: 'not-leaked' }
+  | { visitId: string; verdict: 'unobservable'; reasons: string[] };

@@ -1,0 +1,90 @@
+/**
+ * A simulated phone's profile (sim/profiles/*.json): the device and its apps. Telemetry rules are
+ * data; nothing in harness/ may read these files (the detector must find what they send on its own).
+ * The JSON Schema in sim/profiles/profile.schema.json must match these types.
+ */
+
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'background' | 'contact-added' | 'interval';
+
+export type EncodeStep =
+  | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'
+  | 'gzip' | 'deflate' | 'brotli' | 'urlencode' | 'md5' | 'sha1' | 'sha256'
+  | { field: string; hash: 'md5' | 'sha1' | 'sha256' };
+
+export type Placement =
+  | { in: 'body'; contentType?: string }
+  | { in: 'form-field'; name: string; extra?: Record<string, string> }
+  | { in: 'query'; name: string }
+  | { in: 'header'; name: string }
+  | { in: 'cookie'; name: string };
+
+export interface TelemetryRule {
+  /** Names the rule in logs. */
+  name: string;
+  when: TelemetryTrigger;
+  /** Modes in which it fires; default both. */
+  modes?: Array<'normal' | 'incognito'>;
+  /** When true, the app's incognito-data settings switch (set off) silences this rule in incognito. */
+  silencedBySwitch?: boolean;
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT';
+  /** Whether this endpoint's TLS stack trusts user-installed CAs (Android 7+ default: false). */
+  trustsUserCAs?: boolean;
+  /** JSON object whose string values are templates: ${visit.url}, ${device.imei}, ... */
+  fields: Record<string, unknown>;
+  encode?: EncodeStep[];
+  placement: Placement;
+  /** Send after `events` events or `ms` milliseconds, whichever first; default immediately. */
+  batch?: { events?: number; ms?: number };
+  /** For when: interval. */
+  intervalMs?: number;
+}
+
+export interface AppProfile {
+  package: string;
+  label: string;
+  version: string;
+  versionCode?: number;
+  activity: string; // e.g. com.android.browser.BrowserActivity
+  /** Default for the app's page loads and endpoints without their own setting. */
+  trustsUserCAs?: boolean;
+  userAgent?: string;
+  firstRunDialogs?: Array<{ id: string; title: string; text: string; button: string }>;
+  /** Text of the incognito-data switch in settings; absent when the version has none. */
+  incognitoDataSwitch?: { label: string; summary?: string; defaultOn: boolean };
+  /** Search engine URL template with ${query}. */
+  searchUrl?: string;
+  telemetry: TelemetryRule[];
+}
+
+export interface DeviceProfile {
+  manufacturer: string; // Xiaomi
+  brand: string;
+  model: string; // ro.product.model
+  product: string; // ro.product.name
+  device: string; // ro.product.device
+  release: string; // ro.build.version.release
+  sdk: number;
+  buildType: 'user' | 'userdebug' | 'eng';
+  miuiVersion?: string; // ro.miui.ui.version.name
+  miuiRegion?: string;
+  imei: string;
+  imsi?: string;
+  androidId: string;
+  serial: string;
+  phoneNumber: string;
+  wifiMac: string;
+  operator?: string;
+  rootable: boolean;
+  /** Require ADB AUTH (the `unauthorized` path). */
+  requireAuth?: boolean;
+  screen?: { width: number; height: number; density: number };
+  extraProps?: Record<string, string>;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  device: DeviceProfile;
+  apps: AppProfile[];
+}

@@ -1,0 +1,100 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * Seams inside the simulated phone. adbd/ (wire protocol) talks to the phone only through
+ * DeviceServices; android/ implements it and talks to the apps only through AppRuntime, which
+ * apps/ implements. Each layer can be tested alone.
+ */
+
+/** A running shell command, as adbd needs it for `shell:`, `shell,v2,…:` and `exec:`. */
+export interface ShellProcess {
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** Data the host sends (shell v2 stdin packets, or raw bytes for v1/exec). */
+  stdin: NodeJS.WritableStream;
+  /** Resolves with the exit code when the command ends. */
+  exit: Promise<number>;
+  /** The host closed the stream: stop (e.g. `logcat` following, `am instrument -w`). */
+  kill(): void;
+}
+
+export interface FileStat {
+  mode: number; // full st_mode (S_IFREG 0o100000 | perms, S_IFDIR 0o040000 ...)
+  size: number;
+  mtime: number; // seconds
+}
+
+export interface DeviceServices {
+  /** Banner props for CNXN: ro.product.name, ro.product.model, ro.product.device. */
+  banner(): { product: string; model: string; device: string };
+  requireAuth(): boolean;
+  shell(command: string, options: { pty: boolean }): ShellProcess;
+  fs: {
+    stat(path: string): FileStat | null;
+    list(path: string): Array<{ name: string } & FileStat> | null;
+    read(path: string): Buffer; // throws Error with .code = 'ENOENT' | 'EACCES' | 'EISDIR'
+    write(path: string, data: Buffer, mode: number, mtime: number): void; // throws like read
+  };
+  /** Connect to a port on the phone's loopback (forward target `tcp:PORT`, `localabstract:`). */
+  connectLocal(port: number): Promise<Duplex>;
+  /**
+   * adbd registers reverse forwards here; the phone's network stack calls `open` when an app
+   * connects to 127.0.0.1:devicePort, and adbd turns that into a device-initiated OPEN.
+   */
+  reverses: {
+    add(devicePort: number, hostSpec: string, open: () => Promise<Duplex>): void;
+    remove(devicePort: number): boolean;
+    clear(): void;
+    list(): Array<{ devicePort: number; hostSpec: string }>;
+  };
+  /** `root:` / `unroot:`; returns the text adbd answers. */
+  setRoot(root: boolean): string;
+  isRoot(): boolean;
+  reboot(): void;
+  /** Binary logcat entries for `logcat -B`, text for `-v threadtime`: android/ owns the buffer. */
+}
+
+/** What the Android model asks of the apps layer (browsers, UiAutomator2 server). */
+export interface AppRuntime {
+  /** Installed packages the apps layer provides (browsers, io.appium.uiautomator2.server[.test], io.appium.settings). */
+  packages(): Array<{ name: string; version: string; versionCode: number; apkPath: string; uid: number }>;
+  /** `am start[-activity] -n pkg/act` (and launcher intents). Returns Android's error text on failure. */
+  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
+  forceStop(pkg: string): void;
+  clearData(pkg: string): void;
+  /** `am instrument -w …`: runs until the returned promise settles or kill() is called. */
+  instrument(component: string, args: Record<string, string>): { output: NodeJS.ReadableStream; done: Promise<number>; kill(): void } | null;
+  /** The focused window, for `dumpsys window` / `dumpsys activity`. */
+  focus(): { package: string; activity: string } | null;
+  pids(): Array<{ pid: number; package: string; user: string }>;
+  input: {
+    keyevent(code: number): Promise<void>;
+    text(text: string): Promise<void>;
+    tap(x: number, y: number): Promise<void>;
+    swipe(x1: number, y1: number, x2: number, y2: number, ms: number): Promise<void>;
+  };
+  /** PNG of the current screen. */
+  screencap(): Promise<Buffer>;
+  /** A contact was inserted through `content insert` (fires contact-added telemetry). */
+  contactAdded(contact: { name?: string; number: string }): void;
+  /** Screen on/off state changed (`input keyevent 26`). */
+  screenOn(): boolean;
+}
+
+/** What the apps layer may use of the phone (android/ implements it). */
+export interface PhoneContext {
+  readonly profile: import('./profile.js').Profile;
+  /** `settings get <namespace> <key>`; undefined when unset. */
+  setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined;
+  /** PEM certificates in a CA store as the phone's file system holds it now (tmpfs / bind mounts applied). */
+  caCertificates(store: 'system' | 'user'): string[];
+  /** Connect to 127.0.0.1:port as seen from the phone: its own listeners, then adb reverses. */
+  connectLocal(port: number): Promise<Duplex>;
+  /** Listen on the phone's loopback (the UiAutomator2 server on 6790); returns a closer. */
+  listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void;
+  /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
+  log(priority: number, tag: string, message: string, pid?: number): void;
+}
+
+/** apps/ exports `createAppRuntime(ctx: PhoneContext): AppRuntime` (in sim/apps/index.ts). */
+export type AppRuntimeFactory = (ctx: PhoneContext) => AppRuntime;
