@@ -56,6 +56,8 @@ export interface DeviceServices {
 
 /** What the Android model asks of the apps layer (browsers, UiAutomator2 server). */
 export interface AppRuntime {
+  /** The UI seam (see sim/ui.ts): what UiAutomator2 and screencap read and act on. */
+  ui: import('./ui.js').UiDriver;
   /** Installed packages the apps layer provides (browsers, io.appium.uiautomator2.server[.test], io.appium.settings). */
   packages(): Array<{ name: string; version: string; versionCode: number; apkPath: string; uid: number }>;
   /** `am start[-activity] -n pkg/act` (and launcher intents). Returns Android's error text on failure. */
