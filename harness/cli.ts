@@ -7,6 +7,7 @@ import { PhonehomeError } from './errors.js';
  */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   // entries are added by each layer: name: { summary, load: async () => (await import('./x/index.js')).xCommand }
+  doctor: { summary: 'check and install the system programs phonehome needs', load: async () => (await import('./setup/index.js')).doctorCommand },
 };
 
 const defaultIo: CliIo = {

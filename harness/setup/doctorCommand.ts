@@ -1,0 +1,58 @@
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
+import { aptInstall, checkTool, SYSTEM_TOOLS } from './systemTools.js';
+
+const MIN_NODE: [number, number] = [20, 19];
+
+function nodeIsRecentEnough(version: string): boolean {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check (and with --install, install) the system programs phonehome needs',
+  help: [
+    'Usage: phonehome doctor [--install] [--quiet]',
+    '',
+    'Checks Node.js and the system programs phonehome uses: adb (required), chromium,',
+    'mitmdump and java (optional: reports check, benchmarks, farm).',
+    '',
+    'Options:',
+    '  --install   install missing required programs with apt-get (needs root)',
+    '  --all       with --install, install the optional ones too',
+    '  --quiet     print only problems',
+    '',
+    'Exit code 0 when every required program is there, 2 otherwise.',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values } = parseCommandArgs('doctor', argv, {
+      install: { type: 'boolean' },
+      all: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    });
+    const say = (line: string) => { if (!values.quiet) io.out(line); };
+    let ok = true;
+    if (!nodeIsRecentEnough(process.version)) {
+      io.err(`phonehome doctor: Node.js ${process.version} is too old; ${MIN_NODE.join('.')} or newer is needed`);
+      ok = false;
+    } else {
+      say(`node      ${process.version}`);
+    }
+    let statuses = await Promise.all(SYSTEM_TOOLS.map(checkTool));
+    const wanted = statuses.filter((s) => !s.found && (s.tool.required || values.all));
+    if (values.install && wanted.length > 0) {
+      const result = await aptInstall([...new Set(wanted.map((s) => s.tool.debianPackage))], say);
+      if (!result.ok) io.err(`phonehome doctor: ${result.why}`);
+      statuses = await Promise.all(SYSTEM_TOOLS.map(checkTool));
+    }
+    for (const s of statuses) {
+      if (s.found) say(`${s.tool.command.padEnd(9)} ${s.version ?? 'present'}`);
+      else if (s.tool.required) {
+        ok = false;
+        io.err(`phonehome doctor: '${s.tool.command}' not found — it ${s.tool.purpose}; install it with: apt-get install -y ${s.tool.debianPackage} (or run 'phonehome doctor --install' as root)`);
+      } else say(`${s.tool.command.padEnd(9)} missing (optional: ${s.tool.purpose}; apt-get install -y ${s.tool.debianPackage})`);
+    }
+    return ok ? 0 : 2;
+  },
+};

@@ -1,0 +1,2 @@
+export { doctorCommand } from './doctorCommand.js';
+export { SYSTEM_TOOLS, checkTool, aptInstall, type SystemTool, type ToolStatus } from './systemTools.js';
