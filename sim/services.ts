@@ -22,6 +22,9 @@ export interface FileStat {
   mode: number; // full st_mode (S_IFREG 0o100000 | perms, S_IFDIR 0o040000 ...)
   size: number;
   mtime: number; // seconds
+  /** Owner and group (sync STA2/LIS2 report them); 0 (root) when absent. */
+  uid?: number;
+  gid?: number;
 }
 
 export interface DeviceServices {
@@ -81,6 +84,8 @@ export interface AppRuntime {
   contactAdded(contact: { name?: string; number: string }): void;
   /** Screen on/off state changed (`input keyevent 26`). */
   screenOn(): boolean;
+  /** Phone shutdown / reboot: stop the apps' timers (telemetry intervals, batches) and the instrumentation. */
+  shutdown?(): Promise<void>;
 }
 
 /** What the apps layer may use of the phone (android/ implements it). */

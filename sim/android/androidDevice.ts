@@ -1,0 +1,307 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough, Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { Profile } from '../profile.js';
+import type { AppRuntime, AppRuntimeFactory, DeviceServices, FileStat, PhoneContext, ShellProcess } from '../services.js';
+import { ContactsProvider } from './contactsProvider.js';
+import { FsError, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
+import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
+import { idleAppRuntime } from './idleAppRuntime.js';
+import { LogcatBuffer } from './logcatBuffer.js';
+import { LoopbackNetwork } from './loopbackNetwork.js';
+import { PackageManager } from './packageManager.js';
+import { PropertyStore, profileProperties } from './properties.js';
+import { SettingsStore } from './settingsStore.js';
+import { commandNames, parse } from './shell/parser.js';
+import { Interpreter, newEnv, type CommandHandler } from './shell/interpreter.js';
+import { StreamSink, streamInput } from './shell/io.js';
+import { shellCommands } from './commands/index.js';
+
+export const SHELL_USER: Credentials = { uid: 2000, gids: [2000, 1004, 1007, 1011, 1015, 1028, 1078, 1079, 3001, 3002, 3003, 3006, 3009, 3011, 9997] };
+
+export interface ShellEvent {
+  command: string;
+  /** Every command name in the line is one this shell implements. */
+  known: boolean;
+  unknown: string[];
+  root: boolean;
+}
+
+export interface AndroidDeviceEvents {
+  shell: [event: ShellEvent];
+  /** `reboot` / `reboot:`: adbd drops its connections, volatile state is gone. */
+  reboot: [];
+  log: [priority: number, tag: string, message: string];
+}
+
+/** Bytes a shell's stdin may hold unread before the host's input is dropped. */
+const STDIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The Android model: properties, settings, file system, packages, contacts, logcat, loopback
+ * network and root state. It is what adbd talks to (DeviceServices) and what apps see of the
+ * phone (PhoneContext); app-shaped work goes to the AppRuntime.
+ */
+export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements DeviceServices, PhoneContext {
+  readonly profile: Profile;
+  readonly props: PropertyStore;
+  readonly settings: SettingsStore;
+  readonly files = new VirtualFileSystem();
+  readonly logcat = new LogcatBuffer();
+  readonly packages: PackageManager;
+  readonly contacts: ContactsProvider;
+  readonly network = new LoopbackNetwork();
+  readonly commands: Map<string, CommandHandler<AndroidDevice>>;
+  readonly bootTime = Date.now();
+  private rooted = false;
+  private runtime: AppRuntime;
+
+  constructor(profile: Profile) {
+    super();
+    this.profile = profile;
+    this.props = new PropertyStore(profileProperties(profile));
+    // `su` exists where the phone is rooted (userdebug su, or Magisk on a retail build); `adb root`
+    // additionally needs a non-production build (see setRoot).
+    this.commands = shellCommands({ su: profile.device.rootable });
+    this.settings = new SettingsStore(profile);
+    this.packages = new PackageManager(profile);
+    this.contacts = new ContactsProvider((contact) => this.apps.contactAdded(contact));
+    const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+    layoutFileSystem(this.files, profile, buildProp);
+    this.runtime = idleAppRuntime(this);
+    this.packages.attach(this.runtime);
+    this.log(4, 'init', `starting service 'adbd'...`, 1);
+  }
+
+  /** Wires the apps layer (browsers, UiAutomator2 server) in. */
+  attachApps(factory: AppRuntimeFactory): AppRuntime {
+    this.runtime = factory(this);
+    this.packages.attach(this.runtime);
+    return this.runtime;
+  }
+
+  get apps(): AppRuntime {
+    return this.runtime;
+  }
+
+  credentials(): Credentials {
+    return this.rooted ? ROOT : SHELL_USER;
+  }
+
+  // --- DeviceServices (adbd side) ---
+
+  banner(): { product: string; model: string; device: string } {
+    const d = this.profile.device;
+    return { product: d.product, model: d.model, device: d.device };
+  }
+
+  requireAuth(): boolean {
+    return this.profile.device.requireAuth === true;
+  }
+
+  shell(command: string, _options: { pty: boolean }): ShellProcess {
+    return this.spawn(command, this.credentials());
+  }
+
+  /** Runs a command line as `cred`, with the phone's shell. */
+  spawn(command: string, cred: Credentials): ShellProcess {
+    this.emit('shell', this.classify(command));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const input = new PassThrough();
+    const stdin = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        // A command that never reads stdin must not make the host's input pile up without bound.
+        if (input.readableLength < STDIN_LIMIT) input.write(chunk);
+        callback();
+      },
+      final(callback) {
+        input.end();
+        callback();
+      },
+    });
+    const abort = new AbortController();
+    const interpreter = new Interpreter<AndroidDevice>({
+      device: this,
+      commands: this.commands,
+      cred,
+      signal: abort.signal,
+      env: newEnv({
+        PATH: '/sbin:/system/sbin:/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin:/vendor/xbin',
+        HOME: '/', SHELL: '/system/bin/sh', HOSTNAME: this.profile.device.device, USER: cred.uid === 0 ? 'root' : 'shell',
+        LOGNAME: cred.uid === 0 ? 'root' : 'shell', TMPDIR: '/data/local/tmp', EXTERNAL_STORAGE: '/sdcard', ANDROID_DATA: '/data', ANDROID_ROOT: '/system',
+      }),
+      files: {
+        read: (path, c) => this.readFile(path, c),
+        write: (path, data, c, append) => this.writeFile(path, data, c, { append }),
+        list: (path, c) => this.files.list(path, c).map((e) => e.name),
+      },
+    });
+    const exit = interpreter
+      .runLine(command, { stdout: new StreamSink(stdout), stderr: new StreamSink(stderr), stdin: streamInput(input, abort.signal) })
+      .catch(async (error: Error) => {
+        stderr.write(`/system/bin/sh: ${error.message}\n`);
+        return 1;
+      })
+      .finally(() => {
+        stdout.end();
+        stderr.end();
+        input.destroy();
+      });
+    return { stdout, stderr, stdin, exit, kill: () => abort.abort() };
+  }
+
+  private classify(command: string): ShellEvent {
+    let names: string[];
+    try {
+      names = commandNames(parse(command));
+    } catch {
+      return { command, known: false, unknown: ['(syntax error)'], root: this.rooted };
+    }
+    const unknown = names
+      .map((n) => n.replace(/^\/system\/(x?bin)\//, ''))
+      .filter((n) => !Interpreter.isBuiltin(n) && !this.commands.has(n));
+    return { command, known: unknown.length === 0, unknown, root: this.rooted };
+  }
+
+  readonly fs: DeviceServices['fs'] = {
+    stat: (path) => {
+      const stat = this.files.stat(path, this.credentials());
+      return stat ? (stat as FileStat) : null;
+    },
+    list: (path) => {
+      try {
+        return this.files.list(path, this.credentials()).map(({ name, node }) => ({
+          name, mode: (node.kind === 'dir' ? S_IFDIR : S_IFREG) | node.mode, size: node.kind === 'dir' ? 4096 : node.data.length,
+          mtime: node.mtime, uid: node.uid, gid: node.gid,
+        }));
+      } catch {
+        return null;
+      }
+    },
+    read: (path) => this.readFile(path, this.credentials()),
+    write: (path, data, mode, mtime) => {
+      const cred = this.credentials();
+      // adbd's secure_mkdirs(): the push target's directories are created first.
+      const parent = normalizePath(path).replace(/\/[^/]+$/, '') || '/';
+      if (!this.files.exists(parent, cred)) this.files.mkdir(parent, cred, { parents: true, mode: 0o771 });
+      this.writeFile(path, data, cred, { mode: mode & 0o7777, mtime });
+    },
+  };
+
+  /** File reads with the few dynamic files Android has (/proc/mounts …). */
+  readFile(path: string, cred: Credentials): Buffer {
+    const normalized = normalizePath(path);
+    const dynamic = this.dynamicFile(normalized);
+    if (dynamic !== null) return Buffer.from(dynamic);
+    return this.files.readFile(normalized, cred);
+  }
+
+  writeFile(path: string, data: Buffer, cred: Credentials, options: { append?: boolean; mode?: number; mtime?: number } = {}): void {
+    const normalized = normalizePath(path);
+    if (normalized === '/dev/null') return;
+    if (normalized.startsWith('/proc/')) throw new FsError('EACCES', normalized);
+    this.files.writeFile(normalized, data, cred, options);
+  }
+
+  private dynamicFile(path: string): string | null {
+    switch (path) {
+      case '/proc/mounts':
+      case '/proc/self/mounts':
+        return this.mountTable();
+      case '/proc/version':
+        return `Linux version 4.14.117-perf+ (builder@c4-miui-ota-bd) (clang version 8.0.12) #1 SMP PREEMPT ${new Date(this.bootTime).toUTCString()}\n`;
+      case '/proc/uptime': {
+        const up = (Date.now() - this.bootTime) / 1000 + 3600;
+        return `${up.toFixed(2)} ${(up * 7.3).toFixed(2)}\n`;
+      }
+      default:
+        return null;
+    }
+  }
+
+  mountTable(): string {
+    return this.files.mountTable().map((m) => `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0\n`).join('');
+  }
+
+  connectLocal(port: number): Promise<Duplex> {
+    return this.network.connect(port);
+  }
+
+  get reverses(): DeviceServices['reverses'] {
+    return this.network.reverses;
+  }
+
+  setRoot(root: boolean): string {
+    if (root) {
+      // adbd on a `user` build refuses root even on a Magisk-rooted phone (ro.debuggable=0).
+      if (this.profile.device.buildType === 'user' || !this.profile.device.rootable) return 'adbd cannot run as root in production builds\n';
+      if (this.rooted) return 'adbd is already running as root\n';
+      this.rooted = true;
+      this.props.setSystem('service.adb.root', '1');
+      this.log(4, 'adbd', 'adbd restarting as root');
+      return 'restarting adbd as root\n';
+    }
+    if (!this.rooted) return 'adbd not running as root\n';
+    this.rooted = false;
+    this.props.setSystem('service.adb.root', '0');
+    return 'restarting adbd as non root\n';
+  }
+
+  isRoot(): boolean {
+    return this.rooted;
+  }
+
+  /** A reboot: root, user mounts, reverses, running apps and the log buffer are gone; files and settings stay. */
+  reboot(): void {
+    this.resetVolatileState();
+    this.emit('reboot');
+  }
+
+  resetVolatileState(): void {
+    this.rooted = false;
+    this.props.setSystem('service.adb.root', '0');
+    this.files.resetVolatileMounts(BOOT_MOUNTS);
+    this.network.reverses.clear();
+    for (const { package: pkg } of this.runtime.pids()) this.runtime.forceStop(pkg);
+    this.logcat.clear();
+    this.log(4, 'init', `starting service 'adbd'...`, 1);
+  }
+
+  // --- PhoneContext (apps side) ---
+
+  setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined {
+    return this.settings.get(namespace, key);
+  }
+
+  caCertificates(store: 'system' | 'user'): string[] {
+    const dir = store === 'user' ? USER_CA_DIR : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
+    let names: string[];
+    try {
+      names = this.files.list(dir, ROOT).filter((e) => e.node.kind === 'file').map((e) => e.name);
+    } catch {
+      return [];
+    }
+    const pems: string[] = [];
+    for (const name of names) {
+      const text = this.files.readFile(`${dir}/${name}`, ROOT).toString('utf8');
+      for (const match of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) pems.push(match[0] + '\n');
+    }
+    return pems;
+  }
+
+  listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void {
+    return this.network.listen(port, onConnection);
+  }
+
+  log(priority: number, tag: string, message: string, pid = 1000): void {
+    this.logcat.append(priority, tag, message, pid, pid < 10000 ? pid : 10000 + (pid % 1000));
+    this.emit('log', priority, tag, message);
+  }
+
+  /** Stops listeners and running apps (the phone is switched off). */
+  shutdown(): void {
+    for (const { package: pkg } of this.runtime.pids()) this.runtime.forceStop(pkg);
+    this.network.closeAll();
+  }
+}

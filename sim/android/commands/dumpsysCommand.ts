@@ -1,0 +1,154 @@
+import { packageDump } from './packageCommands.js';
+import { objectHash, type Ctx, type Handler } from './context.js';
+
+function focusLines(ctx: Ctx): { currentFocus: string; focusedApp: string } {
+  const focus = ctx.device.apps.focus();
+  if (!focus) return { currentFocus: '  mCurrentFocus=null', focusedApp: '  mFocusedApp=null' };
+  const component = `${focus.package}/${focus.activity}`;
+  return {
+    currentFocus: `  mCurrentFocus=Window{${objectHash(component + 'w')} u0 ${component}}`,
+    focusedApp: `  mFocusedApp=AppWindowToken{${objectHash(component + 't')} token=Token{${objectHash(component + 'k')} ActivityRecord{${objectHash(component)} u0 ${component} t${(Number.parseInt(objectHash(component), 16) % 90) + 10}}}}`,
+  };
+}
+
+function displayLines(ctx: Ctx): string {
+  const { width, height, density } = ctx.device.apps.ui.display();
+  const statusBar = Math.round((24 * density) / 160);
+  return [
+    'WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)',
+    '  Display: mDisplayId=0',
+    `    init=${width}x${height} ${density}dpi cur=${width}x${height} app=${width}x${height - statusBar} rng=${width}x${width - statusBar}-${height}x${height - statusBar}`,
+    `    deferred=false mLayoutNeeded=false mTouchExcludeRegion=SkRegion((0,0,${width},${height}))`,
+    '',
+  ].join('\n');
+}
+
+async function window(ctx: Ctx, section: string | undefined): Promise<number> {
+  const { currentFocus, focusedApp } = focusLines(ctx);
+  const screenOn = ctx.device.apps.screenOn();
+  if (section === 'displays') {
+    await ctx.out(`${displayLines(ctx)}\n${currentFocus}\n${focusedApp.replace('mFocusedApp=AppWindowToken', 'mFocusedApp=AppWindowToken')}\n`);
+    return 0;
+  }
+  if (section === 'windows') {
+    await ctx.out(`WINDOW MANAGER WINDOWS (dumpsys window windows)\n${currentFocus}\n${focusedApp}\n`);
+    return 0;
+  }
+  await ctx.out([
+    'WINDOW MANAGER LAST ANR (dumpsys window lastanr)',
+    '  <no ANR has occurred since boot>',
+    '',
+    'WINDOW MANAGER POLICY STATE (dumpsys window policy)',
+    `    mSystemBooted=true mSystemReady=true`,
+    `    mScreenOnEarly=${screenOn} mScreenOnFully=${screenOn}`,
+    '    mKeyguardDrawComplete=true mWindowManagerDrawComplete=true',
+    '    mShowingDream=false mDreamingLockscreen=false mDreamingSleepToken=null',
+    '    isStatusBarKeyguard=false mShowingLockscreen=false',
+    '',
+    displayLines(ctx),
+    'WINDOW MANAGER WINDOWS (dumpsys window windows)',
+    currentFocus,
+    focusedApp,
+    '',
+  ].join('\n'));
+  return 0;
+}
+
+async function activity(ctx: Ctx, args: string[]): Promise<number> {
+  const focus = ctx.device.apps.focus();
+  const component = focus ? `${focus.package}/${focus.activity}` : null;
+  const record = component ? `ActivityRecord{${objectHash(component)} u0 ${component} t${(Number.parseInt(objectHash(component), 16) % 90) + 10}}` : 'null';
+  const section = args[0];
+  if (section === 'services') {
+    await ctx.out(`ACTIVITY MANAGER SERVICES (dumpsys activity services)\n  (nothing)\n`);
+    return 0;
+  }
+  if (section === 'processes' || section === 'p') {
+    const lines = ctx.device.apps.pids().map((p, i) => `    #${i}: fg     T/A/TOP  LCM  t: 0 ${p.pid}:${p.package}/${p.user} (top-activity)`);
+    await ctx.out(`ACTIVITY MANAGER RUNNING PROCESSES (dumpsys activity processes)\n  Process LRU list (sorted by oom_adj, ${lines.length} total, non-act at 0, non-svc at 0):\n${lines.join('\n')}\n`);
+    return 0;
+  }
+  if (section === 'top') {
+    await ctx.out(component ? `TASK ${focus!.package} id=1 userId=0\n  ACTIVITY ${component} ${objectHash(component)} pid=${ctx.device.apps.pids().find((p) => p.package === focus!.package)?.pid ?? 0}\n` : '');
+    return 0;
+  }
+  await ctx.out(`ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)\nDisplay #0 (activities from top to bottom):\n  Stack #1: type=standard mode=fullscreen\n    mResumedActivity: ${record}\n  mFocusedActivity: ${record}\n  ResumedActivity: ${record}\n`);
+  return 0;
+}
+
+async function power(ctx: Ctx): Promise<number> {
+  const on = ctx.device.apps.screenOn();
+  await ctx.out([
+    'POWER MANAGER (dumpsys power)',
+    '',
+    'Power Manager State:',
+    '  mDirty=0x0',
+    `  mWakefulness=${on ? 'Awake' : 'Asleep'}`,
+    `  mWakefulnessChanging=false`,
+    '  mIsPowered=true',
+    '  mPlugType=2',
+    '  mBatteryLevel=87',
+    `  mDisplayReady=true`,
+    `  mHoldingDisplaySuspendBlocker=${on}`,
+    '  mStayOn=false',
+    '',
+    'Display Power: state=' + (on ? 'ON' : 'OFF'),
+    '',
+  ].join('\n'));
+  return 0;
+}
+
+const SERVICES = ['activity', 'battery', 'input', 'input_method', 'iphonesubinfo', 'package', 'phone', 'power', 'settings', 'window', 'wifi', 'connectivity', 'display', 'meminfo', 'cpuinfo'];
+
+export const dumpsys: Handler = async (ctx) => {
+  const [service, ...rest] = ctx.args;
+  switch (service) {
+    case undefined:
+    case '-l':
+      await ctx.out(`Currently running services:\n${SERVICES.map((s) => `  ${s}\n`).join('')}`);
+      return 0;
+    case 'window':
+      return window(ctx, rest[0]);
+    case 'activity':
+      return activity(ctx, rest);
+    case 'power':
+      return power(ctx);
+    case 'package': {
+      const name = rest.find((a) => !a.startsWith('-'));
+      const all = ctx.device.packages.all();
+      const records = name ? all.filter((p) => p.name === name) : all;
+      await ctx.out(`Activity Resolver Table:\n  Non-Data Actions:\n\nPackages:\n${records.map(packageDump).join('\n')}\n`);
+      return 0;
+    }
+    case 'input':
+      await ctx.out(`INPUT MANAGER (dumpsys input)\n\nInput Manager State:\n  Interactive: ${ctx.device.apps.screenOn()}\n  System UI Visibility: 0x8008\n  Pointer Speed: 0\n  Pointer Gestures Enabled: true\n  Show Touches: false\n\nInput Dispatcher State:\n  DispatchEnabled: true\n  FocusedApplication: ${ctx.device.apps.focus()?.package ?? '<null>'}\n`);
+      return 0;
+    case 'input_method': {
+      const ime = ctx.device.settings.get('secure', 'default_input_method') ?? '';
+      await ctx.out(`Input Method Manager:\n  mCurMethodId=${ime}\n  mInputShown=false\n  mShowRequested=false\n`);
+      return 0;
+    }
+    case 'battery':
+      await ctx.out('Current Battery Service state:\n  AC powered: false\n  USB powered: true\n  Wireless powered: false\n  Max charging current: 500000\n  status: 2\n  health: 2\n  present: true\n  level: 87\n  scale: 100\n  voltage: 4211\n  temperature: 281\n  technology: Li-poly\n');
+      return 0;
+    case 'iphonesubinfo': {
+      const d = ctx.device.profile.device;
+      await ctx.out(`Phone Subscriber Info:\n  Phone Type = GSM\n  Device ID = ${d.imei}\n`);
+      return 0;
+    }
+    case 'display': {
+      const { width, height, density } = ctx.device.apps.ui.display();
+      await ctx.out(`DISPLAY MANAGER (dumpsys display)\n  mDefaultViewport=DisplayViewport{valid=true, displayId=0, orientation=0, logicalFrame=Rect(0, 0 - ${width}, ${height}), physicalFrame=Rect(0, 0 - ${width}, ${height}), deviceWidth=${width}, deviceHeight=${height}}\n  mScreenState=${ctx.device.apps.screenOn() ? 'ON' : 'OFF'}\n  density ${density}\n`);
+      return 0;
+    }
+    default:
+      if (SERVICES.includes(service)) {
+        await ctx.out(`${service.toUpperCase()} (dumpsys ${service})\n`);
+        return 0;
+      }
+      await ctx.out(`Can't find service: ${service}\n`);
+      return 0;
+  }
+};
+
+export const dumpsysCommands: Record<string, Handler> = { dumpsys };

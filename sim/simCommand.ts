@@ -1,0 +1,80 @@
+import type { Command } from '../harness/command.js';
+import { parseCommandArgs, parsePort } from '../harness/command.js';
+import { PhonehomeError, UsageError } from '../harness/errors.js';
+import { SimulatedPhone } from './phone.js';
+
+const HELP = `Usage: phonehome sim --profile <name|file.json> [--port 5555] [--host 127.0.0.1]
+
+Runs one simulated Xiaomi phone: a protocol-real adbd on TCP, the Android shell and the apps of
+the profile. Connect it with \`adb connect HOST:PORT\`; it is then listed as a device with the
+profile's product, model and device, and the harness drives it like any networked phone.
+
+Options:
+  --profile NAME|FILE  a profile shipped in sim/profiles/ (e.g. redmi-note-8-2020) or a .json file
+  --port PORT          TCP port for adbd (default 5555; 0 picks a free port, shown in the ready line)
+  --host ADDRESS       address to listen on (default 127.0.0.1)
+
+Every shell command the phone receives is logged on its own line; one this simulator does not
+implement is marked UNKNOWN (and answers like Android: exit 127), so gaps show up.
+The phone runs until SIGTERM or SIGINT. Several can run at once on different ports.
+
+Example:
+  phonehome sim --profile redmi-note-8-2020 --port 5555 &
+  adb connect 127.0.0.1:5555 && adb -s 127.0.0.1:5555 shell getprop ro.product.model`;
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, '\\n');
+}
+
+export const simCommand: Command = {
+  name: 'sim',
+  summary: 'run a simulated Xiaomi phone that `adb connect` lists as a device',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('sim', argv, {
+      profile: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+    });
+    if (!values.profile) throw new UsageError("phonehome sim: --profile is required: a name from sim/profiles/ or a path to a .json profile (see 'phonehome sim --help')");
+    const port = parsePort('sim', 'port', values.port, 5555);
+    const host = values.host ?? '127.0.0.1';
+    const { loadProfile } = await import('./profiles/index.js');
+    const profile = loadProfile(values.profile);
+
+    const phone = new SimulatedPhone({ profile, port, host });
+    phone.on('shell', (event) => {
+      io.out(event.known ? `shell: ${oneLine(event.command)}` : `shell UNKNOWN (${event.unknown.join(', ')}): ${oneLine(event.command)}`);
+    });
+    phone.on('service', (event) => {
+      if (!event.known) io.out(`service REFUSED: ${oneLine(event.service)}`);
+      else if (!/^(shell|exec)/.test(event.service)) io.out(`service: ${oneLine(event.service)}`);
+    });
+    phone.on('connection', (remote) => io.out(`connection from ${remote}`));
+    phone.on('authRequest', () => io.out('auth: a host key is waiting for approval (the phone shows "Allow USB debugging?")'));
+    phone.on('warning', (message) => io.err(`phonehome sim: warning: ${message}`));
+    phone.on('reboot', () => io.out('reboot: adb connections dropped; the phone is back'));
+
+    try {
+      await phone.start();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new PhonehomeError(`phonehome sim: ${host}:${port} is already in use: pick another --port`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PhonehomeError(`phonehome sim: cannot listen on --host ${host}: not an address of this machine`);
+      throw error;
+    }
+    io.out(`phonehome sim: ready ${phone.serial} profile=${profile.name} model="${profile.device.model}" (adb connect ${phone.serial})`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        process.off('SIGTERM', done);
+        process.off('SIGINT', done);
+        resolve();
+      };
+      process.on('SIGTERM', done);
+      process.on('SIGINT', done);
+    });
+    await phone.stop();
+    io.out(`phonehome sim: stopped ${phone.serial}`);
+    return 0;
+  },
+};
