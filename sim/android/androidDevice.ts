@@ -302,6 +302,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   /** Stops listeners and running apps (the phone is switched off). */
   shutdown(): void {
     for (const { package: pkg } of this.runtime.pids()) this.runtime.forceStop(pkg);
+    // The apps keep telemetry timers (intervals, batches); a switched-off phone must not send.
+    void this.runtime.shutdown?.();
     this.network.closeAll();
   }
 }
