@@ -34,14 +34,22 @@ export interface TelemetryRule {
   fields: Record<string, unknown>;
   encode?: EncodeStep[];
   placement: Placement;
-  /** Send after `events` events or `ms` milliseconds, whichever first; default immediately. */
-  batch?: { events?: number; ms?: number };
+  /**
+   * Send after `events` events or `ms` milliseconds, whichever first; default immediately. A batch
+   * is sent as a JSON array of the events' fields. Rules naming the same `queue` share one batch
+   * (one SDK queue fed by several events); they must then agree on url, method, encode and placement.
+   */
+  batch?: { events?: number; ms?: number; queue?: string };
   /** For when: interval. */
   intervalMs?: number;
+  /** Extra request headers; values are templates like `fields`. */
+  headers?: Record<string, string>;
 }
 
 export interface AppProfile {
   package: string;
+  /** 'browser' (default): a launchable browser with UI. 'service': a background system service with no UI, running from boot. */
+  kind?: 'browser' | 'service';
   label: string;
   version: string;
   versionCode?: number;

@@ -1,0 +1,361 @@
+import { performance } from 'node:perf_hooks';
+import { NetworkStack, type NetLimits } from '../net/index.js';
+import type { AppRuntime, PhoneContext } from '../services.js';
+import type { UiDriver, UiNode } from '../ui.js';
+import { SimApp } from './browserApp.js';
+import { buildBrowserScreen } from './browserScreen.js';
+import { buildLauncherScreen, launcherActivity, launcherPackage } from './launcherScreen.js';
+import { builtinPackages, profilePackage, type InstalledPackage } from './packageTable.js';
+import { deferredInstrumentation, loadRenderScreen, loadStartInstrumentation, type InstrumentationHandle, type RenderScreen, type StartInstrumentation } from './peerLayers.js';
+import { Layout, nodeAt, type Screen } from './uiTree.js';
+
+export const uiautomator2Instrumentation = 'io.appium.uiautomator2.server.test/androidx.test.runner.AndroidJUnitRunner';
+const uiautomator2ServerPackage = 'io.appium.uiautomator2.server';
+const appiumSettingsPackage = 'io.appium.settings';
+
+export interface AppRuntimeOptions {
+  /** Bounds of the phone's network stack (tests shorten them). */
+  netLimits?: Partial<NetLimits>;
+  /** Defaults to sim/uiautomator's startUiAutomator2Instrumentation, loaded on first use. */
+  startInstrumentation?: StartInstrumentation;
+  /** Defaults to sim/screen's renderScreen, loaded on first use. */
+  renderScreen?: RenderScreen;
+}
+
+/** Android key codes the apps act on. */
+const Key = { HOME: 3, BACK: 4, POWER: 26, ENTER: 66, DEL: 67, MENU: 82, SLEEP: 223, WAKEUP: 224 } as const;
+
+/**
+ * The apps layer of the simulated phone (AppRuntime): the profile's apps and the launcher, their
+ * processes and focus, the UI seam UiAutomator2 and screencap read, input, and the shared network
+ * stack. Created once per boot by the Android model; `shutdown()` stops its timers.
+ */
+export class SimAppRuntime implements AppRuntime {
+  readonly ui: UiDriver;
+  readonly input: AppRuntime['input'];
+  readonly net: NetworkStack;
+  private readonly ctx: PhoneContext;
+  private readonly options: AppRuntimeOptions;
+  private readonly apps = new Map<string, SimApp>();
+  private readonly layout: Layout;
+  /** The app in front; null: the launcher. */
+  private foreground: SimApp | null = null;
+  private screenIsOn = true;
+  private nextPid = 2817;
+  private readonly launcherPid: number;
+  private instrumentation: { pid: number; handle: InstrumentationHandle } | null = null;
+  private starter: Promise<StartInstrumentation> | null = null;
+  private bootTimer: NodeJS.Immediate | null = null;
+  private stopped = false;
+
+  constructor(ctx: PhoneContext, options: AppRuntimeOptions = {}) {
+    this.ctx = ctx;
+    this.options = options;
+    this.net = new NetworkStack(ctx, options.netLimits);
+    const screen = ctx.profile.device.screen ?? { width: 1080, height: 2340, density: 440 };
+    this.layout = new Layout(screen.width, screen.height, screen.density);
+    const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
+    for (const profile of ctx.profile.apps) this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log }));
+    this.launcherPid = this.allocPid();
+    // Boot: system services start on their own, after the caller has finished wiring the phone.
+    this.bootTimer = setImmediate(() => {
+      this.bootTimer = null;
+      for (const app of this.apps.values()) {
+        if (app.kind !== 'service' || this.stopped) continue;
+        this.startProcess(app, 'service');
+        app.launched();
+      }
+    });
+    this.ui = {
+      hierarchy: () => this.currentScreen().root,
+      display: () => ({ width: this.layout.width, height: this.layout.height, density: this.layout.density, rotation: 0 }),
+      click: (key) => this.click(key),
+      setText: (key, text, { replace }) => this.setText(key, text, replace),
+      clear: (key) => this.clear(key),
+      pressKey: (code) => this.pressKey(code),
+      tap: (x, y) => this.tap(x, y),
+      swipe: async () => {
+        // Pages are one screen of text; a swipe scrolls nothing.
+      },
+      focus: () => this.focus(),
+    };
+    this.input = {
+      keyevent: (code) => this.pressKey(code),
+      text: async (text) => {
+        const app = this.usableForeground();
+        if (app && app.screen === 'browser' && app.editing !== null) await app.setAddressText(text, false);
+      },
+      tap: (x, y) => this.tap(x, y),
+      swipe: (x1, y1, x2, y2, ms) => this.ui.swipe(x1, y1, x2, y2, ms),
+    };
+  }
+
+  /** The simulated app for a package (tests and the harness-independent sim tools use it). */
+  app(pkg: string): SimApp | undefined {
+    return this.apps.get(pkg);
+  }
+
+  packages(): InstalledPackage[] {
+    return [...[...this.apps.values()].map((app, i) => profilePackage(app.profile, i)), ...builtinPackages];
+  }
+
+  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
+    const pkg = component.package;
+    const activity = component.activity?.startsWith('.') ? pkg + component.activity : component.activity;
+    const notFound = { ok: false as const, error: `Error: Activity class {${pkg}/${activity ?? ''}} does not exist.` };
+    const t0 = performance.now();
+    const elapsed = (base: number) => base + Math.round(performance.now() - t0);
+    if (pkg === launcherPackage) {
+      if (activity && activity !== launcherActivity) return notFound;
+      this.goHome();
+      return { ok: true, totalTimeMs: elapsed(60) };
+    }
+    // Appium's settings helper shows nothing and finishes at once.
+    if (pkg === appiumSettingsPackage) return activity && !activity.startsWith(appiumSettingsPackage) ? notFound : { ok: true, totalTimeMs: elapsed(140) };
+    const app = this.apps.get(pkg);
+    if (!app || app.kind !== 'browser' || (activity && activity !== app.profile.activity)) return notFound;
+    this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
+    if (options.stopFirst && app.running) this.kill(app);
+    const cold = this.bringToFront(app);
+    return { ok: true, totalTimeMs: elapsed(cold ? 412 : 87) };
+  }
+
+  forceStop(pkg: string): void {
+    if (pkg === uiautomator2ServerPackage || pkg === `${uiautomator2ServerPackage}.test`) {
+      this.stopInstrumentation();
+      return;
+    }
+    const app = this.apps.get(pkg);
+    if (app?.running) this.kill(app);
+  }
+
+  clearData(pkg: string): void {
+    const app = this.apps.get(pkg);
+    if (!app) return;
+    if (app.running) this.kill(app);
+    app.clearData();
+    if (app.kind === 'service' && !this.stopped) {
+      // A system service restarts at once after its data is cleared.
+      this.startProcess(app, 'service');
+    }
+  }
+
+  instrument(component: string, args: Record<string, string>): InstrumentationHandle | null {
+    if (component !== uiautomator2Instrumentation) return null;
+    this.stopInstrumentation();
+    const pid = this.allocPid();
+    const start = (fn: StartInstrumentation) => fn(this.ctx, this, args);
+    let handle: InstrumentationHandle;
+    if (this.options.startInstrumentation) handle = start(this.options.startInstrumentation);
+    else {
+      this.starter ??= loadStartInstrumentation();
+      handle = deferredInstrumentation(this.starter, start);
+    }
+    const entry = { pid, handle };
+    this.instrumentation = entry;
+    this.ctx.log(4, 'ActivityManager', `Start proc ${pid}:${uiautomator2ServerPackage}/u0a201 for added application ${uiautomator2ServerPackage}`);
+    const forget = () => {
+      if (this.instrumentation === entry) this.instrumentation = null;
+    };
+    void handle.done.then(forget, forget);
+    return {
+      output: handle.output,
+      done: handle.done,
+      kill: () => {
+        forget();
+        handle.kill();
+      },
+    };
+  }
+
+  focus(): { package: string; activity: string } | null {
+    if (this.foreground) return { package: this.foreground.profile.package, activity: this.foreground.profile.activity };
+    return { package: launcherPackage, activity: launcherActivity };
+  }
+
+  pids(): Array<{ pid: number; package: string; user: string }> {
+    const packages = this.packages();
+    const user = (pkg: string) => `u0_a${(packages.find((p) => p.name === pkg)?.uid ?? 10000) - 10000}`;
+    const list = [{ pid: this.launcherPid, package: launcherPackage, user: user(launcherPackage) }];
+    for (const app of this.apps.values()) if (app.pid !== null) list.push({ pid: app.pid, package: app.profile.package, user: user(app.profile.package) });
+    if (this.instrumentation) list.push({ pid: this.instrumentation.pid, package: uiautomator2ServerPackage, user: user(uiautomator2ServerPackage) });
+    return list;
+  }
+
+  async screencap(): Promise<Buffer> {
+    const render = this.options.renderScreen ?? (await loadRenderScreen());
+    return await render(this.ui.hierarchy(), this.ui.display());
+  }
+
+  contactAdded(contact: { name?: string; number: string }): void {
+    for (const app of this.apps.values()) {
+      if (app.running) app.telemetry.fire('contact-added', { contact });
+    }
+  }
+
+  screenOn(): boolean {
+    return this.screenIsOn;
+  }
+
+  /** Resolves when no app has a telemetry send in flight. */
+  async whenIdle(): Promise<void> {
+    await Promise.all([...this.apps.values()].map((app) => app.telemetry.whenIdle()));
+  }
+
+  /** Phone shutdown: stops timers and the instrumentation; queued telemetry is dropped. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.bootTimer) clearImmediate(this.bootTimer);
+    this.stopInstrumentation();
+    for (const app of this.apps.values()) app.telemetry.stop();
+    await this.whenIdle();
+  }
+
+  // --- focus and processes ---
+
+  private allocPid(): number {
+    this.nextPid += 1 + (this.nextPid % 7);
+    return this.nextPid;
+  }
+
+  private startProcess(app: SimApp, reason: 'activity' | 'service'): void {
+    const pid = this.allocPid();
+    app.processStarted(pid);
+    const uid = this.packages().find((p) => p.name === app.profile.package)?.uid ?? 10000;
+    this.ctx.log(4, 'ActivityManager', `Start proc ${pid}:${app.profile.package}/u0a${uid - 10000} for ${reason} ${app.profile.package}/${app.profile.activity}`);
+  }
+
+  /** Brings a browser to the front; returns whether its process had to start (cold start). */
+  private bringToFront(app: SimApp): boolean {
+    const cold = !app.running;
+    if (cold) this.startProcess(app, 'activity');
+    const previous = this.foreground;
+    if (previous && previous !== app) previous.backgrounded();
+    this.foreground = app;
+    app.launched();
+    return cold;
+  }
+
+  private goHome(): void {
+    const previous = this.foreground;
+    this.foreground = null;
+    previous?.backgrounded();
+  }
+
+  private kill(app: SimApp): void {
+    if (this.foreground === app) this.foreground = null;
+    const uid = this.packages().find((p) => p.name === app.profile.package)?.uid ?? 10000;
+    this.ctx.log(4, 'ActivityManager', `Force stopping ${app.profile.package} appid=${uid} user=0: from pid ${app.pid ?? 0}`);
+    void app.processKilled();
+  }
+
+  private stopInstrumentation(): void {
+    const running = this.instrumentation;
+    if (!running) return;
+    this.instrumentation = null;
+    running.handle.kill();
+  }
+
+  /** The foreground browser when the user can act on it (no first-run dialog covering it). */
+  private usableForeground(): SimApp | null {
+    const app = this.foreground;
+    return app && !app.currentDialog() ? app : null;
+  }
+
+  // --- UI ---
+
+  private currentScreen(): Screen {
+    const app = this.foreground;
+    if (app) return buildBrowserScreen(app, this.layout);
+    const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser');
+    return buildLauncherScreen(launchable, this.layout, async (pkg) => {
+      const result = await this.startActivity({ package: pkg }, { stopFirst: false });
+      if (!result.ok) throw new Error(result.error);
+    });
+  }
+
+  private lookup(key: string): { screen: Screen; node: UiNode } {
+    const screen = this.currentScreen();
+    const node = findNode(screen.root, key);
+    if (!node) throw new Error(`stale element: '${key}' is no longer on screen (the screen is now ${this.describeFocus()})`);
+    return { screen, node };
+  }
+
+  private async click(key: string): Promise<void> {
+    const { screen, node } = this.lookup(key);
+    const action = screen.actions.get(key)?.click;
+    if (!action) throw new Error(`element '${key}' (${node.className}) is not clickable`);
+    await action();
+  }
+
+  private async setText(key: string, text: string, replace: boolean): Promise<void> {
+    const { screen, node } = this.lookup(key);
+    const action = screen.actions.get(key)?.setText;
+    if (!action) throw new Error(`element '${key}' (${node.className}) is not editable`);
+    await action(text, replace);
+  }
+
+  private async clear(key: string): Promise<void> {
+    const { screen, node } = this.lookup(key);
+    const action = screen.actions.get(key)?.clear;
+    if (!action) throw new Error(`element '${key}' (${node.className}) is not editable`);
+    await action();
+  }
+
+  private async tap(x: number, y: number): Promise<void> {
+    const screen = this.currentScreen();
+    const node = nodeAt(screen, x, y);
+    const action = node ? screen.actions.get(node.key)?.click : undefined;
+    if (action) await action();
+  }
+
+  private async pressKey(code: number): Promise<void> {
+    switch (code) {
+      case Key.HOME:
+        this.goHome();
+        return;
+      case Key.POWER:
+        this.setScreen(!this.screenIsOn);
+        return;
+      case Key.WAKEUP:
+        this.setScreen(true);
+        return;
+      case Key.SLEEP:
+        this.setScreen(false);
+        return;
+      case Key.BACK: {
+        const app = this.foreground;
+        if (app && app.back() === 'exit') this.goHome();
+        return;
+      }
+    }
+    const app = this.usableForeground();
+    if (!app || app.screen !== 'browser') return;
+    if (code === Key.ENTER && app.editing !== null) await app.submitAddress();
+    else if (code === Key.DEL) app.deleteChar();
+    else if (code === Key.MENU) app.openMenu();
+  }
+
+  private setScreen(on: boolean): void {
+    if (on === this.screenIsOn) return;
+    this.screenIsOn = on;
+    // Screen off stops the foreground activity: its background rules fire and queues flush.
+    if (!on) this.foreground?.backgrounded();
+  }
+
+  private describeFocus(): string {
+    const app = this.foreground;
+    if (!app) return 'the launcher';
+    if (app.currentDialog()) return `${app.profile.label}'s '${app.currentDialog()!.title}' dialog`;
+    return `${app.profile.label} ${app.screen === 'settings' ? 'settings' : app.menuOpen ? 'with its menu open' : 'browser'}`;
+  }
+}
+
+function findNode(root: UiNode, key: string): UiNode | null {
+  if (root.key === key) return root;
+  for (const child of root.children) {
+    const found = findNode(child, key);
+    if (found) return found;
+  }
+  return null;
+}

@@ -1,0 +1,279 @@
+import crypto from 'node:crypto';
+import type { AppProfile, DeviceProfile } from '../profile.js';
+import type { NetworkStack } from '../net/index.js';
+import { interpretAddress } from './addressInput.js';
+import { loadPage, type LoadedPage } from './pageLoader.js';
+import { TelemetryEngine } from './telemetry/index.js';
+import { browserUserAgent, javaUserAgent } from './userAgents.js';
+
+export type FirstRunDialog = NonNullable<AppProfile['firstRunDialogs']>[number];
+
+/** What survives a force-stop and is wiped by `pm clear`. */
+interface AppData {
+  acceptedDialogs: Set<string>;
+  incognitoDataSwitchOn: boolean;
+  /** Normal-mode browsing history (incognito visits are not recorded), newest last. */
+  history: Array<{ url: string; title: string; at: number }>;
+  /** The SDKs' permanent install id (Palant: a UUID kept until the app's data is cleared). */
+  installId: string;
+  seq: number;
+}
+
+const MAX_HISTORY = 500;
+/** Longest text the address bar holds (an EditText maxLength; Chromium caps URLs at 2 MB). */
+const MAX_ADDRESS = 64 * 1024;
+const MAX_BACK_STACK = 50;
+
+export interface AppHost {
+  net: NetworkStack;
+  device: DeviceProfile;
+  log: (priority: number, tag: string, message: string, pid?: number) => void;
+}
+
+/**
+ * One installed app's state machine. A browser: first-run dialogs, normal and incognito tabs with
+ * their back stacks, the address bar being edited, the menu sheet, the settings screen with the
+ * incognito-data switch, and the telemetry its profile sends on each of these events. A service
+ * app only has a process and telemetry. The runtime (appRuntime.ts) owns focus and processes.
+ */
+export class SimApp {
+  readonly profile: AppProfile;
+  readonly telemetry: TelemetryEngine;
+  readonly userAgent: string;
+  pid: number | null = null;
+
+  // Process state: lost on force-stop.
+  incognito = false;
+  screen: 'browser' | 'settings' = 'browser';
+  menuOpen = false;
+  /** Address bar text while it has focus; null when not editing. */
+  editing: string | null = null;
+  private tabs: { normal: LoadedPage[]; incognito: LoadedPage[] } = { normal: [], incognito: [] };
+  private loadGeneration = 0;
+  private data: AppData;
+  private readonly host: AppHost;
+
+  constructor(profile: AppProfile, host: AppHost) {
+    this.profile = profile;
+    this.host = host;
+    this.data = freshData(profile);
+    this.userAgent = browserUserAgent(profile, host.device);
+    this.telemetry = new TelemetryEngine({
+      app: profile,
+      device: host.device,
+      net: host.net,
+      log: host.log,
+      userAgent: javaUserAgent(host.device),
+      state: () => ({ mode: this.incognito ? 'incognito' : 'normal', incognitoDataSwitchOn: profile.incognitoDataSwitch ? this.data.incognitoDataSwitchOn : undefined }),
+      installId: () => this.data.installId,
+      pid: () => this.pid ?? undefined,
+      nextSeq: () => ++this.data.seq,
+    });
+  }
+
+  get kind(): 'browser' | 'service' {
+    return this.profile.kind ?? 'browser';
+  }
+
+  get running(): boolean {
+    return this.pid !== null;
+  }
+
+  get incognitoDataSwitchOn(): boolean | undefined {
+    return this.profile.incognitoDataSwitch ? this.data.incognitoDataSwitchOn : undefined;
+  }
+
+  /** Normal-mode history, oldest first. */
+  history(): ReadonlyArray<{ url: string; title: string; at: number }> {
+    return this.data.history;
+  }
+
+  /** The first first-run dialog not yet accepted (the browser beneath cannot be used meanwhile). */
+  currentDialog(): FirstRunDialog | null {
+    return this.profile.firstRunDialogs?.find((d) => !this.data.acceptedDialogs.has(d.id)) ?? null;
+  }
+
+  currentPage(): LoadedPage | null {
+    const tab = this.tab();
+    return tab[tab.length - 1] ?? null;
+  }
+
+  /** The text the address bar shows. */
+  addressText(): string {
+    return this.editing ?? this.currentPage()?.url ?? '';
+  }
+
+  // --- lifecycle (called by the runtime) ---
+
+  processStarted(pid: number): void {
+    this.pid = pid;
+    this.telemetry.startIntervals();
+  }
+
+  /** Process death: process state resets; queued telemetry is flushed first (flush on force-stop). */
+  processKilled(): Promise<void> {
+    this.telemetry.stopIntervals();
+    const flushed = this.telemetry.flush();
+    this.pid = null;
+    this.incognito = false;
+    this.screen = 'browser';
+    this.menuOpen = false;
+    this.editing = null;
+    this.tabs = { normal: [], incognito: [] };
+    this.loadGeneration++;
+    return flushed;
+  }
+
+  /** `pm clear`: wipes dialogs accepted, the switch, history and the install id. */
+  clearData(): void {
+    this.data = freshData(this.profile);
+  }
+
+  /** The app came to the foreground through a launch (am start, launcher icon). */
+  launched(): void {
+    this.telemetry.fire('launch');
+  }
+
+  /** The app left the foreground (home, back out, another app, screen off): background rules, then flush. */
+  backgrounded(): void {
+    this.menuOpen = false;
+    this.editing = null;
+    this.telemetry.fire('background');
+    void this.telemetry.flush();
+  }
+
+  // --- UI actions ---
+
+  acceptDialog(id: string): void {
+    this.data.acceptedDialogs.add(id);
+  }
+
+  focusAddress(): void {
+    this.menuOpen = false;
+    if (this.editing === null) this.editing = this.currentPage()?.url ?? '';
+  }
+
+  setAddressText(text: string, replace: boolean): Promise<void> {
+    this.menuOpen = false;
+    // A trailing newline typed into the field is the Enter key (as UiAutomator2 setText sends it).
+    const enter = /\n$/.test(text);
+    const clean = text.replace(/\n/g, '');
+    this.editing = (replace ? clean : (this.editing ?? this.currentPage()?.url ?? '') + clean).slice(0, MAX_ADDRESS);
+    return enter ? this.submitAddress() : Promise.resolve();
+  }
+
+  deleteChar(): void {
+    if (this.editing !== null) this.editing = this.editing.slice(0, -1);
+  }
+
+  /** Enter / Go: opens the typed URL or searches for the typed text. */
+  async submitAddress(): Promise<void> {
+    const text = (this.editing ?? '').trim();
+    this.editing = null;
+    this.menuOpen = false;
+    if (text === '') return;
+    const intent = interpretAddress(text, this.profile.searchUrl);
+    if (intent.kind === 'search') {
+      this.telemetry.fire('search', { visit: { url: intent.url, host: hostOf(intent.url) }, search: { query: intent.query, engine: hostOf(intent.url) } });
+    }
+    await this.navigate(intent.url);
+  }
+
+  /** Loads a URL in the current tab, then fires the navigate rules. */
+  async navigate(url: string): Promise<LoadedPage | null> {
+    const generation = ++this.loadGeneration;
+    const incognito = this.incognito;
+    const page = await loadPage(this.host.net, url, {
+      userAgent: this.userAgent,
+      trustsUserCAs: this.profile.trustsUserCAs ?? this.host.device.sdk < 24,
+      logTag: 'chromium',
+      pid: this.pid ?? undefined,
+    });
+    // A newer load, a mode switch or a process death while loading supersedes this one.
+    if (generation !== this.loadGeneration || incognito !== this.incognito) return null;
+    const tab = this.tab();
+    tab.push(page);
+    if (tab.length > MAX_BACK_STACK) tab.shift();
+    if (!this.incognito && !page.error) {
+      this.data.history.push({ url: page.url, title: page.title, at: Date.now() });
+      if (this.data.history.length > MAX_HISTORY) this.data.history.shift();
+    }
+    this.telemetry.fire('navigate', { visit: { url: page.url, requestedUrl: page.requestedUrl, host: hostOf(page.url), title: page.title } });
+    return page;
+  }
+
+  openMenu(): void {
+    this.editing = null;
+    this.menuOpen = true;
+  }
+
+  closeMenu(): void {
+    this.menuOpen = false;
+  }
+
+  /** Menu → Incognito mode: opens a fresh incognito tab; leaving it discards that tab. */
+  toggleIncognito(): void {
+    this.menuOpen = false;
+    this.editing = null;
+    this.loadGeneration++;
+    this.incognito = !this.incognito;
+    this.tabs.incognito = [];
+  }
+
+  openSettings(): void {
+    this.menuOpen = false;
+    this.editing = null;
+    this.screen = 'settings';
+  }
+
+  toggleIncognitoDataSwitch(): void {
+    if (this.profile.incognitoDataSwitch) this.data.incognitoDataSwitchOn = !this.data.incognitoDataSwitchOn;
+  }
+
+  /** Back: closes what is open, else goes back in the tab; 'exit' when there is nothing left (leave the app). */
+  back(): 'handled' | 'exit' {
+    if (this.currentDialog()) return 'exit';
+    if (this.menuOpen) {
+      this.menuOpen = false;
+      return 'handled';
+    }
+    if (this.screen === 'settings') {
+      this.screen = 'browser';
+      return 'handled';
+    }
+    if (this.editing !== null) {
+      this.editing = null;
+      return 'handled';
+    }
+    const tab = this.tab();
+    if (tab.length > 1) {
+      tab.pop();
+      this.loadGeneration++;
+      return 'handled';
+    }
+    return 'exit';
+  }
+
+  private tab(): LoadedPage[] {
+    return this.incognito ? this.tabs.incognito : this.tabs.normal;
+  }
+}
+
+function freshData(profile: AppProfile): AppData {
+  return {
+    acceptedDialogs: new Set(),
+    incognitoDataSwitchOn: profile.incognitoDataSwitch?.defaultOn ?? true,
+    history: [],
+    installId: crypto.randomUUID(),
+    seq: 0,
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+

@@ -1,0 +1,126 @@
+import type { UiNode } from '../ui.js';
+import type { SimApp } from './browserApp.js';
+import { Layout, ScreenBuilder, type Screen } from './uiTree.js';
+
+/**
+ * The browser's window as UiAutomator sees it, per the UI contract in the project brief: address
+ * bar `P:id/url`, Go `P:id/go`, title `P:id/title`, WebView `P:id/webview` with one text child,
+ * menu `P:id/menu_button` and its sheet, the incognito indicator, the settings screen with
+ * `P:id/incognito_data_switch`, and first-run dialogs (`android:id/button1`) covering everything.
+ * The layout itself is not published; this one is ours.
+ */
+export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
+  const b = new ScreenBuilder();
+  const P = app.profile.package;
+  const id = (name: string) => `${P}:id/${name}`;
+  const { width: W, height: H } = layout;
+  const dp = (v: number) => layout.dp(v);
+  const top = layout.statusBar;
+
+  const dialog = app.currentDialog();
+  if (dialog) {
+    const key = `${P}/dialog/${dialog.id}`;
+    const boxTop = Math.round(H * 0.35);
+    const boxBottom = Math.round(H * 0.35) + dp(220);
+    const children: UiNode[] = [
+      b.node({ key: `${key}/title`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/alertTitle', text: dialog.title, bounds: [dp(40), boxTop + dp(20), W - dp(40), boxTop + dp(52)] }),
+      b.node({ key: `${key}/message`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/message', text: dialog.text, bounds: [dp(40), boxTop + dp(60), W - dp(40), boxBottom - dp(64)] }),
+      b.node(
+        { key: `${key}/button1`, className: 'android.widget.Button', package: P, resourceId: 'android:id/button1', text: dialog.button, focusable: true, bounds: [W - dp(160), boxBottom - dp(56), W - dp(40), boxBottom - dp(12)] },
+        { click: () => app.acceptDialog(dialog.id) },
+      ),
+    ];
+    const box = b.node({ key: `${key}/panel`, className: 'android.widget.LinearLayout', package: P, resourceId: 'android:id/parentPanel', bounds: [dp(24), boxTop, W - dp(24), boxBottom], children });
+    return b.screen(b.node({ key: `${key}/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, W, H], children: [box] }));
+  }
+
+  if (app.screen === 'settings') {
+    const rows: UiNode[] = [
+      b.node({ key: `${P}/settings/title`, className: 'android.widget.TextView', package: P, resourceId: id('settings_title'), text: 'Settings', bounds: [dp(16), top + dp(12), W - dp(16), top + dp(44)] }),
+    ];
+    const sw = app.profile.incognitoDataSwitch;
+    if (sw) {
+      const rowTop = top + dp(64);
+      const toggle = { click: () => app.toggleIncognitoDataSwitch() };
+      const rowChildren: UiNode[] = [
+        b.node({ key: `${P}/settings/switch_label`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/title', text: sw.label, bounds: [dp(16), rowTop + dp(8), W - dp(88), rowTop + dp(32)] }),
+      ];
+      if (sw.summary) rowChildren.push(b.node({ key: `${P}/settings/switch_summary`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/summary', text: sw.summary, bounds: [dp(16), rowTop + dp(34), W - dp(88), rowTop + dp(64)] }));
+      rowChildren.push(
+        b.node({ key: `${P}/settings/switch`, className: 'android.widget.Switch', package: P, resourceId: id('incognito_data_switch'), text: app.incognitoDataSwitchOn ? 'ON' : 'OFF', checkable: true, checked: app.incognitoDataSwitchOn === true, focusable: true, bounds: [W - dp(72), rowTop + dp(16), W - dp(16), rowTop + dp(56)] }, toggle),
+      );
+      rows.push(b.node({ key: `${P}/settings/switch_row`, className: 'android.widget.LinearLayout', package: P, resourceId: id('incognito_data_row'), bounds: [0, rowTop, W, rowTop + dp(72)], children: rowChildren }, toggle));
+    }
+    const other = ['Clear browsing data', 'Search engine', 'About'];
+    other.forEach((text, i) => {
+      const y = top + dp(sw ? 144 : 64) + i * dp(56);
+      rows.push(b.node({ key: `${P}/settings/row${i}`, className: 'android.widget.TextView', package: P, text, bounds: [dp(16), y, W - dp(16), y + dp(48)] }));
+    });
+    return b.screen(b.node({ key: `${P}/settings/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, W, H], children: rows }));
+  }
+
+  // The browser itself.
+  const barTop = top + dp(6);
+  const barBottom = top + dp(50);
+  const bar: UiNode[] = [];
+  let urlLeft = dp(8);
+  if (app.incognito) {
+    bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: id('incognito_indicator'), contentDesc: 'Incognito', bounds: [dp(8), barTop + dp(4), dp(44), barBottom - dp(4)] }));
+    urlLeft = dp(52);
+  }
+  bar.push(
+    b.node(
+      { key: `${P}/browser/url`, className: 'android.widget.EditText', package: P, resourceId: id('url'), text: app.addressText(), hint: 'Search or type URL', focusable: true, focused: app.editing !== null, bounds: [urlLeft, barTop, W - dp(104), barBottom] },
+      {
+        click: () => app.focusAddress(),
+        setText: (text, replace) => app.setAddressText(text, replace),
+        clear: () => {
+          app.focusAddress();
+          return app.setAddressText('', true);
+        },
+      },
+    ),
+    b.node({ key: `${P}/browser/go`, className: 'android.widget.ImageButton', package: P, resourceId: id('go'), contentDesc: 'Go', focusable: true, bounds: [W - dp(100), barTop, W - dp(56), barBottom] }, {
+      click: () => {
+        if (app.editing === null) app.focusAddress();
+        return app.submitAddress();
+      },
+    }),
+    b.node({ key: `${P}/browser/menu_button`, className: 'android.widget.ImageButton', package: P, resourceId: id('menu_button'), contentDesc: 'Menu', focusable: true, bounds: [W - dp(52), barTop, W - dp(8), barBottom] }, {
+      click: () => (app.menuOpen ? app.closeMenu() : app.openMenu()),
+    }),
+  );
+  const page = app.currentPage();
+  const contentTop = top + dp(96);
+  const children: UiNode[] = [
+    b.node({ key: `${P}/browser/toolbar`, className: 'android.widget.LinearLayout', package: P, resourceId: id('toolbar'), bounds: [0, top, W, top + dp(56)], children: bar }),
+    b.node({ key: `${P}/browser/title`, className: 'android.widget.TextView', package: P, resourceId: id('title'), text: page?.title ?? '', bounds: [dp(16), top + dp(60), W - dp(16), top + dp(92)] }),
+    b.node({
+      key: `${P}/browser/webview`,
+      className: 'android.webkit.WebView',
+      package: P,
+      resourceId: id('webview'),
+      scrollable: true,
+      focusable: true,
+      bounds: [0, contentTop, W, H],
+      children: [b.node({ key: `${P}/browser/webview_text`, className: 'android.view.View', package: P, text: page?.text ?? '', bounds: [0, contentTop, W, H] })],
+    }),
+  ];
+  if (app.menuOpen) {
+    const sheetTop = H - dp(140);
+    children.push(
+      b.node({
+        key: `${P}/browser/menu_sheet`,
+        className: 'android.widget.LinearLayout',
+        package: P,
+        resourceId: id('menu_sheet'),
+        bounds: [0, sheetTop, W, H],
+        children: [
+          b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: id('menu_incognito'), text: app.incognito ? 'Exit incognito mode' : 'Incognito mode', bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
+          b.node({ key: `${P}/browser/menu_settings`, className: 'android.widget.TextView', package: P, resourceId: id('menu_settings'), text: 'Settings', bounds: [0, sheetTop + dp(72), W, sheetTop + dp(128)] }, { click: () => app.openSettings() }),
+        ],
+      }),
+    );
+  }
+  return b.screen(b.node({ key: `${P}/browser/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, layout.width, layout.height], children }));
+}

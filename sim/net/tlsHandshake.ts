@@ -1,0 +1,61 @@
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { NetError } from './netError.js';
+
+/** OpenSSL verification codes that mean "this certificate does not chain to a CA we trust". */
+const untrustedCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+]);
+
+/**
+ * TLS client handshake over an existing stream (a CONNECT tunnel or a loopback socket), trusting
+ * exactly `cas`. On a trust failure the connection is closed without sending application data,
+ * which is how an intercepting proxy sees a client that rejected its certificate.
+ */
+export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs: number): Promise<tls.TLSSocket> {
+  return new Promise<tls.TLSSocket>((resolve, reject) => {
+    const secure = tls.connect({
+      socket,
+      // SNI carries names only, never IP literals (RFC 6066 §3).
+      servername: net.isIP(host) ? undefined : host,
+      host,
+      ca: cas,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['http/1.1'],
+      minVersion: 'TLSv1.2',
+    });
+    const timer = setTimeout(() => fail(new NetError('timeout', `TLS handshake with ${host} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const fail = (error: NetError) => {
+      clearTimeout(timer);
+      secure.removeAllListeners('secureConnect');
+      secure.destroy();
+      socket.destroy();
+      reject(error);
+    };
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.removeAllListeners('error');
+      resolve(secure);
+    });
+    secure.once('error', (error: Error & { code?: string }) => {
+      const code = error.code ?? '';
+      if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        fail(new NetError('tls-name-mismatch', `TLS certificate of ${host} is not valid for that name: ${error.message}`, { cause: error }));
+      } else if (untrustedCodes.has(code)) {
+        fail(new NetError('tls-untrusted', `TLS certificate of ${host} is not trusted (${code}): Trust anchor for certification path not found`, { cause: error }));
+      } else {
+        fail(new NetError('tls-failed', `TLS handshake with ${host} failed: ${code || error.message}`, { cause: error }));
+      }
+    });
+  });
+}
