@@ -1,1 +1,12 @@
 export * from './types.js';
+export { readFlows, readBlindSpots, readMarkers, readBody, MarkerWriter, DEFAULT_MAX_BODY_BYTES } from './captureReader.js';
+export { CaptureSidecar, type CaptureSidecarOptions, type CaptureSidecarEvents, type UpstreamMode } from './captureSidecar.js';
+export { loadOrCreateCa, loadCa, phonehomeHome, CA_CERT_FILE, CA_KEY_FILE, type CertificateAuthority } from './certificateAuthority.js';
+export { androidSystemCertificate, subjectHashOld } from './androidCertName.js';
+export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';
+export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
+export { summarizeFlow } from './flowSummary.js';
+export { captureCommand } from './captureCommand.js';
+export { caCommand } from './caCommand.js';
+export { harCommand } from './harCommand.js';
+export { demoCommand } from './demoCommand.js';

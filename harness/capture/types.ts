@@ -10,6 +10,14 @@
  * Every file is append-only JSON Lines; a reader must tolerate a torn last line (SIGKILL mid-write).
  */
 
+/** File names inside a capture folder (see above). */
+export const CAPTURE_FILES = {
+  flows: 'flows.jsonl',
+  bodies: 'bodies',
+  blindSpots: 'blindspots.jsonl',
+  markers: 'markers.jsonl',
+} as const;
+
 /** Bodies up to this many bytes are stored inline (base64) in the flow line; larger ones go to bodies/. */
 export const INLINE_BODY_LIMIT = 64 * 1024;
 

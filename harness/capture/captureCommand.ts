@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandArgs, parsePort, type CliIo, type Command } from '../command.js';
+import { PhonehomeError, UsageError } from '../errors.js';
+import { CaptureSidecar, type UpstreamMode } from './captureSidecar.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export const captureCommand: Command = {
+  name: 'capture',
+  summary: 'run the capture sidecar: a recording HTTPS-intercepting proxy',
+  help: `Usage: phonehome capture --out DIR [--port 8080] [--upstream sink|live] [--host 127.0.0.1] [--upstream-ca FILE]
+
+Runs the capture sidecar until SIGTERM or SIGINT. Every HTTP(S), HTTP/2 and WebSocket exchange through
+it is appended to DIR/flows.jsonl as it completes (large bodies in DIR/bodies/); TLS connections the
+client refused become records in DIR/blindspots.jsonl; DIR/markers.jsonl gets capture-start, a
+heartbeat every second, and capture-stop. HTTPS is intercepted with the per-install CA
+('phonehome ca' prints it).
+
+On readiness it prints one JSON line to stdout, e.g.
+  {"ready":true,"port":43123,"out":"/abs/DIR","pid":123,"mode":"sink","url":"http://127.0.0.1:43123"}
+
+Options:
+  --out DIR          capture folder (created if missing)
+  --port N           port to listen on; 0 picks a free one (default 8080)
+  --upstream MODE    sink: answer every request itself (HTML page for navigations, 204 otherwise),
+                     nothing leaves the machine (default); live: pass requests to the real servers
+  --host ADDR        bind address (default 127.0.0.1; anything else is reachable by others)
+  --upstream-ca FILE extra CA (PEM) to trust for upstream servers in live mode, e.g. a local test origin
+
+Environment: PHONEHOME_HOME (else $XDG_CONFIG_HOME/phonehome, else ~/.config/phonehome) holds the CA.
+
+Examples:
+  phonehome capture --port 0 --out reports/capture-1
+  phonehome capture --port 8080 --out /tmp/cap --upstream live`,
+
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandArgs('capture', argv, {
+      out: { type: 'string' },
+      port: { type: 'string' },
+      upstream: { type: 'string' },
+      host: { type: 'string' },
+      'upstream-ca': { type: 'string' },
+    });
+    if (!values.out) throw new UsageError("phonehome capture: --out DIR is required (see 'phonehome capture --help')");
+    const port = parsePort('capture', 'port', values.port, 8080);
+    const upstream = (values.upstream ?? 'sink') as UpstreamMode;
+    if (upstream !== 'sink' && upstream !== 'live') {
+      throw new UsageError(`phonehome capture: --upstream must be 'sink' or 'live', got '${values.upstream}'`);
+    }
+    const host = values.host ?? '127.0.0.1';
+    let upstreamTrustedCAs: string[] | undefined;
+    if (values['upstream-ca']) {
+      try {
+        upstreamTrustedCAs = [readFileSync(values['upstream-ca'], 'utf8')];
+      } catch (error) {
+        throw new PhonehomeError(`phonehome capture: cannot read --upstream-ca ${values['upstream-ca']}: ${(error as NodeJS.ErrnoException).code} (pass a PEM file)`);
+      }
+    }
+    if (!LOOPBACK.has(host)) {
+      io.err(`phonehome capture: warning: listening on ${host}, so other machines can use this proxy and read what it records; use --host 127.0.0.1 unless a phone on the network must reach it`);
+    }
+    const sidecar = new CaptureSidecar({ out: path.resolve(values.out), port, host, upstream, upstreamTrustedCAs });
+    sidecar.on('error', (error) => io.err(`phonehome capture: ${error.message}`));
+    await sidecar.start();
+
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        void sidecar.stop().then(resolve, (error: unknown) => {
+          io.err(`phonehome capture: stopping failed: ${(error as Error).message}`);
+          resolve();
+        });
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    io.out(JSON.stringify({ ready: true, port: sidecar.port, out: sidecar.out, pid: process.pid, mode: upstream, url: sidecar.url }));
+    await stopped;
+    return 0;
+  },
+};

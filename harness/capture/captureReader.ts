@@ -1,0 +1,135 @@
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PhonehomeError } from '../errors.js';
+import { readJsonLines } from './jsonLines.js';
+import { JsonlAppender } from './jsonlAppender.js';
+import { CAPTURE_FILES, type BlindSpot, type BodyRef, type Flow, type Marker } from './types.js';
+
+/** Default cap for readBody: callers that want more must say so. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Throws unless `dir` is a folder; a capture folder may be empty (nothing recorded yet). */
+async function requireFolder(dir: string): Promise<void> {
+  let s;
+  try {
+    s = await stat(dir);
+  } catch {
+    throw new PhonehomeError(`capture folder ${dir} does not exist (pass the --out folder of a 'phonehome capture' run)`);
+  }
+  if (!s.isDirectory()) throw new PhonehomeError(`capture folder ${dir} is not a folder (pass the --out folder of a 'phonehome capture' run)`);
+}
+
+function requireRecord(file: string, index: number, value: unknown, fields: string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PhonehomeError(`${file}: record ${index} is not a JSON object; the capture file is corrupted`);
+  }
+  const record = value as Record<string, unknown>;
+  for (const field of fields) {
+    if (record[field] === undefined) {
+      throw new PhonehomeError(`${file}: record ${index} lacks '${field}'; the capture file is corrupted or not a phonehome capture`);
+    }
+  }
+  return record;
+}
+
+/** Flows in the order they completed. Tolerates a torn last line (a sidecar killed mid-write). */
+export async function* readFlows(dir: string): AsyncGenerator<Flow> {
+  await requireFolder(dir);
+  const file = path.join(dir, CAPTURE_FILES.flows);
+  let index = 0;
+  for await (const value of readJsonLines(file)) {
+    index++;
+    yield requireRecord(file, index, value, ['id', 'startedAt', 'method', 'host', 'request']) as unknown as Flow;
+  }
+}
+
+export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
+  await requireFolder(dir);
+  const file = path.join(dir, CAPTURE_FILES.blindSpots);
+  const out: BlindSpot[] = [];
+  for await (const value of readJsonLines(file)) {
+    out.push(requireRecord(file, out.length + 1, value, ['time', 'reason']) as unknown as BlindSpot);
+  }
+  return out;
+}
+
+/** Markers sorted by time (the sidecar and the harness append to the same file). */
+export async function readMarkers(dir: string): Promise<Marker[]> {
+  await requireFolder(dir);
+  const file = path.join(dir, CAPTURE_FILES.markers);
+  const out: Marker[] = [];
+  for await (const value of readJsonLines(file)) {
+    out.push(requireRecord(file, out.length + 1, value, ['time', 'kind']) as unknown as Marker);
+  }
+  // Stable sort: lines written in the same millisecond keep file order.
+  return out.sort((a, b) => a.time - b.time);
+}
+
+/**
+ * The raw bytes of a body (still content-encoded). Throws PhonehomeError when the body is larger
+ * than maxBytes, or when its file is missing or points outside the capture folder.
+ */
+export async function readBody(dir: string, ref: BodyRef, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  if (ref.inline !== undefined) {
+    // base64 is 4 chars per 3 bytes: check before decoding so a hostile line cannot blow the cap.
+    if (Math.floor((ref.inline.length * 3) / 4) > maxBytes + 2) throw tooLarge(dir, '(inline body)', ref.size, maxBytes);
+    const bytes = Buffer.from(ref.inline, 'base64');
+    if (bytes.length > maxBytes) throw tooLarge(dir, '(inline body)', bytes.length, maxBytes);
+    return bytes;
+  }
+  if (ref.file === undefined) return Buffer.alloc(0);
+  const root = path.resolve(dir);
+  const file = path.resolve(root, ref.file);
+  if (!file.startsWith(root + path.sep)) {
+    throw new PhonehomeError(`body file '${ref.file}' points outside the capture folder ${dir}; the capture is corrupted or hostile`);
+  }
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    throw new PhonehomeError(`body file ${file} is missing or unreadable (the capture folder is incomplete; copy the whole folder, bodies/ included)`);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw tooLarge(dir, ref.file, size, maxBytes);
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(dir: string, what: string, size: number, maxBytes: number): PhonehomeError {
+  return new PhonehomeError(`body ${what} in ${dir} is ${size} bytes, over the ${maxBytes}-byte limit (pass a larger maxBytes to read it)`);
+}
+
+/**
+ * Appends markers to a capture folder's markers.jsonl. Each marker is one write() on an O_APPEND
+ * descriptor, so the sidecar's heartbeats and the harness's visit markers can share the file from
+ * two processes without tearing each other's lines, and a marker is on disk once write() returns.
+ */
+export class MarkerWriter {
+  readonly #out: JsonlAppender;
+
+  constructor(dir: string) {
+    this.#out = new JsonlAppender(path.join(dir, CAPTURE_FILES.markers));
+  }
+
+  get file(): string {
+    return this.#out.file;
+  }
+
+  write(marker: Marker): void {
+    this.#out.append(marker);
+  }
+
+  async close(): Promise<void> {
+    this.#out.close();
+  }
+}

@@ -1,0 +1,277 @@
+import { EventEmitter } from 'node:events';
+import type { Server } from 'node:net';
+import * as mockttp from 'mockttp';
+import { PhonehomeError } from '../errors.js';
+import { CaptureFolder } from './captureFolder.js';
+import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
+import { FlowRecorder } from './flowRecorder.js';
+import { sinkResponse } from './sinkResponder.js';
+import { HEARTBEAT_MS, type BlindSpot, type Flow } from './types.js';
+
+export type UpstreamMode = 'live' | 'sink';
+
+export interface CaptureSidecarOptions {
+  /** Capture folder (created if missing). */
+  out: string;
+  /** 0 (default) picks a free port; read it back from `port` after start(). */
+  port?: number;
+  /** Bind address, 127.0.0.1 by default. Anything else makes the proxy reachable by others. */
+  host?: string;
+  /** 'sink' (default) answers everything itself; 'live' passes requests to the real servers. */
+  upstream?: UpstreamMode;
+  /** The CA to intercept with; by default the per-install CA under `home`. */
+  ca?: CertificateAuthority;
+  /** Where the per-install CA lives when `ca` is not given (default: phonehomeHome()). */
+  home?: string;
+  /** Offer HTTP/2 to TLS clients (ALPN). Default true. */
+  http2?: boolean;
+  /** Extra CAs (PEM) trusted for upstream servers in live mode, e.g. a local origin's self-signed CA. */
+  upstreamTrustedCAs?: string[];
+  /** Heartbeat marker interval; HEARTBEAT_MS by default. */
+  heartbeatMs?: number;
+}
+
+export interface CaptureSidecarEvents {
+  flow: [flow: Flow];
+  blindspot: [blindSpot: BlindSpot];
+  /** A flow or blind spot could not be written (disk full …). Unhandled, it is printed to stderr. */
+  error: [error: Error];
+}
+
+/**
+ * mockttp buffers at most this much of each body for its own use (the passthrough needs the start
+ * of a request body until its upstream stream is attached); everything else streams through.
+ */
+const MOCKTTP_BODY_BUFFER = 1024 * 1024;
+
+/**
+ * The capture sidecar: a recording, HTTPS-intercepting HTTP proxy (built on mockttp). Every exchange
+ * becomes a Flow appended to `<out>/flows.jsonl` as it completes; TLS refusals become BlindSpots;
+ * heartbeat markers prove when the capture was up. Lifecycle: start() once, stop() once.
+ */
+export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
+  readonly options: Readonly<CaptureSidecarOptions>;
+  #server: mockttp.Mockttp | undefined;
+  #folder: CaptureFolder | undefined;
+  #recorder: FlowRecorder | undefined;
+  #ca: CertificateAuthority | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  #port = 0;
+
+  constructor(options: CaptureSidecarOptions) {
+    super();
+    this.options = { ...options };
+  }
+
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
+  get mode(): UpstreamMode {
+    return this.options.upstream ?? 'sink';
+  }
+
+  get port(): number {
+    this.#requireRunning('port');
+    return this.#port;
+  }
+
+  /** The proxy URL to configure clients with, e.g. http://127.0.0.1:43123. */
+  get url(): string {
+    this.#requireRunning('url');
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${this.#port}`;
+  }
+
+  /** The CA whose certificate clients must trust for HTTPS to be recorded. */
+  get ca(): CertificateAuthority {
+    if (!this.#ca) throw new PhonehomeError('the capture sidecar has no CA before start()');
+    return this.#ca;
+  }
+
+  get out(): string {
+    return this.#folder?.dir ?? this.options.out;
+  }
+
+  /** Flows written so far. */
+  get flowsRecorded(): number {
+    return this.#recorder?.flowsWritten ?? 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new PhonehomeError(`the capture sidecar was already ${this.#state === 'stopped' ? 'stopped' : 'started'}; create a new one`);
+    this.#state = 'starting';
+    try {
+      await this.#start();
+    } catch (error) {
+      await this.#teardown();
+      this.#state = 'stopped';
+      throw error;
+    }
+    this.#state = 'running';
+  }
+
+  async #start(): Promise<void> {
+    const requestedPort = this.options.port ?? 0;
+    if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+      throw new PhonehomeError(`capture port must be 0-65535, got ${requestedPort}`);
+    }
+    this.#ca = this.options.ca ?? (await loadOrCreateCa(this.options.home ?? phonehomeHome()));
+    const folder = new CaptureFolder(this.options.out);
+    this.#folder = folder;
+    const recorder = new FlowRecorder(
+      folder,
+      {
+        flow: (flow) => this.emit('flow', flow),
+        blindSpot: (blindSpot) => this.emit('blindspot', blindSpot),
+        error: (error) => this.#reportError(error),
+      },
+      { live: this.mode === 'live' },
+    );
+    this.#recorder = recorder;
+
+    const server = mockttp.getLocal({
+      https: { cert: this.#ca.certPem, key: this.#ca.keyPem },
+      http2: this.options.http2 === false ? false : true,
+      recordTraffic: false, // flows go to disk, never into mockttp's memory
+      maxBodySize: MOCKTTP_BODY_BUFFER,
+      suggestChanges: false,
+    });
+    this.#server = server;
+    await server.on('response', (r) => recorder.onResponse(r));
+    await server.on('response-body-data', (d) => recorder.onResponseBodyData(d));
+    await server.on('abort', (r) => recorder.onAbort(r));
+    await server.on('websocket-accepted', (r) => recorder.onWebSocketAccepted(r));
+    await server.on('websocket-message-received', (m) => recorder.onWebSocketMessage(m));
+    await server.on('websocket-message-sent', (m) => recorder.onWebSocketMessage(m));
+    await server.on('websocket-close', (c) => recorder.onWebSocketClose(c));
+    await server.on('tls-client-error', (f) => recorder.onTlsClientError(f));
+    await server.on('client-error', (e) => recorder.onClientError(e));
+
+    await server.addRequestRule({
+      matchers: [recordingTap(recorder, false)],
+      steps: [this.mode === 'live' ? new mockttp.requestSteps.PassThroughStep(this.#passThroughOptions()) : new mockttp.requestSteps.CallbackStep(async (request) => {
+        // Answer only once the whole body is on disk: the client sees the same ordering as with a real server.
+        await recorder.requestBodyDone(request.id);
+        const response = sinkResponse(request);
+        recorder.completeWithOwnResponse(request.id, response);
+        return response;
+      })],
+    });
+    await server.addWebSocketRule({
+      matchers: [recordingTap(recorder, true)],
+      steps: [this.mode === 'live' ? new mockttp.webSocketSteps.PassThroughWebSocketStep(this.#passThroughOptions()) : new mockttp.webSocketSteps.EchoWebSocketStep()],
+    });
+
+    await server.start(0);
+    this.#port = await rebind(server, requestedPort, this.host);
+    folder.appendMarker({ time: Date.now(), kind: 'capture-start', data: { port: this.#port, host: this.host, mode: this.mode, pid: process.pid } });
+    this.#heartbeat = setInterval(() => this.#beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.#heartbeat.unref();
+  }
+
+  #passThroughOptions(): { additionalTrustedCAs?: Array<{ cert: string }> } {
+    const cas = this.options.upstreamTrustedCAs ?? [];
+    return cas.length > 0 ? { additionalTrustedCAs: cas.map((cert) => ({ cert })) } : {};
+  }
+
+  #beat(): void {
+    try {
+      this.#folder?.appendMarker({ time: Date.now(), kind: 'capture-heartbeat', data: { flows: this.flowsRecorded, inFlight: this.#recorder?.inFlight ?? 0 } });
+    } catch (error) {
+      this.#reportError(error as Error);
+    }
+  }
+
+  /** Stops listening, writes any exchange still in progress (with `error`), then `capture-stop`. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopped';
+    await this.#teardown();
+  }
+
+  async #teardown(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) await server.stop().catch(() => {});
+    await this.#recorder?.flushAll('capture stopped before the exchange completed');
+    const folder = this.#folder;
+    if (folder && this.#port !== 0) {
+      try {
+        folder.appendMarker({ time: Date.now(), kind: 'capture-stop', data: { flows: this.flowsRecorded } });
+      } catch (error) {
+        this.#reportError(error as Error);
+      }
+    }
+    folder?.close();
+  }
+
+  #reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else process.stderr.write(`phonehome capture: ${error.message}\n`);
+  }
+
+  #requireRunning(what: string): void {
+    if (this.#state !== 'running') throw new PhonehomeError(`the capture sidecar's ${what} is known only while it runs (call start() first)`);
+  }
+}
+
+/**
+ * A rule matcher that matches everything and, as mockttp evaluates it, hands the raw request to the
+ * recorder. It is the one point where mockttp exposes the request stream before the body flows,
+ * which is what lets request bodies stream to disk with backpressure instead of being buffered.
+ */
+function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.matchers.RequestMatcher {
+  const tap = {
+    type: 'wildcard' as const,
+    matches(request: mockttp.OngoingRequest): boolean {
+      recorder.tap(request, websocket);
+      return true;
+    },
+    explain: () => 'for anything (recorded by phonehome)',
+    serialize: () => ({ type: 'wildcard' }),
+  };
+  return tap as unknown as mockttp.matchers.RequestMatcher;
+}
+
+/**
+ * mockttp's start() listens on every interface and takes no bind address. Re-listen its server on
+ * the address we were asked for (127.0.0.1 by default) straight away: the all-interfaces listener
+ * exists only between these two calls, on a random port.
+ */
+async function rebind(server: mockttp.Mockttp, port: number, host: string): Promise<number> {
+  const inner = (server as unknown as { server?: Server }).server;
+  if (!inner || typeof inner.listen !== 'function') {
+    await server.stop();
+    throw new PhonehomeError('this mockttp version hides its listening server; phonehome capture cannot bind to a chosen address (pin mockttp 4.6.5)');
+  }
+  inner.close();
+  return new Promise<number>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      inner.off('listening', onListening);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PhonehomeError(`port ${port} on ${host} is already in use (stop what holds it, or pass --port 0 for any free port)`)
+          : error.code === 'EADDRNOTAVAIL'
+            ? new PhonehomeError(`cannot listen on ${host}: no such local address (pass --host 127.0.0.1, or an address of this machine)`)
+            : error.code === 'EACCES'
+              ? new PhonehomeError(`not allowed to listen on port ${port} (ports below 1024 need root; pick a port above 1024 or 0)`)
+              : new PhonehomeError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`),
+      );
+    };
+    const onListening = () => {
+      inner.off('error', onError);
+      const address = inner.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    inner.once('error', onError);
+    inner.once('listening', onListening);
+    inner.listen({ port, host, exclusive: true });
+  });
+}
