@@ -64,21 +64,27 @@ export const logcat: Handler = async (ctx) => {
     if (queue.length < 10000) queue.push(entry);
     wake?.();
   };
-  if (!dump) ctx.device.logcat.on('entry', onEntry);
+  // One abort listener for the whole follow loop (one per wake would pile up on long sessions).
+  const onAbort = () => wake?.();
+  if (!dump) {
+    ctx.device.logcat.on('entry', onEntry);
+    ctx.signal.addEventListener('abort', onAbort);
+  }
   try {
     for (const entry of entries) await ctx.out(render(entry));
     if (dump) return 0;
     while (!ctx.signal.aborted) {
       while (queue.length) await ctx.out(render(queue.shift()!));
+      if (ctx.signal.aborted) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       wake = null;
     }
     return 0;
   } finally {
     ctx.device.logcat.off('entry', onEntry);
+    ctx.signal.removeEventListener('abort', onAbort);
   }
 };
 
