@@ -209,6 +209,9 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       case '/proc/mounts':
       case '/proc/self/mounts':
         return this.mountTable();
+      case '/sys/class/net/wlan0/address':
+        // The Wi-Fi MAC as the kernel shows it (lower case, colons); tools read identifiers here.
+        return this.profile.device.wifiMac.toLowerCase() + '\n';
       case '/proc/version':
         return `Linux version 4.14.117-perf+ (builder@c4-miui-ota-bd) (clang version 8.0.12) #1 SMP PREEMPT ${new Date(this.bootTime).toUTCString()}\n`;
       case '/proc/uptime': {

@@ -63,6 +63,12 @@ describe('sim android: commands answer in Android’s own formats', () => {
     expect((await sh(device, 'service call iphonesubinfo 2')).stdout).to.equal("Result: Parcel(00000000 ffffffff   '........')\n");
   });
 
+  it('shows the Wi-Fi MAC where the kernel does, in lower case', async () => {
+    const run = await sh(device, 'cat /sys/class/net/wlan0/address');
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(device.profile.device.wifiMac.toLowerCase() + '\n');
+  });
+
   it('lists packages and getprop in the formats adbkit parses', async () => {
     const props = (await sh(device, 'getprop')).stdout;
     expect(props).to.match(/^\[ro\.product\.model\]: \[Redmi Note 8\]$/m);
