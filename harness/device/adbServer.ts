@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { PhonehomeError } from '../errors.js';
+
+export const DEFAULT_ADB_BIN = process.env.PHONEHOME_ADB ?? 'adb';
+
+export interface AdbServerOptions {
+  /** adb server port; 0 picks a free one. */
+  port?: number;
+  bin?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A private adb server (`adb -P PORT start-server`). Tests and isolated runs use one so they never
+ * touch the user's server on 5037; stop() kills only this server.
+ */
+export class AdbServer {
+  readonly bin: string;
+  private wantedPort: number;
+  private chosenPort: number | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: AdbServerOptions = {}) {
+    this.bin = options.bin ?? DEFAULT_ADB_BIN;
+    this.wantedPort = options.port ?? 0;
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+  }
+
+  get port(): number {
+    if (this.chosenPort === undefined) throw new PhonehomeError('adb server: port read before start()');
+    return this.chosenPort;
+  }
+
+  async start(): Promise<void> {
+    const port = this.wantedPort || (await freePort());
+    await runAdb(this.bin, ['-P', String(port), 'start-server'], this.timeoutMs);
+    this.chosenPort = port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.chosenPort === undefined) return;
+    const port = this.chosenPort;
+    this.chosenPort = undefined;
+    await runAdb(this.bin, ['-P', String(port), 'kill-server'], this.timeoutMs).catch(() => undefined);
+  }
+}
+
+/** Runs the adb CLI (for what adbkit lacks, e.g. `reverse --remove`); output or a PhonehomeError. */
+export function runAdb(bin: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          reject(new PhonehomeError(`adb not found ('${bin}'); install it with 'phonehome doctor --install' or set PHONEHOME_ADB`));
+          return;
+        }
+        const detail = (stderr || stdout || error.message).trim().split('\n').pop() ?? '';
+        const killed = (error as { killed?: boolean }).killed ? ` (timed out after ${timeoutMs} ms)` : '';
+        reject(new PhonehomeError(`'adb ${args.join(' ')}' failed${killed}: ${detail}`));
+        return;
+      }
+      resolve(stdout);
+    });
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}

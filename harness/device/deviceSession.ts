@@ -1,0 +1,239 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isConnectAddress } from '../config/loadDevices.js';
+import type { Canary } from '../detect/types.js';
+import { PhonehomeError } from '../errors.js';
+import type { AdbClient } from './adbClient.js';
+import { DeviceLostError, type AdbDevice } from './adbDevice.js';
+import { readHealth, type DeviceHealth } from './health.js';
+import { identifierCanaries, readIdentifiers } from './identifiers.js';
+import { LogcatRecorder } from './logcatRecorder.js';
+import { PhoneLauncher } from './phoneLauncher.js';
+import { provisionPhone, type ProvisionOptions, type Provisioning, type UndoResult } from './provision/provisioner.js';
+import type { DeviceEntry, Identifiers } from './types.js';
+import { delay } from './withTimeout.js';
+
+export interface DeviceSessionOptions {
+  entry: DeviceEntry;
+  adb: AdbClient;
+  /** Folder of the devices.json the entry came from (launch.cwd is relative to it). */
+  baseDir?: string;
+  /** How long start() waits for the phone (default: launch.readyTimeoutMs, else 30 s). */
+  readyTimeoutMs?: number;
+  /** Follow logcat while the session lasts (default true). */
+  logcat?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface DeviceSessionEvents {
+  warning: [message: string];
+  /** The phone stopped answering; everything on it fails from now on. */
+  lost: [error: Error];
+}
+
+/**
+ * One phone for the length of a run: started (launch command, `adb connect`), checked, read
+ * (properties, identifiers), provisioned, and put back as found by stop() — always.
+ */
+export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
+  readonly entry: DeviceEntry;
+  readonly adb: AdbDevice;
+  private readonly client: AdbClient;
+  private readonly options: DeviceSessionOptions;
+  private launcher: PhoneLauncher | undefined;
+  private connected = false;
+  private props: Record<string, string> | undefined;
+  private ids: Identifiers | undefined;
+  private logcatRecorder: LogcatRecorder | undefined;
+  private provisionings: Provisioning[] = [];
+  private lostError: Error | undefined;
+
+  constructor(options: DeviceSessionOptions) {
+    super();
+    this.options = options;
+    this.entry = options.entry;
+    this.client = options.adb;
+    this.adb = options.adb.device(options.entry.serial, options.entry.adbTimeoutMs);
+  }
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  get serial(): string {
+    return this.entry.serial;
+  }
+
+  /** Set once the phone was lost; the error every later call fails with. */
+  get lost(): Error | undefined {
+    return this.lostError;
+  }
+
+  async start(): Promise<void> {
+    const { entry } = this;
+    if (entry.launch) {
+      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd());
+      this.launcher = launcher;
+      await launcher.start();
+    }
+    try {
+      await this.waitUntilReady(this.options.readyTimeoutMs ?? entry.launch?.readyTimeoutMs ?? 30_000);
+      if (this.options.logcat ?? true) {
+        this.logcatRecorder = new LogcatRecorder(this.adb);
+        await this.logcatRecorder.start().catch((error: Error) => this.warn(`${this.name}: logcat not available (${error.message}); visits will have no log`));
+      }
+    } catch (error) {
+      await this.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Undoes provisioning, stops logcat, disconnects what start() connected, stops what it launched. */
+  async stop(): Promise<UndoResult> {
+    const problems: string[] = [];
+    for (const provisioning of this.provisionings.splice(0).reverse()) {
+      const result = await provisioning.undo();
+      problems.push(...result.problems);
+    }
+    this.logcatRecorder?.stop();
+    this.logcatRecorder = undefined;
+    if (this.connected) {
+      await this.client.disconnect(this.serial);
+      this.connected = false;
+    }
+    await this.launcher?.stop();
+    this.launcher = undefined;
+    return { ok: problems.length === 0, problems };
+  }
+
+  async properties(): Promise<Record<string, string>> {
+    this.props ??= await this.call(() => this.adb.getProperties());
+    return this.props;
+  }
+
+  async health(packages: string[] = []): Promise<DeviceHealth> {
+    return this.call(async () => readHealth(this.adb, { packages, props: await this.properties() }));
+  }
+
+  /** Identifiers read once per session (they are the canaries of every visit's findings). */
+  async identifiers(): Promise<Identifiers> {
+    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties()));
+    return this.ids;
+  }
+
+  async identifierCanaries(): Promise<Canary[]> {
+    return identifierCanaries(await this.identifiers(), this.name);
+  }
+
+  /** Points the phone at the capture sidecar and trusts its CA; stop() undoes it. */
+  async provision(options: Omit<ProvisionOptions, 'waitForPhone' | 'proxyHost'> & { proxyHost?: string }): Promise<Provisioning> {
+    const provisioning = await this.call(() => provisionPhone(this.adb, {
+      ...options,
+      proxyHost: options.proxyHost ?? this.entry.proxyHost,
+      waitForPhone: () => this.waitForState(10_000),
+      log: options.log ?? this.options.log,
+    }));
+    this.provisionings.push(provisioning);
+    provisioning.on('warning', (message) => this.warn(message));
+    provisioning.on('reverse-lost', (error) => this.markLost(new DeviceLostError(this.serial, `${this.name}: the adb reverse to the capture could not be restored (${error.message}); the phone is gone`, error)));
+    for (const warning of provisioning.warnings) this.warn(warning);
+    return provisioning;
+  }
+
+  async screenshot(): Promise<Buffer> {
+    return this.call(() => this.adb.screencap());
+  }
+
+  /** Logcat lines received in [t0, t1]. */
+  logcatWindow(t0: number, t1: number): string {
+    return this.logcatRecorder?.window(t0, t1) ?? '';
+  }
+
+  /** Saves `<base>.png` and `<base>.logcat.txt` for a visit window; a failing screenshot is a warning. */
+  async saveVisitEvidence(base: string, t0: number, t1: number): Promise<{ screenshot?: string; logcat: string }> {
+    await mkdir(path.dirname(base), { recursive: true });
+    const logcat = `${base}.logcat.txt`;
+    await writeFile(logcat, this.logcatWindow(t0, t1));
+    try {
+      const png = await this.screenshot();
+      await writeFile(`${base}.png`, png);
+      return { screenshot: `${base}.png`, logcat };
+    } catch (error) {
+      this.warn(`${this.name}: no screenshot for ${path.basename(base)} (${(error as Error).message})`);
+      return { logcat };
+    }
+  }
+
+  /** Throws the loss error when the phone is gone (checked with adb, bounded). */
+  async checkAlive(): Promise<void> {
+    if (this.lostError) throw this.lostError;
+    const state = await this.client.state(this.serial).catch(() => 'absent' as const);
+    if (state !== 'device') this.markLost(new DeviceLostError(this.serial, `${this.name} (${this.serial}) is ${state === 'absent' ? 'no longer connected' : state}`));
+    if (this.lostError) throw this.lostError;
+  }
+
+  /** Runs an adb call; a DeviceLostError marks the whole session lost. */
+  async call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.lostError) throw this.lostError;
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DeviceLostError) this.markLost(error);
+      throw error;
+    }
+  }
+
+  private markLost(error: Error): void {
+    if (this.lostError) return;
+    this.lostError = error;
+    this.logcatRecorder?.stop();
+    this.emit('lost', error);
+  }
+
+  private warn(message: string): void {
+    this.options.log?.(`warning: ${message}`);
+    this.emit('warning', message);
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const connect = isConnectAddress(this.serial);
+    let lastProblem = 'not listed by adb';
+    while (Date.now() < deadline) {
+      if (this.launcher && !this.launcher.running) {
+        throw new PhonehomeError(`device '${this.name}': its launch command ${this.launcher.exitReason} before the phone came up (${this.launcher.tail() || 'no output'})`);
+      }
+      const state = await this.client.state(this.serial);
+      if (state === 'device' || state === 'emulator') {
+        const booted = (await this.adb.getprop('sys.boot_completed').catch(() => '')) === '1';
+        if (booted) return;
+        lastProblem = 'still booting (sys.boot_completed is not 1)';
+      } else if (state === 'unauthorized') {
+        lastProblem = 'unauthorized: accept the "Allow USB debugging" prompt on the phone';
+      } else if (connect && (state === 'absent' || state === 'offline')) {
+        try {
+          await this.client.connect(this.serial);
+          this.connected = true;
+        } catch (error) {
+          lastProblem = (error as Error).message;
+        }
+      } else {
+        lastProblem = state === 'absent' ? 'not listed by adb (is it plugged in, with USB debugging on?)' : state;
+      }
+      await delay(250);
+    }
+    throw new PhonehomeError(`device '${this.name}' (${this.serial}) not ready after ${timeoutMs} ms: ${lastProblem}`);
+  }
+
+  private async waitForState(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const state = await this.client.state(this.serial);
+      if (state === 'device') return;
+      if (isConnectAddress(this.serial) && state === 'absent') await this.client.connect(this.serial).catch(() => undefined);
+      await delay(200);
+    }
+    throw new DeviceLostError(this.serial, `${this.name} did not come back within ${timeoutMs} ms`);
+  }
+}

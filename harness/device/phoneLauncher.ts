@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PhonehomeError } from '../errors.js';
+import type { DeviceEntry } from './types.js';
+
+const PHONEHOME_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../phonehome.js');
+
+/**
+ * Starts the process a devices.json entry names in `launch` (an emulator, `phonehome sim …`) and
+ * stops it again. Its output is kept (bounded) so a phone that never comes up can say why.
+ */
+export class PhoneLauncher {
+  private child: ChildProcess | undefined;
+  private output = '';
+  private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(private readonly entry: DeviceEntry & { launch: NonNullable<DeviceEntry['launch']> }, private readonly baseDir: string) {}
+
+  get running(): boolean {
+    return this.child !== undefined && this.exited === undefined;
+  }
+
+  /** Last lines the process printed (for error messages). */
+  tail(lines = 5): string {
+    return this.output.trim().split('\n').slice(-lines).join(' | ');
+  }
+
+  /** Why the process ended, if it did. */
+  get exitReason(): string | undefined {
+    if (!this.exited) return undefined;
+    return this.exited.signal ? `killed by ${this.exited.signal}` : `exited with code ${this.exited.code}`;
+  }
+
+  async start(): Promise<void> {
+    const { command, args = [], cwd, env } = this.entry.launch;
+    // `phonehome` is this checkout's own binary (it need not be on PATH).
+    const [file, argv] = command === 'phonehome' ? [process.execPath, [PHONEHOME_BIN, ...args]] : [command, args];
+    const child = spawn(file, argv, {
+      cwd: path.resolve(this.baseDir, cwd ?? '.'),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: stop() ends its children too
+    });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-16 * 1024);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', (code, signal) => { this.exited = { code, signal }; });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (error) => reject(new PhonehomeError(`device '${this.entry.name}': cannot start launch command '${command}': ${error.message}`)));
+    });
+  }
+
+  async stop(timeoutMs = 5000): Promise<void> {
+    const child = this.child;
+    if (!child || this.exited || child.pid === undefined) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), timeoutMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try { process.kill(pid, signal); } catch { /* already gone */ }
+  }
+}

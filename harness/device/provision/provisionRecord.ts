@@ -1,0 +1,59 @@
+import { PhonehomeError } from '../../errors.js';
+import type { AdbDevice } from '../adbDevice.js';
+import type { RootMethod } from '../rootAccess.js';
+
+/** Where a phone keeps the record of what phonehome changed, so `provision --undo` works from any process. */
+export const RECORD_PATH = '/data/local/tmp/phonehome-provision.json';
+
+/**
+ * What provisioning changed and what it found before. A step is written here *before* it is
+ * applied, and every undo action is idempotent, so a run killed mid-step is still undone fully.
+ */
+export interface ProvisionRecord {
+  version: 1;
+  serial: string;
+  startedAt: number;
+  proxy?: {
+    /** `settings get global http_proxy` as found; null when unset. */
+    previous: string | null;
+    value: string;
+    reverse?: { remote: string; local: string; existed: boolean };
+  };
+  ca?: {
+    store: 'system' | 'user';
+    fileName: string;
+    rootMethod: RootMethod;
+    /** The certificate file was already there: leave it. */
+    existed: boolean;
+    /** A tmpfs over the system store that phonehome mounted (unmount on undo). */
+    overlayMountedByUs: boolean;
+    /** Android 14+: the APEX store bind mount phonehome made. */
+    apexBound: boolean;
+  };
+  /** `adb root` was run by phonehome: `adb unroot` on undo. */
+  adbdRootedByUs?: boolean;
+}
+
+export async function writeRecord(device: AdbDevice, record: ProvisionRecord): Promise<void> {
+  await device.push(JSON.stringify(record), RECORD_PATH, 0o644);
+}
+
+export async function readRecord(device: AdbDevice): Promise<ProvisionRecord | null> {
+  const text = (await device.shell(`cat ${RECORD_PATH} 2>/dev/null`, { maxBytes: 64 * 1024 })).trim();
+  if (text === '' || /No such file/i.test(text)) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new PhonehomeError(`${device.serial}:${RECORD_PATH} is not a phonehome provisioning record; delete it with 'adb shell rm ${RECORD_PATH}' after checking the proxy and CA settings by hand`);
+  }
+  const record = data as ProvisionRecord;
+  if (record.version !== 1 || typeof record.startedAt !== 'number') {
+    throw new PhonehomeError(`${device.serial}:${RECORD_PATH} has an unknown format (version ${String(record.version)}); this phonehome cannot undo it`);
+  }
+  return record;
+}
+
+export async function deleteRecord(device: AdbDevice): Promise<void> {
+  await device.shell(`rm -f ${RECORD_PATH}`);
+}

@@ -1,0 +1,459 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+import { MarkerWriter } from '../capture/captureReader.js';
+import type { BrowserMode, Canary, Visit } from '../detect/types.js';
+import { DeviceLostError } from '../device/adbDevice.js';
+import type { DeviceSession } from '../device/deviceSession.js';
+import { readAppVersions } from '../device/health.js';
+import { PhonehomeError } from '../errors.js';
+import { failWithEvidence } from './actionEvidence.js';
+import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
+import { applyLocatorOverrides, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
+import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
+import { foregroundApp } from './foregroundApp.js';
+import { newVisitId } from './visitIds.js';
+import { delay } from '../device/withTimeout.js';
+
+type Driver = Awaited<ReturnType<typeof remote>>;
+
+const KEY_BACK = 4;
+const KEY_ENTER = 66;
+
+export interface BrowserSessionOptions {
+  phone: DeviceSession;
+  profile: BrowserProfile;
+  mode: BrowserMode;
+  /** Appium server or Selenium Grid URL (devices.json appiumUrl, or the harness's own AppiumServer). */
+  appiumUrl: string;
+  /** UiAutomator2 systemPort: unique per phone. */
+  systemPort: number;
+  /** Capture folder of this phone: visits/ (screenshot + logcat per visit) and markers.jsonl go there. */
+  captureDir?: string;
+  /** Where failed actions save their screenshot and page source (default <captureDir>/failures, else reports/failures). */
+  evidenceDir?: string;
+  timeouts?: { elementMs?: number; pageLoadMs?: number };
+  /** Notes for the operator (e.g. an app version the locators were not written for). */
+  log?: (line: string) => void;
+}
+
+export interface VisitOptions {
+  /** Tokens placed in the URL (or anywhere) that identify this visit: become `visit-token` canaries. */
+  tokens?: string[];
+  /** Extra canaries for this visit. */
+  canaries?: Canary[];
+}
+
+/**
+ * One WebdriverIO session driving one browser app on one phone in one mode. Every action checks
+ * its result (the address bar shows the URL, the incognito indicator is there) and, when it does
+ * not, fails with a screenshot and the page source saved — no blind clicks.
+ */
+export class BrowserSession {
+  readonly profile: BrowserProfile;
+  readonly mode: BrowserMode;
+  private readonly options: BrowserSessionOptions;
+  private driver: Driver | undefined;
+  private finder: ElementFinder | undefined;
+  private pkg: string | undefined;
+  private appVersion: string | undefined;
+  private markers: MarkerWriter | undefined;
+  private readonly visits: Visit[] = [];
+
+  constructor(options: BrowserSessionOptions) {
+    this.options = options;
+    this.profile = options.profile;
+    this.mode = options.mode;
+  }
+
+  get phone(): DeviceSession {
+    return this.options.phone;
+  }
+
+  /** Package actually driven (after start()). */
+  get package(): string {
+    if (!this.pkg) throw new PhonehomeError(`${this.label}: not started`);
+    return this.pkg;
+  }
+
+  get version(): string | undefined {
+    return this.appVersion;
+  }
+
+  /** Visits made in this session, in order. */
+  get visitRecords(): readonly Visit[] {
+    return this.visits;
+  }
+
+  private get label(): string {
+    return `${this.profile.name} (${this.mode}) on ${this.options.phone.name}`;
+  }
+
+  private get elementMs(): number {
+    return this.options.timeouts?.elementMs ?? 10_000;
+  }
+
+  private get pageLoadMs(): number {
+    return this.options.timeouts?.pageLoadMs ?? 20_000;
+  }
+
+  /** Opens the WebdriverIO session, launches the app, dismisses first-run dialogs and enters the mode. */
+  async start(): Promise<void> {
+    const { phone, profile } = this.options;
+    const candidates = profilePackages(profile, phone.entry.packages);
+    const installed = await phone.call(() => readAppVersions(phone.adb, candidates));
+    const app = candidates.map((p) => installed.find((a) => a.package === p)).find((a) => a !== undefined);
+    if (!app) {
+      throw new PhonehomeError(`${profile.label} is not installed on ${phone.name} (looked for ${candidates.join(', ')}); install it, or set devices.json "packages": { "${profile.name}": "<package>" }`);
+    }
+    this.pkg = app.package;
+    this.appVersion = app.version;
+    if (!profile.writtenFor.includes(app.version)) {
+      this.options.log?.(`note: ${profile.label} ${app.version} on ${phone.name}: the locators were written for ${profile.writtenFor.join(', ')}; if an action fails, 'phonehome inspect ${phone.name} --browser ${profile.name}' shows the screen to fix a locator`);
+    }
+    const table = applyLocatorOverrides(profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
+    const capabilities = await uiautomator2Capabilities({
+      entry: phone.entry,
+      adb: phone.adb,
+      systemPort: this.options.systemPort,
+      app: { package: app.package, activity: profile.activity },
+    });
+    try {
+      this.driver = await remote({
+        ...endpointOptions(this.options.appiumUrl),
+        capabilities: capabilities as WebdriverIO.Capabilities,
+        logLevel: 'silent',
+        connectionRetryCount: 0,
+        connectionRetryTimeout: 180_000,
+      });
+    } catch (error) {
+      await this.phone.checkAlive();
+      throw new PhonehomeError(`${this.label}: Appium could not start a session at ${this.options.appiumUrl}: ${firstLine(error)}`, { cause: error });
+    }
+    const driver = this.driver;
+    this.finder = new ElementFinder({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, table);
+    if (this.options.captureDir) this.markers = new MarkerWriter(this.options.captureDir);
+    await this.launch();
+    await this.dismissFirstRunDialogs();
+    if (this.mode === 'incognito') await this.enterIncognito();
+    else if (await this.finder.find('incognitoIndicator', 0)) await this.exitIncognito();
+  }
+
+  /** Brings the app to the front (starting it when needed) and checks that its UI shows. */
+  async launch(): Promise<void> {
+    await this.act('launch', async () => {
+      const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
+      if (focus?.package !== this.package) {
+        const out = await this.phone.call(() => this.phone.adb.shell(`am start -W -n ${this.package}/${this.profile.activity}`));
+        if (/Error|Exception/.test(out)) throw new Error(`am start failed: ${out.trim().split('\n').pop()}`);
+      }
+      const deadline = Date.now() + this.elementMs;
+      while (Date.now() < deadline) {
+        if ((await this.finders().find('addressBar', 0)) || (await this.finders().find('dialogAccept', 0))) return;
+        await delay(150);
+      }
+      throw new Error(`neither the address bar (${this.describe('addressBar')}) nor a first-run dialog appeared within ${this.elementMs} ms`);
+    });
+  }
+
+  /** Accepts the app's first-run dialogs whose button is one the profile knows; returns how many. */
+  async dismissFirstRunDialogs(): Promise<number> {
+    return this.act('dismissFirstRunDialogs', async () => {
+      let dismissed = 0;
+      for (let round = 0; round < 6; round++) {
+        const button = await this.finders().find('dialogAccept', round === 0 ? 1000 : 500);
+        if (!button) break;
+        const text = (await this.drv().getElementText(button.id)).trim();
+        const title = await this.textOf('dialogTitle');
+        if (!this.profile.firstRunButtons.includes(text)) {
+          throw new Error(`a dialog${title ? ` '${title}'` : ''} shows a button '${text}' that the ${this.profile.name} profile does not know (known: ${this.profile.firstRunButtons.join(', ')}); not pressing it`);
+        }
+        await this.drv().elementClick(button.id);
+        // The dialog must go (or be replaced by the next one).
+        const deadline = Date.now() + this.elementMs;
+        for (;;) {
+          const next = await this.finders().find('dialogAccept', 0);
+          const nextTitle = next ? await this.textOf('dialogTitle') : undefined;
+          if (!next || next.id !== button.id || nextTitle !== title) break;
+          if (Date.now() > deadline) throw new Error(`the dialog${title ? ` '${title}'` : ''} stayed after pressing '${text}'`);
+          await delay(150);
+        }
+        dismissed++;
+      }
+      await this.must('addressBar', 'after the first-run dialogs, the address bar');
+      return dismissed;
+    });
+  }
+
+  async enterIncognito(): Promise<void> {
+    await this.act('enterIncognito', async () => {
+      if (await this.finders().find('incognitoIndicator', 0)) return;
+      await this.pickMenuEntry('menuIncognito', this.profile.menuTexts.enterIncognito);
+      if (!(await this.finders().find('incognitoIndicator', this.elementMs))) {
+        throw new Error(`the incognito indicator (${this.describe('incognitoIndicator')}) did not appear`);
+      }
+    });
+  }
+
+  async exitIncognito(): Promise<void> {
+    await this.act('exitIncognito', async () => {
+      if (!(await this.finders().find('incognitoIndicator', 0))) return;
+      await this.pickMenuEntry('menuIncognito', this.profile.menuTexts.exitIncognito);
+      if (!(await this.finders().gone('incognitoIndicator', this.elementMs))) throw new Error('the incognito indicator is still shown');
+    });
+  }
+
+  /** Types a URL into the address bar and presses Enter; checks the bar shows it and the mode holds. */
+  async visit(url: string, options: VisitOptions = {}): Promise<Visit> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PhonehomeError(`${this.label}: visit('${url}'): not an absolute URL`);
+    }
+    const canaries: Canary[] = [{ kind: 'visit-url', value: url }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
+    return this.recordVisit('visit', url, undefined, canaries, async () => {
+      await this.typeIntoAddressBar(url);
+      await this.waitForAddress((shown) => sameUrl(shown, parsed), `the address bar to show ${url}`);
+      return url;
+    });
+  }
+
+  /** Types search terms into the address bar; checks the browser went to a search results URL for them. */
+  async search(terms: string, options: VisitOptions = {}): Promise<Visit> {
+    if (terms.trim() === '' || /^[a-z]+:\/\//i.test(terms.trim())) throw new PhonehomeError(`${this.label}: search('${terms}'): give words, not a URL`);
+    const canaries: Canary[] = [{ kind: 'search-term', value: terms }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
+    return this.recordVisit('search', '', [terms], canaries, async () => {
+      await this.typeIntoAddressBar(terms);
+      return this.waitForAddress((shown) => /^https?:\/\//.test(shown) && carriesTerms(shown, terms), `the address bar to show a search URL carrying '${terms}'`);
+    });
+  }
+
+  /** Back key: returns the address now shown, or null when the app was left (no history). */
+  async back(): Promise<string | null> {
+    return this.act('back', async () => {
+      const before = await this.textOf('addressBar');
+      await this.drv().pressKeyCode(KEY_BACK);
+      const deadline = Date.now() + this.elementMs;
+      while (Date.now() < deadline) {
+        const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
+        if (focus && focus.package !== this.package) return null;
+        const now = await this.textOf('addressBar');
+        if (now !== undefined && now !== before) return now;
+        await delay(150);
+      }
+      throw new Error(`Back changed neither the page (still ${before ?? 'no address'}) nor the app in front`);
+    });
+  }
+
+  /**
+   * Sets the app's incognito-data switch (menu › Settings) to on or off — the switch's own state, so
+   * 'on' means "Enhanced Incognito Mode" on for 12.1.4 / 3.4.3 wording and "share statistics" on for
+   * the later "Help us improve …" wording. Fails on app versions without the switch.
+   */
+  async setIncognitoDataSwitch(state: 'on' | 'off'): Promise<void> {
+    await this.act(`setIncognitoDataSwitch(${state})`, async () => {
+      await this.pickMenuEntry('menuSettings', this.profile.menuTexts.settings);
+      await this.must('settingsTitle', 'the settings screen title');
+      const toggle = await this.finders().find('incognitoDataSwitch', 2000);
+      if (!toggle) {
+        await this.drv().pressKeyCode(KEY_BACK);
+        throw new Error(`${this.profile.label} ${this.appVersion ?? ''} has no incognito-data switch in Settings (it came with Mi Browser 12.1.4 / Mint 3.4.3)`);
+      }
+      const label = await this.findLabel();
+      if (!label) throw new Error(`the settings screen has a switch, but none of the known labels (${this.profile.incognitoDataSwitchLabels.join(' / ')}) is shown beside it`);
+      const want = state === 'on';
+      if (((await this.drv().getElementAttribute(toggle.id, 'checked')) === 'true') !== want) await this.drv().elementClick(toggle.id);
+      const deadline = Date.now() + this.elementMs;
+      while (((await this.drv().getElementAttribute(toggle.id, 'checked')) === 'true') !== want) {
+        if (Date.now() > deadline) throw new Error(`the '${label}' switch did not turn ${state}`);
+        await delay(150);
+      }
+      await this.drv().pressKeyCode(KEY_BACK);
+      await this.must('addressBar', 'back from Settings, the address bar');
+      await this.checkMode();
+    });
+  }
+
+  async pageSource(): Promise<string> {
+    return this.drv().getPageSource();
+  }
+
+  async screenshot(): Promise<Buffer> {
+    try {
+      return Buffer.from(await this.drv().takeScreenshot(), 'base64');
+    } catch {
+      return this.phone.screenshot();
+    }
+  }
+
+  /** Ends the WebdriverIO session (the app stays as it is). */
+  async close(): Promise<void> {
+    const driver = this.driver;
+    this.driver = undefined;
+    await this.markers?.close();
+    this.markers = undefined;
+    if (driver) await driver.deleteSession().catch(() => undefined);
+  }
+
+  // -- internals --
+
+  private drv(): Driver {
+    if (!this.driver) throw new PhonehomeError(`${this.label}: session not started (call start())`);
+    return this.driver;
+  }
+
+  private finders(): ElementFinder {
+    if (!this.finder) throw new PhonehomeError(`${this.label}: session not started (call start())`);
+    return this.finder;
+  }
+
+  private describe(name: LocatorName): string {
+    return this.finders().locators(name).map(describeLocator).join(' / ');
+  }
+
+  private async must(name: LocatorName, what: string): Promise<FoundElement> {
+    const found = await this.finders().find(name, this.elementMs);
+    if (!found) throw new Error(`${what} (${this.describe(name)}) did not appear within ${this.elementMs} ms`);
+    return found;
+  }
+
+  private async textOf(name: LocatorName): Promise<string | undefined> {
+    const found = await this.finders().find(name, 0);
+    if (!found) return undefined;
+    try {
+      return (await this.drv().getElementText(found.id)).trim();
+    } catch {
+      return undefined; // the element went between finding and reading
+    }
+  }
+
+  private async findLabel(): Promise<string | undefined> {
+    for (const label of this.profile.incognitoDataSwitchLabels) {
+      const found = await this.drv().findElements('xpath', `//*[@text="${label}"]`);
+      if (found.length > 0) return label;
+    }
+    return undefined;
+  }
+
+  /** Menu › entry, checking the entry's text (so 'Exit incognito mode' is never clicked to enter it). */
+  private async pickMenuEntry(name: LocatorName, text: string): Promise<void> {
+    const menu = await this.must('menuButton', 'the menu button');
+    await this.drv().elementClick(menu.id);
+    const entry = await this.must(name, `the menu entry '${text}'`);
+    const shown = (await this.drv().getElementText(entry.id)).trim();
+    if (shown !== text) throw new Error(`the menu entry reads '${shown}', expected '${text}'`);
+    await this.drv().elementClick(entry.id);
+  }
+
+  private async typeIntoAddressBar(text: string): Promise<void> {
+    await this.checkMode();
+    const bar = await this.must('addressBar', 'the address bar');
+    await this.drv().elementClick(bar.id);
+    await this.drv().elementClear(bar.id);
+    await this.drv().elementSendKeys(bar.id, text);
+    const typed = (await this.drv().getElementText(bar.id)).trim();
+    if (typed !== text.trim()) throw new Error(`typed '${text}' but the address bar reads '${typed}'`);
+    await this.drv().pressKeyCode(KEY_ENTER);
+  }
+
+  private async waitForAddress(accept: (shown: string) => boolean, what: string): Promise<string> {
+    const deadline = Date.now() + this.pageLoadMs;
+    let shown: string | undefined;
+    while (Date.now() < deadline) {
+      shown = await this.textOf('addressBar');
+      if (shown !== undefined && accept(shown)) {
+        await this.checkMode();
+        return shown;
+      }
+      await delay(150);
+    }
+    throw new Error(`waited ${this.pageLoadMs} ms for ${what}; it shows '${shown ?? '(no address bar)'}'`);
+  }
+
+  /** The mode the session is in must still be the one on screen (incognito indicator present or not). */
+  private async checkMode(): Promise<void> {
+    const indicator = await this.finders().find('incognitoIndicator', 0);
+    if (this.mode === 'incognito' && !indicator) throw new Error('the incognito indicator is gone: the browser is no longer in incognito mode');
+    if (this.mode === 'normal' && indicator) throw new Error('the incognito indicator is shown in a normal-mode session');
+  }
+
+  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>): Promise<Visit> {
+    const id = newVisitId();
+    const { phone } = this.options;
+    const t0 = Date.now();
+    const base = { id, device: phone.name, browser: this.profile.name, version: this.appVersion, mode: this.mode, searchTerms };
+    // A note at once (a run killed mid-visit still shows it began); the Visit markers once it is known.
+    this.markers?.write({ time: t0, kind: 'note', visitId: id, data: { note: `${action} begins`, ...base, url } });
+    const finalUrl = await this.act(action, navigate);
+    const t1 = Date.now();
+    const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
+    const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
+    if (!searchTerms) delete visit.searchTerms;
+    // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
+    this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
+    this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });
+    if (this.options.captureDir) {
+      await phone.saveVisitEvidence(path.join(this.options.captureDir, 'visits', id), t0, t1);
+    }
+    this.visits.push(visit);
+    return visit;
+  }
+
+  /**
+   * Runs an action; when it fails, a lost phone gives the phone's error, anything else fails with a
+   * screenshot and the page source saved.
+   */
+  private async act<T>(action: string, work: () => Promise<T>): Promise<T> {
+    if (this.phone.lost) throw this.phone.lost;
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DeviceLostError) throw error;
+      await this.phone.checkAlive();
+      if (error instanceof PhonehomeError) throw error;
+      const dir = this.options.evidenceDir ?? (this.options.captureDir ? path.join(this.options.captureDir, 'failures') : path.resolve('reports', 'failures'));
+      throw await failWithEvidence(dir, `${this.options.phone.name}-${this.profile.name}-${action}`, `${this.label}: ${action} failed: ${firstLine(error)}`, {
+        screenshot: () => this.screenshot(),
+        pageSource: () => this.pageSource(),
+      }, error);
+    }
+  }
+}
+
+/** Same page: scheme, host and path (trailing slash aside) and query. */
+export function sameUrl(shown: string, wanted: URL): boolean {
+  let url: URL;
+  try {
+    url = new URL(shown);
+  } catch {
+    return false;
+  }
+  const strip = (p: string) => p.replace(/\/+$/, '');
+  return url.protocol === wanted.protocol && url.host === wanted.host && strip(url.pathname) === strip(wanted.pathname) && url.search === wanted.search;
+}
+
+/** Whether a search URL carries the terms (in its query, form-encoded or percent-encoded). */
+export function carriesTerms(shown: string, terms: string): boolean {
+  try {
+    const url = new URL(shown);
+    const wanted = terms.trim().toLowerCase();
+    for (const value of url.searchParams.values()) if (value.trim().toLowerCase() === wanted) return true;
+    return decodeURIComponent(url.search.replace(/\+/g, ' ')).toLowerCase().includes(wanted);
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+export async function writeInspection(dir: string, base: string, source: string, png: Buffer): Promise<{ pageSource: string; screenshot: string }> {
+  await mkdir(dir, { recursive: true });
+  const pageSource = path.join(dir, `${base}.xml`);
+  const screenshot = path.join(dir, `${base}.png`);
+  await writeFile(pageSource, source);
+  await writeFile(screenshot, png);
+  return { pageSource, screenshot };
+}

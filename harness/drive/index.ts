@@ -1,0 +1,13 @@
+// Driving phones: browser profiles, WebdriverIO browser sessions, Appium endpoints, inspect.
+export { BrowserSession, sameUrl, carriesTerms, type BrowserSessionOptions, type VisitOptions } from './browserSession.js';
+export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
+export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
+export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';
+export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';
+export { foregroundApp } from './foregroundApp.js';
+export { newVisitId } from './visitIds.js';
+export * from './browsers/index.js';
+export { inspectCommand } from './inspectCommand.js';
+// Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).
+export { AppiumServer, PROJECT_ROOT, type AppiumServerOptions, type AppiumServerEvents } from './appiumServer.js';
+export { ensureAndroidHome, resolveAdbBinary, type AndroidHomeOptions } from './androidHome.js';

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { remote } from 'webdriverio';
+import type { Command } from '../command.js';
+import { parseCommandArgs, parsePort } from '../command.js';
+import { resolveDevicesFile } from '../config/devicesFile.js';
+import { loadDevices, selectDevice } from '../config/loadDevices.js';
+import { AdbClient } from '../device/adbClient.js';
+import { readAppVersions } from '../device/health.js';
+import { reachDevice } from '../device/reachDevice.js';
+import { PhonehomeError, UsageError } from '../errors.js';
+import { appiumFor, SystemPortPool } from './appiumEndpoint.js';
+import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
+import { applyLocatorOverrides, browserProfile, LOCATOR_NAMES, profilePackages } from './browsers/index.js';
+import { writeInspection } from './browserSession.js';
+import { describeLocator, ElementFinder } from './elementFinder.js';
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: "save a browser's page source and a screenshot, to fix a locator for a real app version",
+  help: [
+    'Usage: phonehome inspect <device> [--browser NAME] [--out DIR]',
+    '',
+    'Opens an Appium session on the phone (with --browser: launches that browser first), saves the',
+    'current page source (UiAutomator XML) and a screenshot, and lists which of the browser',
+    "profile's locators match the screen now. With the XML, a locator for a real app version can",
+    'be fixed in devices.json, e.g. "locators": { "mint": { "addressBar": "id:com.mi.globalbrowser.mini:id/url_bar" } }.',
+    '',
+    'Options:',
+    '  --browser NAME   mi-browser, mint or mi-browser-pro (default: whatever is on screen)',
+    '  --out DIR        where to save (default: reports/inspect)',
+    '  --devices FILE   devices file (default: $PHONEHOME_DEVICES, else devices.json of this checkout)',
+    '  --adb-port PORT  adb server port (default: $ANDROID_ADB_SERVER_PORT, else 5037)',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('inspect', argv, {
+      browser: { type: 'string' },
+      out: { type: 'string' },
+      devices: { type: 'string' },
+      'adb-port': { type: 'string' },
+    }, { allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError("phonehome inspect: name one device (see 'phonehome inspect --help')");
+    const file = await loadDevices(resolveDevicesFile(values.devices));
+    const entry = selectDevice(file, positionals[0]);
+    const adbPort = values['adb-port'] === undefined ? undefined : parsePort('inspect', 'adb-port', values['adb-port'], 5037);
+    const client = new AdbClient({ port: adbPort });
+    const { device, connectedByUs } = await reachDevice(client, entry);
+    const profile = values.browser === undefined ? undefined : browserProfile(values.browser);
+    let app: { package: string; activity: string } | undefined;
+    if (profile) {
+      const candidates = profilePackages(profile, entry.packages);
+      const installed = await readAppVersions(device, candidates);
+      const found = candidates.find((p) => installed.some((a) => a.package === p));
+      if (!found) throw new PhonehomeError(`${profile.label} is not installed on ${entry.name} (looked for ${candidates.join(', ')})`);
+      app = { package: found, activity: profile.activity };
+    }
+    const outDir = path.resolve(values.out ?? path.join('reports', 'inspect'));
+    const appium = await appiumFor(entry, { adbPort: client.port, logFile: path.join(outDir, 'appium.log') });
+    try {
+      const capabilities = await uiautomator2Capabilities({ entry, adb: device, systemPort: await new SystemPortPool().portFor(entry), app });
+      const driver = await remote({ ...endpointOptions(appium.url), capabilities: capabilities as WebdriverIO.Capabilities, logLevel: 'silent', connectionRetryCount: 0 });
+      try {
+        const base = `${entry.name}-${profile?.name ?? 'screen'}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const saved = await writeInspection(outDir, base, await driver.getPageSource(), Buffer.from(await driver.takeScreenshot(), 'base64'));
+        io.out(`page source: ${saved.pageSource}`);
+        io.out(`screenshot:  ${saved.screenshot}`);
+        if (profile && app) {
+          const table = applyLocatorOverrides(profile.locators(app.package), entry.locators?.[profile.name], `devices.json device '${entry.name}' locators.${profile.name}`);
+          const finder = new ElementFinder({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, table);
+          io.out(`${profile.label} locators on this screen (written for ${profile.writtenFor.join(', ')}):`);
+          for (const name of LOCATOR_NAMES) {
+            const found = await finder.find(name, 0);
+            io.out(`  ${name.padEnd(20)} ${found ? `found by ${describeLocator(found.locator)}` : `not on screen (tried ${table[name].map(describeLocator).join(' / ')})`}`);
+          }
+        }
+      } finally {
+        await driver.deleteSession().catch(() => undefined);
+      }
+    } finally {
+      await appium.stop();
+      if (connectedByUs) await client.disconnect(entry.serial);
+    }
+    return 0;
+  },
+};
