@@ -1,1 +1,26 @@
 export * from './types.js';
+export { LeakFinder, findLeaks, visitCanaries, DEFAULT_GRACE_MS, type LeakFinderOptions, type LeakReport, type FlowScan, type BodyReader, type PatternScanner } from './leakFinder.js';
+export { computeVerdicts, undecodableBlindSpots, type VerdictInput } from './verdicts.js';
+export { analyseCapture, analyseCaptureFolder, type AnalysisOptions, type CaptureInput, type CaptureAnalysis } from './captureAnalysis.js';
+export { captureCoverage, captureUpIntervals, MAX_HEARTBEAT_GAP_MS, type Coverage } from './captureHealth.js';
+export { makeVisitToken, makeSearchTerm, placeToken, newVisitCanaries, TOKEN_PARAMETER, type TokenPlacement, type VisitCanaries } from './canaryToken.js';
+export {
+  visitsFromMarkers,
+  readVisitsFile,
+  validateVisit,
+  identifierCanaries,
+  identifiersFromMarkers,
+  readIdentifiersFile,
+  deviceIdentifiersMarker,
+  parseCanaryArgument,
+  DEVICE_IDENTIFIERS_NOTE,
+  CANARY_KINDS,
+} from './canarySources.js';
+export { canaryForms, CONTEXT_KINDS, type CanaryForm } from './identifierForms.js';
+export { encodedVariants, type CanaryVariant } from './canaryVariants.js';
+export { registrableDomain, FirstPartyResolver } from './party.js';
+export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
+export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
+export { detectCommand } from './detectCommand.js';
+export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
+export { LayerDecoder, type RootPart } from './flowLayers.js';

@@ -15,7 +15,8 @@ export type CanaryKind =
   | 'contact-number'
   | 'imsi'
   | 'model' // low entropy: context only, never a finding on its own
-  | 'android-release'; // low entropy: context only
+  | 'android-release' // low entropy: context only
+  | 'custom'; // a value given on the command line without a kind
 
 export interface Canary {
   kind: CanaryKind;
@@ -55,6 +56,23 @@ export interface Finding {
   excerpt: { text: string; start: number; end: number };
   /** 'high' when the flow falls inside the visit window (+ grace), 'medium' when it is later. */
   confidence?: 'high' | 'medium';
+  /** The form of the canary that matched, when not its value as given (e.g. '86753091234567 (IMEI without check digit)'). */
+  form?: string;
+  /** Low-entropy identifiers (model, Android release) seen in the same flow, e.g. 'model: Redmi Note 8'. */
+  context?: string[];
+  /** Flow start, ms since epoch (lets reports order findings without the flow). */
+  time?: number;
+}
+
+/** A flow (or part of one) the detector could not fully decode: counts as a blind spot for verdicts. */
+export interface Undecodable {
+  flowId: string;
+  host: string;
+  time: number;
+  /** Where in the flow, e.g. ['body', 'gzip']. */
+  chain: string[];
+  /** Which bound or format failure, e.g. 'gzip: unexpected end of file'. */
+  reason: string;
 }
 
 export type Verdict =

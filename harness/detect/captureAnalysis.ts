@@ -1,0 +1,73 @@
+/**
+ * Visits x flows -> findings and verdicts, for a capture in memory or a capture folder. This is what
+ * `phonehome detect`, the scenario assertions and the report share.
+ */
+import { readBlindSpots, readBody, readFlows, readMarkers } from '../capture/index.js';
+import type { BlindSpot, Flow, Marker } from '../capture/types.js';
+import { identifiersFromMarkers, visitsFromMarkers } from './canarySources.js';
+import type { DecodeBounds } from './flowLayers.js';
+import { LeakFinder, type BodyReader } from './leakFinder.js';
+import type { Canary, Finding, Undecodable, Verdict, Visit } from './types.js';
+import { computeVerdicts, undecodableBlindSpots } from './verdicts.js';
+
+export interface AnalysisOptions {
+  /** Further visits (e.g. from a visits file), besides those in the markers. */
+  visits?: Visit[];
+  /** Further canaries (identifiers, custom values). */
+  canaries?: Canary[];
+  graceMs?: number;
+  bounds?: Partial<DecodeBounds>;
+  firstPartyDomains?: string[];
+}
+
+export interface CaptureInput extends AnalysisOptions {
+  flows: AsyncIterable<Flow> | Iterable<Flow>;
+  blindSpots: readonly BlindSpot[];
+  markers: readonly Marker[];
+  readBody?: BodyReader;
+}
+
+export interface CaptureAnalysis {
+  visits: Visit[];
+  canaries: readonly Canary[];
+  findings: Finding[];
+  undecodable: Undecodable[];
+  /** The capture's blind spots plus the detector's undecodable flows. */
+  blindSpots: BlindSpot[];
+  verdicts: Verdict[];
+  flows: number;
+  bytes: number;
+}
+
+export async function analyseCapture(input: CaptureInput): Promise<CaptureAnalysis> {
+  const visits = input.visits ?? [];
+  const finder = new LeakFinder({ visits, canaries: input.canaries, readBody: input.readBody, graceMs: input.graceMs, bounds: input.bounds, firstPartyDomains: input.firstPartyDomains });
+  for await (const flow of input.flows) await finder.add(flow);
+  const report = finder.result();
+  const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots: input.blindSpots, markers: input.markers, undecodable: report.undecodable, graceMs: finder.graceMs });
+  return {
+    visits,
+    canaries: finder.canaries,
+    findings: report.findings,
+    undecodable: report.undecodable,
+    blindSpots: [...input.blindSpots, ...undecodableBlindSpots(report.undecodable)],
+    verdicts,
+    flows: report.flows,
+    bytes: report.bytes,
+  };
+}
+
+/**
+ * Analyses a capture folder: visits from its visit-start markers and identifiers from its
+ * device-identifiers notes, plus whatever `options` adds.
+ */
+export async function analyseCaptureFolder(dir: string, options: AnalysisOptions = {}): Promise<CaptureAnalysis> {
+  const markers = await readMarkers(dir);
+  const blindSpots = await readBlindSpots(dir);
+  const fromMarkers = visitsFromMarkers(markers, `${dir}/markers.jsonl`);
+  const extra = options.visits ?? [];
+  const ids = new Set(extra.map((v) => v.id));
+  const visits = [...fromMarkers.filter((v) => !ids.has(v.id)), ...extra];
+  const canaries = [...identifiersFromMarkers(markers, `${dir}/markers.jsonl`), ...(options.canaries ?? [])];
+  return analyseCapture({ ...options, visits, canaries, flows: readFlows(dir), blindSpots, markers, readBody: (ref) => readBody(dir, ref) });
+}

@@ -1,0 +1,79 @@
+/** `phonehome detect DIR`: findings and verdicts for a capture folder. */
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
+import { UsageError } from '../errors.js';
+import { captureAnalysisText } from './findingTable.js';
+import { analyseCaptureFolder } from './captureAnalysis.js';
+import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from './canarySources.js';
+import type { Canary, Visit } from './types.js';
+
+const help = `Usage: phonehome detect DIR [--canary [KIND:]VALUE]... [--visits FILE] [--identifiers FILE] [--json]
+
+Searches every flow of a capture folder (URL, headers, bodies) for canaries, through any chain of
+encodings (percent, form, multipart, JSON, base64/base64url, hex, gzip/deflate/brotli, protobuf,
+md5/sha1/sha256), and prints each finding with the decoding chain and an excerpt, then a verdict per
+visit: leaked, not-leaked, or unobservable (capture down, TLS refused, undecodable flow).
+
+Canaries come from the folder's markers (visit-start markers carry each Visit; a 'device-identifiers'
+note marker carries the phone's identifiers), and from:
+  --canary [KIND:]VALUE  a value to find; KIND is one of imei, meid, android-id, serial, phone-number,
+                         wifi-mac, contact-number, imsi, search-term, visit-token, visit-url, model,
+                         android-release (identifiers are matched in every form they travel in);
+                         without KIND the value is matched as given. Repeatable.
+  --visits FILE          JSON Lines, one Visit {id, device, browser, mode, url, canaries, t0, t1} per line
+  --identifiers FILE     JSON {"device": "…", "identifiers": {"imei": "…", "androidId": "…", …}}
+                         (values as strings, {value} or {unavailable})
+Options:
+  --json                 print one JSON object per finding per line (canary, flowId, host, ip, path,
+                         party, chain, excerpt {text, start, end}, confidence, context), nothing else
+  --grace MS             grace period after each visit for verdicts (default 10000)
+  --first-party DOMAIN   a registrable domain that is first party for every canary (repeatable)
+
+Exit codes: 0 no leak found, 1 a leak was found (a visit canary at a third party, or a device
+identifier / custom canary anywhere), 2 input error (bad folder, file or canary).
+
+Examples:
+  phonehome detect reports/run-1/capture
+  phonehome detect cap --canary imei:867530912345678 --canary 'phonehome q7zk2'
+  phonehome detect cap --visits visits.jsonl --json | jq .chain`;
+
+export const detectCommand: Command = {
+  name: 'detect',
+  summary: 'find visits and device identifiers in a capture folder, through any chain of encodings',
+  help,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      'detect',
+      argv,
+      {
+        canary: { type: 'string', multiple: true },
+        visits: { type: 'string' },
+        identifiers: { type: 'string' },
+        json: { type: 'boolean' },
+        grace: { type: 'string' },
+        'first-party': { type: 'string', multiple: true },
+      },
+      { allowPositionals: true },
+    );
+    if (positionals.length !== 1) throw new UsageError(`phonehome detect: give exactly one capture folder (got ${positionals.length}; see 'phonehome detect --help')`);
+    const dir = positionals[0]!;
+    let graceMs: number | undefined;
+    if (values.grace !== undefined) {
+      graceMs = Number(values.grace);
+      if (!Number.isFinite(graceMs) || graceMs < 0) throw new UsageError(`phonehome detect: --grace must be a number of milliseconds >= 0, got '${values.grace}'`);
+    }
+    const canaries: Canary[] = (values.canary ?? []).map(parseCanaryArgument);
+    if (values.identifiers) canaries.push(...(await readIdentifiersFile(values.identifiers)));
+    const visits: Visit[] = values.visits ? await readVisitsFile(values.visits) : [];
+    const analysis = await analyseCaptureFolder(dir, { visits, canaries, graceMs, firstPartyDomains: values['first-party'] });
+    if (analysis.canaries.length === 0) {
+      throw new UsageError(`phonehome detect: no canaries: ${dir} has no visit-start or device-identifiers markers; pass --canary, --visits or --identifiers`);
+    }
+    if (values.json) for (const f of analysis.findings) io.out(JSON.stringify(f));
+    else for (const line of captureAnalysisText(analysis)) io.out(line);
+    const leaked =
+      analysis.verdicts.some((v) => v.verdict === 'leaked') ||
+      analysis.findings.some((f) => f.canary.visitId === undefined && f.party === 'third-party');
+    return leaked ? 1 : 0;
+  },
+};

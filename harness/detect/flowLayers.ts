@@ -1,0 +1,519 @@
+/**
+ * Peels a flow's parts (URL, headers, body) into layers: every decoding that applies (percent,
+ * form / cookie / query fields, multipart parts, JSON strings, protobuf strings, base64 / base64url
+ * / hex runs, gzip / deflate / brotli) yields a child layer, recursively, under hard bounds. The
+ * caller scans each layer for canaries as it is produced. A layer over a bound, or a compressed
+ * stream that does not decode, is reported as undecodable: a blind spot, never a crash.
+ */
+import { decompress, isGzip, isZlib, type Compression } from './compression.js';
+import { mayBeBrotli, mayBeRawDeflate } from './compressionProbes.js';
+import { decodeRun, findEncodedRuns } from './encodedRuns.js';
+import { fieldAt, parseFormFields, percentDecode, type FormField } from './formFields.js';
+import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
+import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
+import { protobufStrings, type ProtobufString } from './protobufWire.js';
+import { firstNonSpace, hasPercentEscape, isTextLike } from './textSniff.js';
+
+export interface DecodeBounds {
+  /** Nested encodings (percent, base64, hex, compression) on one path; structure (fields, JSON) is free. */
+  maxDepth: number;
+  /** Decoded bytes per flow, all layers together. */
+  maxDecodedBytes: number;
+  /** Output / input ratio of one decompression. */
+  maxExpansion: number;
+  /** Layers per flow (a body of 100,000 tiny base64 runs is a bound, not a workload). */
+  maxLayers: number;
+  /** Labels in one chain (structure inside structure inside ...). */
+  maxChain: number;
+  /** Binary parts of unknown format tried as brotli / raw deflate, per flow. */
+  maxBlindAttempts: number;
+}
+
+/** Shorter binary is not worth compressing, so it is not tried as brotli / raw deflate. */
+export const MIN_BLIND_BYTES = 40;
+
+export const DEFAULT_BOUNDS: DecodeBounds = {
+  maxDepth: 4,
+  maxDecodedBytes: 64 * 1024 * 1024,
+  maxExpansion: 100,
+  maxLayers: 10_000,
+  maxChain: 16,
+  maxBlindAttempts: 256,
+};
+
+type Structure =
+  | { kind: 'json'; scan: JsonScan }
+  | { kind: 'fields'; fields: FormField[]; label: 'form' | 'query' | 'cookie'; replacesLast: boolean; offset: number }
+  | { kind: 'multipart'; parts: MultipartPart[] }
+  | { kind: 'protobuf'; strings: ProtobufString[] };
+
+export interface Layer {
+  id: number;
+  /** Parent layer id, -1 for a root. */
+  parent: number;
+  /** Span in the parent's bytes this layer was decoded from. */
+  originStart: number;
+  originEnd: number;
+  bytes: Buffer;
+  chain: string[];
+  /** Nested encodings so far. */
+  depth: number;
+  /** For percent views: 1 where the byte came from an escape ('%41', '+'); other bytes equal the parent's. */
+  changed?: Uint8Array;
+  structure?: Structure;
+  /** Not decoded further (normalised views, still-compressed bodies). */
+  leaf: boolean;
+  /** Set on a flow part's own layers (raw and content-decoded): hints for its structure. */
+  root?: RootPart;
+}
+
+export interface UndecodablePart {
+  chain: string[];
+  reason: string;
+}
+
+export interface RootPart {
+  label: string;
+  bytes: Buffer;
+  hint?: 'query' | 'cookie';
+  contentType?: string;
+  /** Content-Encoding values in the order applied (decoded in reverse). */
+  contentEncodings?: string[];
+}
+
+export interface LayerOptions {
+  bounds?: Partial<DecodeBounds>;
+  /** Make a '+'-as-space view of text holding '+' (some canary has a space: search terms). */
+  plusViews?: boolean;
+  /** Make a digits-only view of digit groups ('138 0013-8000') for phone-number canaries. */
+  digitsViews?: boolean;
+}
+
+const CONTENT_ENCODINGS: Record<string, Compression | 'identity'> = {
+  gzip: 'gzip',
+  'x-gzip': 'gzip',
+  deflate: 'deflate',
+  br: 'brotli',
+  identity: 'identity',
+};
+
+const COMPRESSION_LABEL: Record<Compression, string> = { gzip: 'gzip', deflate: 'deflate', 'deflate-raw': 'deflate', brotli: 'brotli' };
+
+/** Digit groups with separators, as phone numbers are written. */
+const DIGIT_GROUPS = /\+?\d[\d \-().\u00a0]{4,}\d/g;
+
+/** One flow's worth of decoding state: bounds are per flow. */
+class FlowDecoding {
+  readonly layers: Layer[] = [];
+  readonly undecodable: UndecodablePart[] = [];
+  #decoded = 0;
+  #overLayers = false;
+  #overBytes = false;
+  readonly #stack: Layer[] = [];
+
+  constructor(
+    readonly bounds: DecodeBounds,
+    readonly options: LayerOptions,
+  ) {}
+
+  #blind = 0;
+
+  /** Counts a blind decompression attempt; past the bound, reports once and refuses. */
+  blindAttempt(chain: string[], max: number): boolean {
+    if (++this.#blind <= max) return true;
+    if (this.#blind === max + 1) this.fail(chain, `more than ${max} binary parts of unknown format (not tried as brotli / raw deflate)`);
+    return false;
+  }
+
+  fail(chain: string[], reason: string): void {
+    if (this.undecodable.length < 100) this.undecodable.push({ chain, reason });
+  }
+
+  /** Remaining decoded-bytes budget. */
+  get budget(): number {
+    return this.bounds.maxDecodedBytes - this.#decoded;
+  }
+
+  add(parent: Layer | undefined, spec: Omit<Layer, 'id' | 'parent' | 'leaf'> & { leaf?: boolean; copied: boolean }): Layer | undefined {
+    if (this.layers.length >= this.bounds.maxLayers) {
+      if (!this.#overLayers) this.fail(parent?.chain ?? spec.chain, `more than ${this.bounds.maxLayers} decoded parts in one flow`);
+      this.#overLayers = true;
+      return undefined;
+    }
+    if (spec.copied) {
+      if (this.#decoded + spec.bytes.length > this.bounds.maxDecodedBytes) {
+        if (!this.#overBytes) this.fail(spec.chain, `decoded output over ${this.bounds.maxDecodedBytes} bytes in one flow`);
+        this.#overBytes = true;
+        return undefined;
+      }
+      this.#decoded += spec.bytes.length;
+    }
+    if (spec.chain.length > this.bounds.maxChain) {
+      this.fail(spec.chain.slice(0, this.bounds.maxChain), `more than ${this.bounds.maxChain} nested layers`);
+      return undefined;
+    }
+    const layer: Layer = {
+      id: this.layers.length,
+      parent: parent?.id ?? -1,
+      originStart: spec.originStart,
+      originEnd: spec.originEnd,
+      bytes: spec.bytes,
+      chain: spec.chain,
+      depth: spec.depth,
+      leaf: spec.leaf ?? false,
+    };
+    if (spec.changed) layer.changed = spec.changed;
+    this.layers.push(layer);
+    this.#stack.push(layer);
+    return layer;
+  }
+
+  next(): Layer | undefined {
+    return this.#stack.pop();
+  }
+}
+
+/** The chain naming a position in a layer: the layer's chain plus the field / JSON path there. */
+export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): string[] {
+  const s = layer.structure;
+  if (!s) return layer.chain;
+  let label: string | undefined;
+  let replacesLast = false;
+  if (s.kind === 'json') {
+    const i = valueAt(s.scan, offset);
+    if (i >= 0) {
+      const v = s.scan.values[i]!;
+      const sub = v.isString && fieldsInStrings ? fieldLabelIn(layer.bytes, v.start, v.end, offset) : undefined;
+      return [...layer.chain, jsonPath(s.scan, v.path), ...(sub ? [sub] : [])];
+    }
+  } else if (s.kind === 'fields') {
+    const i = fieldAt(s.fields, offset - s.offset);
+    if (i >= 0) {
+      label = `${s.label}[${s.fields[i]!.name}]`;
+      replacesLast = s.replacesLast;
+    }
+  } else if (s.kind === 'multipart') {
+    const part = s.parts.find((p) => offset >= p.bodyStart && offset < p.bodyEnd);
+    if (part) label = `multipart[${part.name}]`;
+  } else {
+    const str = s.strings.find((p) => offset >= p.start && offset < p.end);
+    if (str) label = `protobuf[${str.path}]`;
+  }
+  if (label === undefined) return layer.chain;
+  return replacesLast ? [...layer.chain.slice(0, -1), label] : [...layer.chain, label];
+}
+
+/**
+ * `query[k]` / `form[k]` for an offset inside a URL or form-data string value (computed only when a
+ * finding needs its label, so such strings need no layer of their own).
+ */
+function fieldLabelIn(b: Buffer, start: number, end: number, offset: number): string | undefined {
+  const value = b.subarray(start, end);
+  let base = 0;
+  let kind = 'form';
+  if (value[0] === 0x68 && /^https?:\/\//i.test(value.toString('latin1', 0, 8))) {
+    const q = value.indexOf(0x3f);
+    if (q < 0) return undefined;
+    base = q + 1;
+    kind = 'query';
+  }
+  const fields = parseFormFields(value.subarray(base), '&');
+  if (!fields) return undefined;
+  const i = fieldAt(fields, offset - start - base);
+  return i >= 0 ? `${kind}[${fields[i]!.name}]` : undefined;
+}
+
+/** True when [start, end) of a percent view holds a byte that decoding changed. */
+export function touchesChange(layer: Layer, start: number, end: number): boolean {
+  const c = layer.changed;
+  if (!c) return true;
+  for (let i = start; i < end; i++) if (c[i]) return true;
+  return false;
+}
+
+export class LayerDecoder {
+  readonly bounds: DecodeBounds;
+
+  constructor(readonly options: LayerOptions = {}) {
+    this.bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
+  }
+
+  /**
+   * Decodes the roots of one flow, calling `onLayer` for each layer (roots first, then depth first).
+   * Returns every layer (their bytes are views or copies bounded by maxDecodedBytes) and the parts
+   * that could not be decoded.
+   */
+  decode(roots: RootPart[], onLayer: (layer: Layer) => void): { layers: Layer[]; undecodable: UndecodablePart[] } {
+    const run = new FlowDecoding(this.bounds, this.options);
+    for (const root of [...roots].reverse()) this.#addRoot(run, root);
+    for (let layer = run.next(); layer; layer = run.next()) {
+      onLayer(layer);
+      if (!layer.leaf) this.#expand(run, layer);
+    }
+    return { layers: run.layers, undecodable: run.undecodable };
+  }
+
+  #addRoot(run: FlowDecoding, root: RootPart): void {
+    const encodings = (root.contentEncodings ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== '' && e !== 'identity');
+    const rootLayer = run.add(undefined, {
+      bytes: root.bytes,
+      chain: [root.label],
+      depth: 0,
+      originStart: 0,
+      originEnd: root.bytes.length,
+      copied: false,
+      leaf: encodings.length > 0, // compressed bytes: only the decoded body is worth structure
+    });
+    if (!rootLayer) return;
+    rootLayer.root = root;
+    let current = rootLayer;
+    for (const encoding of encodings.reverse()) {
+      const kind = CONTENT_ENCODINGS[encoding];
+      if (kind === undefined || kind === 'identity') {
+        run.fail(current.chain, `Content-Encoding '${encoding}' is not supported (gzip, deflate, br)`);
+        return;
+      }
+      const next = this.#decompressInto(run, current, kind, 'required');
+      if (!next) return;
+      next.root = root;
+      current = next;
+    }
+  }
+
+  /**
+   * Decompressed child of `layer`. 'required': a header or magic number said so, failure is
+   * undecodable. 'checked': the format has its own checksum (zlib's Adler-32), so a clean success is
+   * proof, a failure means it was not zlib. 'blind': success counts only if the output is a format.
+   */
+  #decompressInto(run: FlowDecoding, layer: Layer, kind: Compression, mode: 'required' | 'checked' | 'blind'): Layer | undefined {
+    const required = mode === 'required';
+    const label = COMPRESSION_LABEL[kind];
+    const chain = [...layer.chain, label];
+    if (layer.depth + 1 > this.bounds.maxDepth) {
+      if (required) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+      return undefined;
+    }
+    const cap = Math.min(layer.bytes.length * this.bounds.maxExpansion, run.budget);
+    const result = decompress(kind, layer.bytes, cap);
+    if (!result.ok) {
+      if (required || result.overBound) {
+        const why = result.overBound
+          ? cap < layer.bytes.length * this.bounds.maxExpansion
+            ? `${label} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
+            : `${label} expands more than ${this.bounds.maxExpansion}x`
+          : result.reason;
+        run.fail(chain, why);
+      }
+      return undefined;
+    }
+    if (result.truncated && required) run.fail(chain, result.reason);
+    if (result.truncated && mode === 'blind') return undefined;
+    if (mode === 'checked' && result.truncated) return undefined;
+    if (mode === 'blind' && !this.#worthDecoding(result.bytes) && sniffBoundary(result.bytes) === undefined && protobufStrings(result.bytes, isTextLike) === undefined) return undefined;
+    return run.add(layer, { bytes: result.bytes, chain, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
+  }
+
+  #worthDecoding(bytes: Buffer): boolean {
+    return isGzip(bytes) || isZlib(bytes) || isTextLike(bytes);
+  }
+
+  #structure(layer: Layer, text: boolean): Structure | undefined {
+    const b = layer.bytes;
+    const root = layer.root;
+    if (root?.hint === 'query') {
+      const fields = parseFormFields(b, '&');
+      return fields ? { kind: 'fields', fields, label: 'query', replacesLast: true, offset: 0 } : undefined;
+    }
+    if (root?.hint === 'cookie') {
+      const fields = parseFormFields(b, ';');
+      return fields ? { kind: 'fields', fields, label: 'cookie', replacesLast: true, offset: 0 } : undefined;
+    }
+    const boundary = boundaryFromContentType(root?.contentType) ?? sniffBoundary(b);
+    if (boundary) {
+      const parts = parseMultipart(b, boundary);
+      if (parts) return { kind: 'multipart', parts };
+    }
+    if (!text) {
+      const strings = protobufStrings(b, isTextLike);
+      return strings ? { kind: 'protobuf', strings } : undefined;
+    }
+    const first = firstNonSpace(b);
+    if (first === 0x7b || first === 0x5b) {
+      const scan = scanJson(b);
+      if (scan.values.length > 0 || scan.stoppedAt === undefined || scan.tooDeep) return { kind: 'json', scan };
+    }
+    if (first === 0x68 /* h */) {
+      const head = b.toString('latin1', 0, Math.min(b.length, 12));
+      const q = b.indexOf(0x3f);
+      if (/^https?:\/\//i.test(head) && q > 0) {
+        const query = b.subarray(q + 1);
+        const fields = parseFormFields(query, '&');
+        if (fields) return { kind: 'fields', fields, label: 'query', replacesLast: false, offset: q + 1 };
+      }
+      return undefined;
+    }
+    const fields = parseFormFields(b, '&');
+    return fields ? { kind: 'fields', fields, label: 'form', replacesLast: false, offset: 0 } : undefined;
+  }
+
+  #expand(run: FlowDecoding, layer: Layer): void {
+    const b = layer.bytes;
+    if (b.length === 0) return;
+    const text = isTextLike(b);
+    const structure = this.#structure(layer, text);
+    // Short binary of no known format (a random id, a hash): nothing inside can be decoded.
+    if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !isZlib(b)) return;
+    layer.structure = structure;
+    const covered: Array<[number, number]> = [];
+    const view = (start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, extra: string[] = []) => {
+      covered.push([start, end]);
+      return run.add(layer, { bytes, chain: [...chainAt(layer, start, false), ...extra], depth: layer.depth + depthAdd, originStart: start, originEnd: end, copied });
+    };
+
+    if (structure?.kind === 'json') {
+      if (structure.scan.tooDeep) run.fail(layer.chain, `JSON nested deeper than ${MAX_JSON_NESTING} levels`);
+      for (const v of structure.scan.values) {
+        if (!v.isString || v.end - v.start < 4) continue;
+        if (v.escaped) {
+          const value = unescapeJsonString(b, v);
+          if (value !== undefined) view(v.start, v.end, Buffer.from(value, 'utf8'), true);
+        } else if (this.#stringNeedsLayer(b, v.start, v.end)) view(v.start, v.end, b.subarray(v.start, v.end), false);
+      }
+    } else if (structure?.kind === 'fields') {
+      for (const f of structure.fields) {
+        const start = structure.offset + f.valueStart;
+        const end = structure.offset + f.end;
+        if (end - start < 4) continue;
+        const raw = b.subarray(start, end);
+        const decoded = raw.includes(0x25) || raw.includes(0x2b) ? percentDecode(raw, true) : raw;
+        view(start, end, decoded, decoded !== raw);
+      }
+    } else if (structure?.kind === 'multipart') {
+      for (const p of structure.parts) {
+        const raw = b.subarray(p.bodyStart, p.bodyEnd);
+        if (p.contentEncoding === 'base64') view(p.bodyStart, p.bodyEnd, Buffer.from(raw.toString('latin1'), 'base64'), true, 1, ['base64']);
+        else if (p.contentEncoding === 'quoted-printable') view(p.bodyStart, p.bodyEnd, raw, false);
+        else view(p.bodyStart, p.bodyEnd, raw, false);
+      }
+    } else if (structure?.kind === 'protobuf') {
+      for (const s of structure.strings) if (s.end - s.start >= 4) view(s.start, s.end, b.subarray(s.start, s.end), false);
+    }
+    covered.sort((x, y) => x[0] - y[0]);
+
+    if (text) {
+      // Structured text decodes field by field; plain text (and a URL's path) as a whole. A
+      // percent view takes over the runs of the span it decodes, so a run is decoded once.
+      const end = !structure ? b.length : structure.kind === 'fields' && structure.offset > 0 ? structure.offset - 1 : 0;
+      if (end > 0 && this.#percentView(run, layer, end)) {
+        covered.push([0, end]);
+        covered.sort((x, y) => x[0] - y[0]);
+      }
+      if (this.options.digitsViews) this.#digitsView(run, layer);
+    }
+
+    // base64 / base64url / hex runs not already inside a decoded field or string. Binary of no
+    // known format is skipped: runs there are chance (the matcher still sees encoded canaries).
+    const runs = text || structure ? findEncodedRuns(b, covered) : [];
+    for (const r of runs) {
+      const decoded = decodeRun(b, r);
+      if (decoded.length < 4) continue;
+      if (r.digitsOnly && !this.#worthDecoding(decoded)) continue;
+      const chain = [...chainAt(layer, r.start), r.kind];
+      if (layer.depth + 1 > this.bounds.maxDepth) {
+        if (this.#worthDecoding(decoded)) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+        continue;
+      }
+      // Binary that is no known format may still be brotli or raw deflate: expansion tries those.
+      run.add(layer, { bytes: decoded, chain, depth: layer.depth + 1, originStart: r.start, originEnd: r.end, copied: true });
+    }
+
+    if (!text && !structure) {
+      // gzip's 3-byte magic is proof enough; a 2-byte zlib header turns up by chance in random bytes.
+      if (isGzip(b)) this.#decompressInto(run, layer, 'gzip', 'required');
+      else if (isZlib(b) && this.#decompressInto(run, layer, 'deflate', 'checked')) return;
+      else if (b.length >= MIN_BLIND_BYTES) {
+        // No magic number: probe, then try brotli and raw deflate, kept only if the output is a known format.
+        const brotli = mayBeBrotli(b, this.bounds.maxExpansion);
+        const deflate = mayBeRawDeflate(b);
+        if ((brotli || deflate) && run.blindAttempt(layer.chain, this.bounds.maxBlindAttempts)) {
+          if (!(brotli && this.#decompressInto(run, layer, 'brotli', 'blind')) && deflate) this.#decompressInto(run, layer, 'deflate-raw', 'blind');
+        }
+      }
+    }
+  }
+
+  /**
+   * A JSON string without escapes gets its own layer only if it needs decoding ('%', '+') or holds
+   * JSON; fields of a URL or form inside it are labelled lazily (see chainAt), no layer needed.
+   */
+  #stringNeedsLayer(b: Buffer, start: number, end: number): boolean {
+    const f = b[start];
+    if (f === 0x7b || f === 0x5b) return true;
+    const pct = b.indexOf(0x25, start);
+    if (pct >= 0 && pct < end) return true;
+    if (this.options.plusViews) {
+      const plus = b.indexOf(0x2b, start);
+      if (plus >= 0 && plus < end) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Percent-decoded view of b[0, end) (for a URL: its path; the query is decoded field by field).
+   * Returns true when the view decodes runs in place of the parent; a '+'-only view (no %XX) is a
+   * leaf, because '+' is also a base64 character the parent's runs need intact.
+   */
+  #percentView(run: FlowDecoding, layer: Layer, end: number): boolean {
+    const b = layer.bytes;
+    const part = end < b.length ? b.subarray(0, end) : b;
+    const percent = hasPercentEscape(part);
+    const plus = this.options.plusViews === true && part.includes(0x2b) && !part.includes(0x20);
+    if (!percent && !plus) return false;
+    const chain = [...layer.chain, 'urldecode'];
+    if (layer.depth + 1 > this.bounds.maxDepth) {
+      if (percent) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+      return false;
+    }
+    const decoded = percentDecode(part, plus);
+    const changed = new Uint8Array(decoded.length);
+    let o = 0;
+    for (let i = 0; i < part.length; i++, o++) {
+      const c = part[i]!;
+      if (c === 0x25 && i + 2 < part.length && decoded[o] !== 0x25) {
+        changed[o] = 1;
+        i += 2;
+      } else if (c === 0x25 && i + 2 < part.length && part[i + 1] === 0x32 && part[i + 2] === 0x35) {
+        changed[o] = 1; // '%25' decodes to '%' itself
+        i += 2;
+      } else if (c === 0x2b && plus) changed[o] = 1;
+    }
+    const added = run.add(layer, { bytes: decoded, chain, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed, leaf: !percent });
+    return added !== undefined && percent;
+  }
+
+  /** Phone numbers written in groups: a view with the separators inside digit groups removed. */
+  #digitsView(run: FlowDecoding, layer: Layer): void {
+    const s = layer.bytes.toString('latin1');
+    if (!/\d[ \-().\u00a0]+\d/.test(s)) return;
+    const pieces: string[] = [];
+    const changedSpans: Array<[number, number]> = [];
+    let last = 0;
+    let length = 0;
+    for (const m of s.matchAll(DIGIT_GROUPS)) {
+      const d = m[0].replace(/[ \-().\u00a0]/g, '');
+      if (d === m[0] || d.length < 6) continue;
+      pieces.push(s.slice(last, m.index));
+      length += m.index - last;
+      changedSpans.push([length, length + d.length]);
+      pieces.push(d);
+      length += d.length;
+      last = m.index + m[0].length;
+    }
+    if (changedSpans.length === 0) return;
+    pieces.push(s.slice(last));
+    const bytes = Buffer.from(pieces.join(''), 'latin1');
+    const changed = new Uint8Array(bytes.length);
+    for (const [a, z] of changedSpans) changed.fill(1, a, z);
+    run.add(layer, { bytes, chain: [...layer.chain, 'digits'], depth: layer.depth, originStart: 0, originEnd: layer.bytes.length, copied: true, leaf: true, changed });
+  }
+}

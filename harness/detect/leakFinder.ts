@@ -1,0 +1,334 @@
+/**
+ * The leak finder: every canary (visit tokens, URLs, search terms, device identifiers) in every
+ * encoded variant, searched in one pass per decoded layer of each flow's URL, headers and body.
+ * Feed it flows (`add`), then take the findings (`result`): party is settled at the end, once every
+ * redirect of the run is known, because telemetry is often sent long after the visit.
+ */
+import type { BodyRef, Flow, Header } from '../capture/types.js';
+import { PhonehomeError } from '../errors.js';
+import { encodedVariants } from './canaryVariants.js';
+import { chainAt, LayerDecoder, touchesChange, type DecodeBounds, type Layer, type RootPart } from './flowLayers.js';
+import { canaryForms, CONTEXT_KINDS } from './identifierForms.js';
+import { FirstPartyResolver } from './party.js';
+import { MultiPatternMatcher, MIN_PATTERN_BYTES, type PatternMatch } from './patternMatcher.js';
+import type { Canary, Finding, Undecodable, Visit } from './types.js';
+
+export const DEFAULT_GRACE_MS = 10_000;
+const EXCERPT_CONTEXT = 40;
+
+export type BodyReader = (ref: BodyRef) => Promise<Buffer>;
+
+export interface LeakFinderOptions {
+  /** Visits: their canaries are searched, and their URLs (and redirects) define the first party. */
+  visits?: Visit[];
+  /** Further canaries: device identifiers, custom values. Visit canaries may be given here too. */
+  canaries?: Canary[];
+  /** Reads bodies stored in files (the capture folder's readBody); inline bodies need none. */
+  readBody?: BodyReader;
+  bounds?: Partial<DecodeBounds>;
+  /** Added to each visit's end for first-party redirects and confidence; default 10 s. */
+  graceMs?: number;
+  /** Domains that count as first party for every canary (e.g. the phone maker's own update server). */
+  firstPartyDomains?: string[];
+  /** How patterns are searched; default one multi-pattern pass. The benchmark swaps in its naive baseline. */
+  scanner?: (patterns: readonly Uint8Array[]) => PatternScanner;
+}
+
+/** Finds every occurrence of every pattern in a buffer (MultiPatternMatcher is the real one). */
+export interface PatternScanner {
+  readonly patterns: readonly Uint8Array[];
+  scan(text: Uint8Array): PatternMatch[];
+}
+
+export interface FlowScan {
+  findings: Finding[];
+  undecodable: Undecodable[];
+  /** Bytes of URL, headers and bodies read (before decoding). */
+  bytes: number;
+}
+
+export interface LeakReport {
+  findings: Finding[];
+  undecodable: Undecodable[];
+  flows: number;
+  bytes: number;
+}
+
+interface PatternInfo {
+  canary: number;
+  encoding: string[];
+  form: string;
+  contextOnly: boolean;
+}
+
+interface Hit {
+  info: PatternInfo;
+  layer: Layer;
+  start: number;
+  end: number;
+}
+
+const PHONE_KINDS = new Set(['phone-number', 'contact-number']);
+
+/** Visit canaries with the visit id set, plus the URL and search terms when the visit did not list them. */
+export function visitCanaries(visit: Visit): Canary[] {
+  const out: Canary[] = visit.canaries.map((c) => ({ ...c, visitId: visit.id }));
+  const has = (kind: string, value: string) => out.some((c) => c.kind === kind && c.value === value);
+  if (visit.url && !has('visit-url', visit.url)) out.push({ kind: 'visit-url', value: visit.url, visitId: visit.id });
+  for (const term of visit.searchTerms ?? []) if (!has('search-term', term)) out.push({ kind: 'search-term', value: term, visitId: visit.id });
+  return out;
+}
+
+function sanitize(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g, '·').replace(/[\r\n\t]/g, ' ');
+}
+
+function excerptOf(bytes: Buffer, start: number, end: number): Finding['excerpt'] {
+  const before = sanitize(bytes.toString('utf8', Math.max(0, start - EXCERPT_CONTEXT), start));
+  const match = sanitize(bytes.toString('utf8', start, end));
+  const after = sanitize(bytes.toString('utf8', end, Math.min(bytes.length, end + EXCERPT_CONTEXT)));
+  return { text: before + match + after, start: before.length, end: before.length + match.length };
+}
+
+function header(headers: Header[], name: string): string | undefined {
+  return headers.find(([n]) => n.toLowerCase() === name)?.[1];
+}
+
+export class LeakFinder {
+  readonly canaries: readonly Canary[];
+  readonly graceMs: number;
+  readonly #visits = new Map<string, Visit>();
+  readonly #patterns: PatternInfo[] = [];
+  readonly #matcher: PatternScanner;
+  readonly #decoder: LayerDecoder;
+  readonly #party: FirstPartyResolver;
+  readonly #firstParty: ReadonlySet<string>;
+  readonly #releases: string[];
+  readonly #readBody?: BodyReader;
+  readonly #findings: Finding[] = [];
+  readonly #undecodable: Undecodable[] = [];
+  #flows = 0;
+  #bytes = 0;
+
+  constructor(options: LeakFinderOptions) {
+    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.#readBody = options.readBody;
+    const canaries: Canary[] = [];
+    const seen = new Set<string>();
+    const push = (c: Canary) => {
+      const key = `${c.kind}\u0000${c.value}\u0000${c.visitId ?? ''}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        canaries.push(c);
+      }
+    };
+    for (const v of options.visits ?? []) {
+      if (this.#visits.has(v.id)) throw new PhonehomeError(`visit id '${v.id}' appears twice; visit ids must be unique within a run`);
+      this.#visits.set(v.id, v);
+      visitCanaries(v).forEach(push);
+    }
+    for (const c of options.canaries ?? []) {
+      if (c.visitId !== undefined && !this.#visits.has(c.visitId)) {
+        throw new PhonehomeError(`canary '${c.value}' names visit '${c.visitId}', which is not among the visits given; pass that visit too`);
+      }
+      push(c);
+    }
+    this.canaries = canaries;
+    const patterns: Buffer[] = [];
+    const releases: string[] = [];
+    canaries.forEach((canary, index) => {
+      const contextOnly = CONTEXT_KINDS.has(canary.kind);
+      for (const form of canaryForms(canary)) {
+        if (contextOnly) {
+          // Low entropy: the plain form only, and only as context.
+          if (canary.kind === 'android-release' || Buffer.byteLength(form.text) < MIN_PATTERN_BYTES) releases.push(form.text);
+          else {
+            patterns.push(Buffer.from(form.text, 'utf8'));
+            this.#patterns.push({ canary: index, encoding: [], form: form.text, contextOnly });
+          }
+          continue;
+        }
+        for (const variant of encodedVariants(form.text)) {
+          patterns.push(variant.bytes);
+          this.#patterns.push({ canary: index, encoding: variant.encoding, form: form.note ? `${form.text} (${form.note})` : form.text, contextOnly });
+        }
+      }
+    });
+    this.#releases = releases;
+    this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns);
+    const needsPlus = canaries.some((c) => !CONTEXT_KINDS.has(c.kind) && /\s/.test(c.value));
+    const needsDigits = canaries.some((c) => PHONE_KINDS.has(c.kind));
+    this.#decoder = new LayerDecoder({ bounds: options.bounds, plusViews: needsPlus, digitsViews: needsDigits });
+    this.#party = new FirstPartyResolver(this.graceMs);
+    this.#firstParty = new Set((options.firstPartyDomains ?? []).map((d) => d.toLowerCase()));
+  }
+
+  /** Number of encoded patterns searched (all canaries, all forms, all variants). */
+  get patternCount(): number {
+    return this.#patterns.length;
+  }
+
+  /** Scans one flow and keeps its findings for `result()`. */
+  async add(flow: Flow): Promise<FlowScan> {
+    this.#party.observe(flow);
+    const scan = await this.scanFlow(flow);
+    this.#flows++;
+    this.#bytes += scan.bytes;
+    this.#findings.push(...scan.findings);
+    this.#undecodable.push(...scan.undecodable);
+    return scan;
+  }
+
+  /** All findings so far, party settled with every redirect seen; undecodable parts of flows. */
+  result(): LeakReport {
+    for (const f of this.#findings) f.party = this.#partyOf(f.host, f.canary);
+    return { findings: [...this.#findings], undecodable: [...this.#undecodable], flows: this.#flows, bytes: this.#bytes };
+  }
+
+  #partyOf(host: string, canary: Canary): Finding['party'] {
+    const visit = canary.visitId === undefined ? undefined : this.#visits.get(canary.visitId);
+    return this.#party.partyOf(host, visit, this.#firstParty);
+  }
+
+  async #roots(flow: Flow, undecodable: Undecodable[]): Promise<RootPart[]> {
+    const roots: RootPart[] = [];
+    const text = (label: string, value: string, hint?: RootPart['hint']) => {
+      if (value) roots.push({ label, bytes: Buffer.from(value, 'utf8'), hint });
+    };
+    text('host', flow.host);
+    text('path', flow.path);
+    text('query', flow.query, 'query');
+    for (const [name, value] of flow.request.headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'host' || lower === ':authority' || lower === ':path') continue;
+      text(`header[${lower}]`, value, lower === 'cookie' ? 'cookie' : undefined);
+    }
+    const fail = (chain: string[], reason: string) => undecodable.push({ flowId: flow.id, host: flow.host, time: flow.startedAt, chain, reason });
+    const body = await this.#body(flow.request.body, ['body'], fail);
+    if (body) {
+      const encoding = header(flow.request.headers, 'content-encoding');
+      roots.push({ label: 'body', bytes: body, contentType: header(flow.request.headers, 'content-type'), contentEncodings: encoding ? encoding.split(',') : undefined });
+    }
+    const messages = flow.websocket?.messages ?? [];
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (m.direction !== 'sent') continue;
+      const bytes = await this.#body(m.body, [`ws[${i}]`], fail);
+      if (bytes) roots.push({ label: `ws[${i}]`, bytes });
+    }
+    return roots;
+  }
+
+  async #body(ref: BodyRef | undefined, chain: string[], fail: (chain: string[], reason: string) => void): Promise<Buffer | undefined> {
+    if (!ref || ref.size === 0) return undefined;
+    if (ref.truncated) fail(chain, 'body truncated by the capture (the rest was not recorded)');
+    if (ref.inline !== undefined) return Buffer.from(ref.inline, 'base64');
+    if (ref.file === undefined) return undefined;
+    if (!this.#readBody) {
+      fail(chain, `body stored in ${ref.file}, but no body reader was given`);
+      return undefined;
+    }
+    try {
+      return await this.#readBody(ref);
+    } catch (error) {
+      if (!(error instanceof PhonehomeError)) throw error;
+      fail(chain, error.message);
+      return undefined;
+    }
+  }
+
+  /** Findings and undecodable parts of one flow (party as known so far; `result()` settles it). */
+  async scanFlow(flow: Flow): Promise<FlowScan> {
+    const undecodable: Undecodable[] = [];
+    const roots = await this.#roots(flow, undecodable);
+    const bytes = roots.reduce((n, r) => n + r.bytes.length, 0);
+    return { ...this.scanParts(flow, roots, undecodable), bytes };
+  }
+
+  /** The synchronous core, over flow parts already in memory (benchmarks call it directly). */
+  scanParts(flow: Flow, roots: RootPart[], undecodable: Undecodable[] = []): Omit<FlowScan, 'bytes'> {
+    const hits: Hit[] = [];
+    const layers: Layer[] = [];
+    const context = new Set<string>();
+    const decoded = this.#decoder.decode(roots, (layer) => {
+      layers.push(layer);
+      for (const m of this.#matcher.scan(layer.bytes)) {
+        const info = this.#patterns[m.pattern]!;
+        const end = m.start + this.#matcher.patterns[m.pattern]!.length;
+        // A view's match where decoding changed nothing is the parent's match, found there already.
+        if (layer.changed && !touchesChange(layer, m.start, end)) continue;
+        const canary = this.canaries[info.canary]!;
+        if (layer.chain[layer.chain.length - 1] === 'digits' && !PHONE_KINDS.has(canary.kind)) continue;
+        if (info.contextOnly) context.add(`${canary.kind}: ${canary.value}`);
+        else hits.push({ info, layer, start: m.start, end });
+      }
+    });
+    for (const u of decoded.undecodable) undecodable.push({ flowId: flow.id, host: flow.host, time: flow.startedAt, chain: u.chain, reason: u.reason });
+    const findings = this.#findingsOf(flow, hits, decoded.layers);
+    if (findings.length > 0) {
+      for (const r of this.#releaseContext(layers)) context.add(r);
+      if (context.size > 0) for (const f of findings) f.context = [...context];
+    }
+    return { findings, undecodable };
+  }
+
+  /** Android release (e.g. '10'): only where a key or label says it is a version. */
+  #releaseContext(layers: Layer[]): string[] {
+    const out: string[] = [];
+    for (const release of this.#releases) {
+      const escaped = release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const re = new RegExp(`(?:os|version|release|android)[^\\n]{0,24}?(?<![\\w.])${escaped}(?![\\w.])`, 'i');
+      if (layers.some((l) => !l.leaf && re.test(l.bytes.toString('latin1', 0, Math.min(l.bytes.length, 1 << 20))))) {
+        const kind = this.canaries.find((c) => c.value.trim() === release)?.kind ?? 'android-release';
+        out.push(`${kind}: ${release}`);
+      }
+    }
+    return out;
+  }
+
+  #findingsOf(flow: Flow, hits: Hit[], layers: Layer[]): Finding[] {
+    // A match inside a span that a child layer decoded is reported from the child (deeper evidence).
+    const explained = (h: Hit) =>
+      hits.some((g) => {
+        if (g === h || g.info.canary !== h.info.canary || g.layer === h.layer) return false;
+        let child = g.layer;
+        while (child.parent !== -1 && child.parent !== h.layer.id) child = layers[child.parent]!;
+        return child.parent === h.layer.id && child.originStart < h.end && child.originEnd > h.start;
+      });
+    const seen = new Set<string>();
+    const findings: Finding[] = [];
+    // Longest match first where two forms match at one place (15-digit IMEI over its 14-digit prefix).
+    hits.sort((a, b) => a.layer.id - b.layer.id || a.start - b.start || b.end - a.end);
+    for (const h of hits) {
+      if (explained(h)) continue;
+      const chain = [...chainAt(h.layer, h.start), ...h.info.encoding];
+      const key = `${h.info.canary}\u0000${chain.join('\u0000')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const canary = this.canaries[h.info.canary]!;
+      const visit = canary.visitId === undefined ? undefined : this.#visits.get(canary.visitId);
+      const finding: Finding = {
+        canary,
+        flowId: flow.id,
+        host: flow.host,
+        path: flow.path,
+        party: this.#partyOf(flow.host, canary),
+        chain,
+        excerpt: excerptOf(h.layer.bytes, h.start, h.end),
+        time: flow.startedAt,
+      };
+      if (flow.upstreamIp) finding.ip = flow.upstreamIp;
+      if (h.info.form !== canary.value) finding.form = h.info.form;
+      if (visit) finding.confidence = flow.startedAt >= visit.t0 && flow.startedAt <= visit.t1 + this.graceMs ? 'high' : 'medium';
+      findings.push(finding);
+    }
+    return findings;
+  }
+}
+
+/** Runs a finder over flows (any iterable, e.g. readFlows(dir)) and returns its report. */
+export async function findLeaks(flows: AsyncIterable<Flow> | Iterable<Flow>, options: LeakFinderOptions): Promise<LeakReport> {
+  const finder = new LeakFinder(options);
+  for await (const flow of flows) await finder.add(flow);
+  return finder.result();
+}

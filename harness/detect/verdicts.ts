@@ -1,0 +1,61 @@
+/**
+ * One verdict per visit. `leaked` needs a third-party finding of one of the visit's canaries,
+ * anywhere in the run (telemetry is batched and sent late): a leak seen is a leak, whatever else
+ * went wrong. `not-leaked` needs proof the capture could have seen a leak: healthy capture for the
+ * visit window plus a grace period, and no blind spot or undecodable flow in it. Else `unobservable`.
+ */
+import type { BlindSpot, Marker } from '../capture/types.js';
+import { captureCoverage, MAX_HEARTBEAT_GAP_MS } from './captureHealth.js';
+import { DEFAULT_GRACE_MS } from './leakFinder.js';
+import type { Finding, Undecodable, Verdict, Visit } from './types.js';
+
+export interface VerdictInput {
+  visits: readonly Visit[];
+  findings: readonly Finding[];
+  blindSpots: readonly BlindSpot[];
+  markers: readonly Marker[];
+  /** Flows the detector could not decode (from LeakReport.undecodable). */
+  undecodable?: readonly Undecodable[];
+  /** Added to each visit's t1; default 10 s. */
+  graceMs?: number;
+  /** Longest heartbeat gap still counted as healthy; default 3 x HEARTBEAT_MS. */
+  maxHeartbeatGapMs?: number;
+}
+
+/** Undecodable flows as BlindSpot records (reason 'undecodable'), e.g. to store beside the capture's own. */
+export function undecodableBlindSpots(undecodable: readonly Undecodable[]): BlindSpot[] {
+  return undecodable.map((u, i) => ({
+    id: `undecodable-${i + 1}`,
+    time: u.time,
+    reason: 'undecodable',
+    host: u.host,
+    flowId: u.flowId,
+    detail: `${u.chain.join(' › ')}: ${u.reason}`,
+  }));
+}
+
+function describe(spot: BlindSpot): string {
+  const where = spot.host ? ` for ${spot.host}` : '';
+  const detail = spot.detail ? `: ${spot.detail}` : '';
+  const flow = spot.flowId ? ` (flow ${spot.flowId})` : '';
+  return `${spot.reason}${where}${flow} at ${new Date(spot.time).toISOString()}${detail}`;
+}
+
+export function computeVerdicts(input: VerdictInput): Verdict[] {
+  const grace = input.graceMs ?? DEFAULT_GRACE_MS;
+  const spots = [...input.blindSpots, ...undecodableBlindSpots(input.undecodable ?? [])];
+  return input.visits.map((visit): Verdict => {
+    const leaks = input.findings.filter((f) => f.canary.visitId === visit.id && f.party === 'third-party');
+    if (leaks.length > 0) {
+      return { visitId: visit.id, verdict: 'leaked', hosts: [...new Set(leaks.map((f) => f.host))].sort(), findings: leaks };
+    }
+    const end = visit.t1 + grace;
+    const reasons: string[] = [];
+    const coverage = captureCoverage(input.markers, visit.t0, end, input.maxHeartbeatGapMs ?? MAX_HEARTBEAT_GAP_MS);
+    if (!coverage.covered) reasons.push(coverage.reason);
+    const inWindow = spots.filter((s) => s.time >= visit.t0 && s.time <= end);
+    for (const s of inWindow.slice(0, 20)) reasons.push(describe(s));
+    if (inWindow.length > 20) reasons.push(`and ${inWindow.length - 20} more blind spots in the window`);
+    return reasons.length > 0 ? { visitId: visit.id, verdict: 'unobservable', reasons } : { visitId: visit.id, verdict: 'not-leaked' };
+  });
+}

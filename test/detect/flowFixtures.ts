@@ -1,0 +1,40 @@
+/** Builds Flow records for detector tests: what the capture sidecar writes, with inline bodies. */
+import type { Flow, Header } from '../../harness/capture/types.js';
+
+let counter = 0;
+
+export interface FlowSpec {
+  host?: string;
+  path?: string;
+  query?: string;
+  method?: string;
+  headers?: Header[];
+  body?: Buffer | string;
+  startedAt?: number;
+  status?: number;
+  responseHeaders?: Header[];
+  id?: string;
+}
+
+export function makeFlow(spec: FlowSpec = {}): Flow {
+  const body = typeof spec.body === 'string' ? Buffer.from(spec.body, 'utf8') : spec.body;
+  const startedAt = spec.startedAt ?? 1_700_000_000_000;
+  return {
+    id: spec.id ?? `flow-${++counter}`,
+    startedAt,
+    endedAt: startedAt + 5,
+    client: { address: '127.0.0.1', port: 40000 },
+    method: spec.method ?? (body ? 'POST' : 'GET'),
+    scheme: 'https',
+    host: spec.host ?? 'telemetry.example.net',
+    port: 443,
+    path: spec.path ?? '/collect',
+    query: spec.query ?? '',
+    httpVersion: '1.1',
+    request: {
+      headers: spec.headers ?? [],
+      body: body ? { size: body.length, inline: body.toString('base64') } : { size: 0 },
+    },
+    response: { status: spec.status ?? 200, statusMessage: 'OK', headers: spec.responseHeaders ?? [], body: { size: 0 } },
+  };
+}
