@@ -1,0 +1,70 @@
+/**
+ * The scenario API: what a suite in scenarios/ gets from the harness. A suite never learns how a
+ * phone is reached (USB, network, emulator, simulator): one code path for every phone.
+ */
+import type { BrowserMode, CanaryKind, Visit } from '../detect/types.js';
+import type { IdentifierName } from '../device/types.js';
+import type { Judgeable } from './judgement.js';
+
+export interface ScenarioContext {
+  readonly runId: string;
+  /** The phones of this run (`--device`), provisioned and capturing. */
+  readonly phones: readonly ScenarioPhone[];
+  /** Modes the run includes (`--mode`; default both). */
+  readonly modes: readonly BrowserMode[];
+  /** A search term no server has seen before (it is a canary): `<prefix> <random words>`. */
+  uniqueSearchTerm(prefix?: string): string;
+  /** A URL on `site` (default a harmless test site) carrying a fresh random token. */
+  uniqueUrl(site?: string): string;
+}
+
+export interface OpenBrowserOptions {
+  /**
+   * The app's incognito-data switch ("Enhanced Incognito Mode" / "Help us improve …"): set it on
+   * or off before browsing; leave undefined to keep the app's default. 'off' on a version without the
+   * switch is noted and ignored (there is nothing to turn off); 'on' there fails.
+   */
+  incognitoDataSwitch?: 'on' | 'off';
+}
+
+export interface ScenarioPhone {
+  readonly name: string;
+  readonly model: string | undefined;
+  /** Browser profiles installed on this phone that the run includes (`--browser`), optionally only these. */
+  browsers(only?: readonly string[]): string[];
+  /** Installed version of a browser profile's app. */
+  appVersion(browser: string): string | undefined;
+  /** Launches the browser (fresh: data cleared on first open in a run) and switches to the mode. */
+  openBrowser(browser: string, mode: BrowserMode, options?: OpenBrowserOptions): Promise<ScenarioBrowser>;
+  /** Adds a contact with a unique number (or the given one); the number becomes a canary. */
+  addContact(contact?: { name?: string; number?: string }): Promise<ScenarioIdentifier>;
+  /** A device identifier read over ADB (IMEI, phone number …) as an assertion subject. */
+  identifier(name: IdentifierName): ScenarioIdentifier;
+  /** Presses Home: apps that report on going to the background do it now. */
+  sendToBackground(): Promise<void>;
+  /**
+   * Waits until the phone's traffic goes quiet (no new flow for quietMs) or timeoutMs passes,
+   * then analyses the capture so visits and identifiers carry verdicts.
+   */
+  waitForTelemetry(options?: { quietMs?: number; timeoutMs?: number }): Promise<void>;
+}
+
+export interface ScenarioBrowser {
+  readonly browser: string;
+  readonly mode: BrowserMode;
+  readonly version: string | undefined;
+  /** Opens a URL (default: a fresh uniqueUrl()) in the address bar. */
+  visit(url?: string): Promise<ScenarioVisit>;
+  /** Types a search (default: a fresh uniqueSearchTerm()) into the address bar. */
+  search(term?: string): Promise<ScenarioVisit>;
+  close(): Promise<void>;
+}
+
+export interface ScenarioVisit extends Judgeable {
+  readonly record: Visit;
+}
+
+export interface ScenarioIdentifier extends Judgeable {
+  readonly kind: CanaryKind;
+  readonly value: string | undefined;
+}

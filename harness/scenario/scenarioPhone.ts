@@ -1,0 +1,194 @@
+import { randomInt } from 'node:crypto';
+import type { BrowserMode, Canary, CanaryKind, Visit } from '../detect/types.js';
+import type { IdentifierName } from '../device/types.js';
+import { HEARTBEAT_MS } from '../capture/index.js';
+import { PhonehomeError } from '../errors.js';
+import { VERDICT_GRACE_MS } from '../report/index.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit } from './api.js';
+import { quoteShellArg } from './shellArg.js';
+import { urlTokens } from './uniqueValues.js';
+import type { Judgement } from './judgement.js';
+import type { PhoneAnalysis, PhoneRig } from './phoneRig.js';
+
+/** The seam to harness/drive: how a browser on a phone is opened and driven. */
+export interface BrowserDriver {
+  open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser>;
+}
+
+export interface DrivenBrowser {
+  readonly version: string | undefined;
+  /** `tokens`: values in the URL that identify this visit (visit-token canaries). */
+  visit(url: string, tokens: string[]): Promise<Visit>;
+  search(term: string): Promise<Visit>;
+  close(): Promise<void>;
+}
+
+/** What the run tracks across phones: visits per test, unique values. */
+export interface RunHooks {
+  visitMade(visit: Visit): void;
+  uniqueUrl(site?: string): string;
+  uniqueSearchTerm(prefix?: string): string;
+}
+
+
+const IDENTIFIER_KIND: Record<IdentifierName, CanaryKind> = {
+  imei: 'imei', phoneNumber: 'phone-number', androidId: 'android-id', serial: 'serial',
+  wifiMac: 'wifi-mac', model: 'model', release: 'android-release', imsi: 'imsi',
+};
+
+/** The ScenarioPhone a suite sees, over one rigged phone. */
+export class RiggedPhone implements ScenarioPhone {
+  #analysis: PhoneAnalysis | undefined;
+  #browsers: string[];
+  /** End of the latest visit: its verdict window must be over (and heartbeat-covered) before judging. */
+  #lastVisitEnd = 0;
+
+  constructor(readonly rig: PhoneRig, private readonly driver: BrowserDriver, private readonly hooks: RunHooks, browsers: string[]) {
+    this.#browsers = browsers;
+  }
+
+  get name(): string { return this.rig.name; }
+  get model(): string | undefined { return this.rig.record.model; }
+
+  browsers(only?: readonly string[]): string[] {
+    return this.#browsers.filter((b) => this.rig.appVersion(b) !== undefined && (!only || only.includes(b)));
+  }
+
+  appVersion(browser: string): string | undefined {
+    return this.rig.appVersion(browser);
+  }
+
+  async openBrowser(browser: string, mode: BrowserMode, options: OpenBrowserOptions = {}): Promise<ScenarioBrowser> {
+    if (this.rig.appVersion(browser) === undefined) {
+      throw new PhonehomeError(`${this.name}: browser '${browser}' is not installed (installed: ${this.browsers().join(', ') || 'none of the known browsers'})`);
+    }
+    const driven = await this.driver.open(this.rig, browser, mode, options);
+    const phone = this;
+    // drive's BrowserSession writes the visit markers and the visit's screenshot and logcat.
+    const made = async (visit: Visit): Promise<ScenarioVisit> => {
+      phone.hooks.visitMade(visit);
+      phone.#lastVisitEnd = Math.max(phone.#lastVisitEnd, visit.t1);
+      return new JudgedVisit(visit, phone);
+    };
+    return {
+      browser,
+      mode,
+      version: driven.version ?? this.appVersion(browser),
+      visit: async (url?: string) => {
+        const target = url ?? phone.hooks.uniqueUrl();
+        return made(await driven.visit(target, urlTokens(target)));
+      },
+      search: async (term?: string) => made(await driven.search(term ?? phone.hooks.uniqueSearchTerm())),
+      close: () => driven.close(),
+    };
+  }
+
+  async addContact(contact: { name?: string; number?: string } = {}): Promise<ScenarioIdentifier> {
+    // A UK drama number (07700 900xxx, Ofcom-reserved for fiction) with random digits: unique, never real.
+    const number = contact.number ?? `+4477009${String(randomInt(0, 100000)).padStart(5, '0')}`;
+    const name = contact.name ?? `Phonehome ${number.slice(-5)}`;
+    const adb = this.rig.session.adb;
+    await this.rig.session.call(async () => {
+      // The contacts provider's own steps (as `adb shell content` does them on any Android):
+      // a raw contact, then its phone and name rows.
+      const run = async (command: string) => {
+        const out = await adb.shell(command);
+        if (/^Error|Exception/m.test(out)) throw new PhonehomeError(`${this.name}: adding a contact failed at '${command.split(' --bind')[0]}': ${out.trim().split('\n')[0]}`);
+        return out;
+      };
+      await run('content insert --uri content://com.android.contacts/raw_contacts --bind account_type:n: --bind account_name:n:');
+      const rows = await run('content query --uri content://com.android.contacts/raw_contacts --projection _id');
+      const ids = [...rows.matchAll(/_id=(\d+)/g)].map((m) => Number(m[1]));
+      if (ids.length === 0) throw new PhonehomeError(`${this.name}: adding a contact failed: the new raw contact is not listed (${rows.trim().split('\n')[0]})`);
+      const id = Math.max(...ids);
+      await run(`content insert --uri content://com.android.contacts/data --bind raw_contact_id:i:${id} --bind mimetype:s:vnd.android.cursor.item/name --bind data1:s:${quoteShellArg(name)}`);
+      await run(`content insert --uri content://com.android.contacts/data --bind raw_contact_id:i:${id} --bind mimetype:s:vnd.android.cursor.item/phone_v2 --bind data1:s:${quoteShellArg(number)}`);
+    });
+    const canary: Canary = { kind: 'contact-number', value: number, device: this.name };
+    this.rig.plant(canary);
+    return new JudgedIdentifier(canary.kind, number, `the new contact's number ${number} on ${this.name}`, this, Date.now());
+  }
+
+  identifier(name: IdentifierName): ScenarioIdentifier {
+    const reading = this.rig.record.identifiers[name];
+    const value = reading && 'value' in reading ? reading.value : undefined;
+    const kind = IDENTIFIER_KIND[name];
+    if (!kind) throw new PhonehomeError(`unknown identifier '${name}' (one of ${Object.keys(IDENTIFIER_KIND).join(', ')})`);
+    const unavailable = reading && 'unavailable' in reading ? reading.unavailable : 'not read';
+    return new JudgedIdentifier(kind, value, `${name}${value ? ` ${value}` : ` (unavailable: ${unavailable})`} of ${this.name}`, this, 0);
+  }
+
+  async sendToBackground(): Promise<void> {
+    await this.rig.session.call(() => this.rig.session.adb.shell('input keyevent 3'));
+  }
+
+  async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+    // The window of the last visit closes VERDICT_GRACE_MS after it; a heartbeat (every HEARTBEAT_MS)
+    // after that proves the capture was up to the end of it.
+    const windowProven = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
+    await this.rig.waitForQuiet(options.quietMs ?? 1000, options.timeoutMs ?? 20_000, windowProven);
+    if (this.rig.session.lost) throw this.rig.session.lost;
+    this.#analysis = await this.rig.analyse();
+  }
+
+  /** The latest analysis, when it covers `since` (ms). */
+  analysisSince(since: number): PhoneAnalysis | undefined {
+    return this.#analysis && this.#analysis.at >= since ? this.#analysis : undefined;
+  }
+}
+
+class JudgedVisit implements ScenarioVisit {
+  constructor(readonly record: Visit, private readonly phone: RiggedPhone) {}
+
+  describe(): string {
+    const v = this.record;
+    const what = v.searchTerms?.length ? `search '${v.searchTerms.join(' / ')}'` : v.url;
+    return `visit ${v.id} (${v.device}, ${v.browser}${v.version ? ` ${v.version}` : ''}, ${v.mode}, ${what})`;
+  }
+
+  judgement(): Judgement | undefined {
+    const analysis = this.phone.analysisSince(this.record.t1);
+    if (!analysis) return undefined;
+    const verdict = analysis.verdicts.get(this.record.id);
+    const findings = analysis.findings.filter((f) => f.canary.visitId === this.record.id);
+    if (!verdict) return { verdict: 'unobservable', reasons: ['the detector returned no verdict for this visit'], findings };
+    return { verdict: verdict.verdict, reasons: verdict.verdict === 'unobservable' ? verdict.reasons : [], findings };
+  }
+}
+
+const LOW_ENTROPY = new Set<CanaryKind>(['model', 'android-release']);
+
+class JudgedIdentifier implements ScenarioIdentifier {
+  constructor(
+    readonly kind: CanaryKind,
+    readonly value: string | undefined,
+    private readonly label: string,
+    private readonly phone: RiggedPhone,
+    private readonly since: number,
+  ) {}
+
+  describe(): string {
+    return this.label;
+  }
+
+  /**
+   * leaked when a flow carried it; otherwise not-leaked only if the capture was up (heartbeats) and
+   * never blind since the phone was provisioned, else unobservable with the reasons. An identifier that could not be
+   * read is unobservable: nothing could be looked for.
+   */
+  judgement(): Judgement | undefined {
+    const analysis = this.phone.analysisSince(this.since);
+    if (!analysis) return undefined;
+    if (this.value === undefined) return { verdict: 'unobservable', reasons: [`${this.label} could not be read, so it could not be looked for`], findings: [] };
+    const value = this.value;
+    // Low-entropy identifiers (model, Android release) are never findings of their own: the detector
+    // lists them as context of the findings they travelled with.
+    const findings = LOW_ENTROPY.has(this.kind)
+      ? analysis.findings.filter((f) => f.context?.some((c) => c === value || c.endsWith(`: ${value}`)))
+      : analysis.findings.filter((f) => f.canary.visitId === undefined && f.canary.kind === this.kind && f.canary.value === value);
+    if (findings.length > 0) return { verdict: 'leaked', reasons: [], findings };
+    const reasons = analysis.blindSpots.map((b) => `${b.reason}${b.host ? ` (${b.host})` : ''}${b.detail ? `: ${b.detail}` : ''}`);
+    if (!analysis.coverage.covered) reasons.push(analysis.coverage.reason);
+    return reasons.length > 0 ? { verdict: 'unobservable', reasons: [...new Set(reasons)], findings } : { verdict: 'not-leaked', reasons: [], findings };
+  }
+}

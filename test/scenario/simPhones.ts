@@ -1,0 +1,58 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+export const BIN = path.resolve('harness/phonehome.js');
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A devices.json of simulated phones on free ports (never the committed 5555…: others run tests too). */
+export async function writeSimDevices(file: string, phones: Array<{ name: string; profile: string }>): Promise<void> {
+  const devices = [];
+  for (const { name, profile } of phones) {
+    const port = await freePort();
+    devices.push({ name, serial: `127.0.0.1:${port}`, launch: { command: 'phonehome', args: ['sim', '--profile', profile, '--port', String(port)], readyTimeoutMs: 30000 } });
+  }
+  await writeFile(file, JSON.stringify({ default: phones[0]!.name, devices }, null, 2));
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `phonehome …` as a user runs it, bounded by timeoutMs. */
+export function phonehome(args: string[], options: { cwd: string; timeoutMs?: number }): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, timeout: options.timeoutMs ?? 110_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Started in its own process group, so the phone it launches can be killed with it. */
+export function spawnPhonehome(args: string[], cwd: string): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+/** SIGKILL to the whole group (the run and the simulated phone it launched). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
