@@ -7,7 +7,21 @@ import { PhonehomeError } from './errors.js';
  */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   // entries are added by each layer: name: { summary, load: async () => (await import('./x/index.js')).xCommand }
+  capture: { summary: 'run the capture sidecar: a recording HTTPS-intercepting proxy', load: async () => (await import('./capture/index.js')).captureCommand },
+  ca: { summary: "print the capture CA certificate (or Android's system-store file for it)", load: async () => (await import('./capture/index.js')).caCommand },
+  detect: { summary: 'find visits and device identifiers in a capture folder, through any chain of encodings', load: async () => (await import('./detect/index.js')).detectCommand },
+  har: { summary: 'write HAR 1.2 of a capture folder', load: async () => (await import('./capture/index.js')).harCommand },
+  demo: { summary: 'start the capture sidecar and show it recording a few requests', load: async () => (await import('./capture/index.js')).demoCommand },
+  run: { summary: 'run scenario suites on phones and write the report', load: async () => (await import('./scenario/index.js')).runCommand },
+  report: { summary: "rebuild a run folder's reports from its raw capture (also after a killed run)", load: async () => (await import('./report/index.js')).reportCommand },
+  devices: { summary: 'list the phones in devices.json: state, model, Android, root, browsers, proxy, CA', load: async () => (await import('./device/index.js')).devicesCommand },
+  provision: { summary: 'point a phone at a capture sidecar and trust its CA (or --undo it)', load: async () => (await import('./device/index.js')).provisionCommand },
+  inspect: { summary: "save a browser's page source and a screenshot, to fix a locator for a real app version", load: async () => (await import('./drive/index.js')).inspectCommand },
   doctor: { summary: 'check and install the system programs phonehome needs', load: async () => (await import('./setup/index.js')).doctorCommand },
+  merge: { summary: 'combine run folders (CI shards) into one run and report', load: async () => (await import('./farm/index.js')).mergeCommand },
+  diff: { summary: 'what changed between two runs: new leaks, leaks that stopped, new hosts, app versions, blind spots', load: async () => (await import('./farm/index.js')).diffCommand },
+  sim: { summary: 'run a simulated Xiaomi phone that `adb connect` lists as a device', load: async () => (await import('../sim/simCommand.js')).simCommand },
+  profiles: { summary: 'list the simulated phone profiles, or check a profile file', load: async () => (await import('../sim/profiles/index.js')).profilesCommand },
 };
 
 const defaultIo: CliIo = {

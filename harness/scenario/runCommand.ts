@@ -6,6 +6,7 @@ import type { BrowserMode } from '../detect/types.js';
 import { UsageError } from '../errors.js';
 import { createBrowserDriver } from './browserDriver.js';
 import { runScenarios } from './runSession.js';
+import { parseShard, runFarm } from '../farm/index.js';
 
 const MODES: readonly BrowserMode[] = ['normal', 'incognito'];
 
@@ -19,7 +20,7 @@ export const runCommand: Command = {
   summary: 'run scenario suites on phones and write the report (reports/<run-id>/index.html)',
   help: [
     'Usage: phonehome run SUITE… [--devices FILE] [--device NAME…] [--browser NAME…] [--mode normal|incognito]',
-    '                     [--grep TEXT] [--out DIR] [--timeout MS]',
+    '                     [--grep TEXT] [--out DIR] [--timeout MS] [--parallel N] [--shard i/n] [--baseline DIR]',
     '',
     'Starts what the chosen phones need (launch command, adb connect on a private adb server, a capture',
     'sidecar per phone, Appium), provisions them (proxy + CA), runs the mocha suites, puts the phones',
@@ -36,6 +37,12 @@ export const runCommand: Command = {
     '  --grep TEXT      only tests whose title contains TEXT (a regular expression)',
     '  --out DIR        reports folder (default ./reports); the run goes to DIR/<run-id>, DIR/latest points at it',
     '  --timeout MS     per-test timeout (default 120000)',
+    '  --device all, --device tag:NAME   every phone, or every phone with that devices.json tag (farm run:',
+    '                   phones with the same tags are a pool that shares the work; a lost phone is',
+    '                   quarantined and its unfinished tests retried once on another phone of its pool)',
+    '  --parallel N     at most N phones at once (farm run; default all selected)',
+    '  --shard i/n      only the i-th of n deterministic slices of the tests (a CI matrix job)',
+    "  --baseline DIR   a previous run: index.html shows what changed since it (see 'phonehome diff')",
     '',
     'Writes DIR/<run-id>/: run.json, junit.xml, traffic.har, index.html, capture/<phone>/, visits/.',
     "If the run is killed, 'phonehome report DIR/<run-id>' rebuilds the report from what was captured.",
@@ -46,6 +53,7 @@ export const runCommand: Command = {
     '  phonehome run forbes-2020',
     '  phonehome run smoke --device redmi-note-8 --browser mint',
     '  phonehome run incognito-guard --devices farm.json --device a,b --out /var/reports',
+    '  phonehome run smoke --device tag:farm --parallel 4 --shard 1/2',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -59,6 +67,9 @@ export const runCommand: Command = {
         grep: { type: 'string' },
         out: { type: 'string' },
         timeout: { type: 'string' },
+        parallel: { type: 'string' },
+        shard: { type: 'string' },
+        baseline: { type: 'string' },
       },
       { allowPositionals: true },
     );
@@ -72,6 +83,29 @@ export const runCommand: Command = {
       } catch (error) {
         throw new UsageError(`phonehome run: --grep is not a valid regular expression: ${(error as Error).message}`);
       }
+    }
+    const devices = list(values.device);
+    // Many phones, shards, baselines: the farm (harness/farm) spreads the suites over the phones.
+    if (values.parallel !== undefined || values.shard !== undefined || values.baseline !== undefined || devices.some((d) => d === 'all' || d.startsWith('tag:'))) {
+      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+      if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`phonehome run: --parallel must be a whole number of phones >= 1, got '${values.parallel}'`);
+      const farm = await runFarm({
+        suites: positionals,
+        devicesFile: resolveDevicesFile(values.devices),
+        devices,
+        browsers: list(values.browser),
+        modes: modes.length > 0 ? (modes as BrowserMode[]) : [...MODES],
+        ...(values.grep !== undefined ? { grep: values.grep } : {}),
+        out: path.resolve(values.out ?? 'reports'),
+        argv: ['run', ...argv],
+        timeoutMs,
+        io,
+        createDriver: createBrowserDriver,
+        ...(parallel !== undefined ? { parallel } : {}),
+        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+        ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
+      });
+      return farm.exitCode;
     }
     const outcome = await runScenarios({
       suites: positionals,

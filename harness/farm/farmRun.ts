@@ -1,0 +1,307 @@
+import path from 'node:path';
+import type { CliIo } from '../command.js';
+import { loadDevices } from '../config/index.js';
+import type { BrowserMode, Visit } from '../detect/types.js';
+import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
+import { BROWSER_PROFILES, browserProfile, profilePackages } from '../drive/browsers/index.js';
+import { PhonehomeError } from '../errors.js';
+import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
+import type { ScenarioContext } from '../scenario/api.js';
+import { checkAppiumReachable } from '../scenario/appiumReachable.js';
+import { isAssertionFailure } from '../scenario/assertions.js';
+import { loadSuite, resolveSuiteFile, type LoadedSuite } from '../scenario/loadSuites.js';
+import { runSuitesWithMocha } from '../scenario/mochaRun.js';
+import { PhoneRig } from '../scenario/phoneRig.js';
+import { RiggedPhone, type BrowserDriver } from '../scenario/scenarioPhone.js';
+import type { RunOptions } from '../scenario/runSession.js';
+import { uniqueSearchTerm, uniqueUrl } from '../scenario/uniqueValues.js';
+import { writeReportsWithBaseline } from './baselineReport.js';
+import { declaredTests, exactTitles } from './declaredTests.js';
+import { matchKey, selectDevices } from './deviceSelection.js';
+import { DevicePool, type PoolPhoneSpec, type WorkItem } from './devicePool.js';
+import { markVisitsLost } from './lostPhoneEvidence.js';
+import { PoolPhoneView } from './poolPhoneView.js';
+import { loadRun } from './runLoader.js';
+import { selectShard, shardLabel, type Shard } from './shard.js';
+
+export interface FarmRunOptions extends Omit<RunOptions, 'createDriver'> {
+  /** At most this many phones rigged at once (default: every selected phone). */
+  parallel?: number;
+  shard?: Shard;
+  /** A previous run folder: index.html shows what changed since it. */
+  baseline?: string;
+  createDriver: RunOptions['createDriver'];
+}
+
+export interface FarmRunOutcome {
+  exitCode: 0 | 1 | 2;
+  folder: RunFolder;
+  run: RunRecord;
+  quarantined: Array<{ phone: string; reason: string }>;
+}
+
+/** Work for one pool: one suite × one browser; a retry names the tests left to do. */
+interface FarmUnit {
+  suite: LoadedSuite;
+  browser: string;
+  only?: string[];
+  /** The phone a retry was lost on: a stand-in must have the same model and app version. */
+  origin?: { phone: string; model?: string; version?: string };
+}
+
+interface FarmPhone {
+  rig: PhoneRig;
+  phone: RiggedPhone;
+  /** Visits of the test running now (one test at a time per phone). */
+  current?: Visit[];
+}
+
+/**
+ * `phonehome run` over many phones: suites × browsers spread over pools of phones that may stand
+ * in for each other (devices.json tags), at most `parallel` phones at once, each with its own
+ * capture sidecar, Appium systemPort and mocha run. A phone lost mid-run is quarantined: the tests
+ * it did not finish are recorded as lost (unobservable, never passed), its visits get `device-lost`
+ * blind spots, and the tests are retried once on a matching phone. With a shard, only that slice of
+ * each pool's tests runs.
+ */
+export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> {
+  const { io } = options;
+  const log = (line: string) => io.out(line);
+
+  // 1. Inputs, all checked before any phone is touched.
+  if (options.suites.length === 0) throw new PhonehomeError("phonehome run: name at least one suite, e.g. 'phonehome run smoke' (see 'phonehome run --help')");
+  const browsers = options.browsers.length > 0 ? options.browsers.map((b) => browserProfile(b).name) : BROWSER_PROFILES.map((p) => p.name);
+  const suites: LoadedSuite[] = [];
+  for (const arg of options.suites) suites.push(await loadSuite(await resolveSuiteFile(arg)));
+  const devicesFile = await loadDevices(options.devicesFile);
+  const entries = selectDevices(devicesFile, options.devices);
+  for (const entry of entries) if (entry.appiumUrl) await checkAppiumReachable(entry.name, entry.appiumUrl);
+  if (options.baseline !== undefined) await loadRun(options.baseline);
+  const grep = options.grep !== undefined ? new RegExp(options.grep) : undefined;
+  const parallel = options.parallel ?? entries.length;
+  const keyOf = new Map(entries.map((e) => [e.name, matchKey(e)]));
+  const labels = poolLabels(entries);
+
+  // 2. The run folder and its journal.
+  const folder = await createRunFolder(options.out);
+  const journal = new JournalWriter(folder.journal);
+  journal.write({ type: 'run-start', runId: folder.runId, startedAt: Date.now(), argv: options.argv });
+  for (const s of suites) journal.write({ type: 'suite', name: s.definition.name, file: path.relative(process.cwd(), s.file) || s.file });
+  log(`run ${folder.runId}: ${suites.map((s) => s.definition.name).join(', ')} on ${entries.map((e) => e.name).join(', ')} (${parallel} at a time${options.shard ? `, shard ${shardLabel(options.shard)}` : ''})`);
+
+  const adbServer = new AdbServer();
+  const rigs: PhoneRig[] = [];
+  const stopped = new Set<PhoneRig>();
+  let driver: (BrowserDriver & { stop(): Promise<void> }) | undefined;
+  let harnessFailure = false;
+  let assertionFailure = false;
+  let visitsDone = 0;
+  let quarantined: Array<{ phone: string; reason: string }> = [];
+  const journalError = (message: string) => {
+    harnessFailure = true;
+    io.err(`phonehome run: ${message}`);
+    journal.write({ type: 'error', time: Date.now(), message });
+  };
+  const stopRig = async (rig: PhoneRig, quiet: boolean) => {
+    if (stopped.has(rig)) return;
+    stopped.add(rig);
+    for (const problem of await rig.stop()) (quiet ? (p: string) => log(`warning: ${p}`) : journalError)(problem);
+  };
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await driver?.stop().catch((error: Error) => journalError(`Appium did not stop cleanly: ${error.message}`));
+      for (const rig of [...rigs].reverse()) await stopRig(rig, false);
+      await adbServer.stop();
+    })());
+  const disposeSignals = undoOnSignals(cleanup, { log });
+
+  try {
+    await adbServer.start();
+    journal.write({ type: 'adb-server', port: adbServer.port });
+    const adb = new AdbClient({ port: adbServer.port });
+    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
+    const drv = driver;
+    const ctxFor = (phone: FarmPhone, label: string, only?: readonly string[]): ScenarioContext => ({
+      runId: folder.runId,
+      phones: [new PoolPhoneView(phone.phone, label, only)],
+      modes: options.modes,
+      uniqueUrl,
+      uniqueSearchTerm,
+    });
+
+    // Which tests each unit of a pool runs: planned once per pool, on its first rigged phone, so
+    // every phone of the pool (and every shard job) works from the same list.
+    const plans = new Map<string, Map<string, string[]>>();
+    const unitId = (u: { suite: LoadedSuite; browser: string }) => `${u.suite.definition.name}\u0000${u.browser}`;
+    const planFor = (key: string, phone: FarmPhone): Map<string, string[]> => {
+      let plan = plans.get(key);
+      if (plan) return plan;
+      const label = labels.get(key)!;
+      const owned: Array<{ unit: string; title: string }> = [];
+      for (const suite of suites) {
+        const all = declaredTests(suite, ctxFor(phone, label));
+        const perBrowser = browsers.map((b) => new Set(declaredTests(suite, ctxFor(phone, label, [b]))));
+        for (const title of all) {
+          // A test declared whatever the browser (a phone-level check) goes with the first browser's unit.
+          const owner = Math.max(0, perBrowser.findIndex((set) => set.has(title)));
+          owned.push({ unit: unitId({ suite, browser: browsers[owner]! }), title });
+        }
+      }
+      let chosen = grep ? owned.filter((o) => grep.test(o.title)) : owned;
+      if (options.shard) chosen = selectShard(chosen, options.shard, (o) => o.title);
+      plan = new Map();
+      for (const o of chosen) plan.set(o.unit, [...(plan.get(o.unit) ?? []), o.title]);
+      plans.set(key, plan);
+      const total = chosen.length;
+      log(`[${label}] ${total} tests${options.shard ? ` in shard ${shardLabel(options.shard)} (of ${owned.length})` : ''} over ${suites.length} suites × ${browsers.length} browsers`);
+      return plan;
+    };
+
+    const pool = new DevicePool<FarmUnit, FarmPhone>({
+      phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
+      parallel,
+      start: async (spec) => {
+        const entry = entries.find((e) => e.name === spec.name)!;
+        log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
+        const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
+        const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log });
+        rigs.push(rig);
+        try {
+          await rig.start();
+        } catch (error) {
+          await stopRig(rig, true);
+          throw error;
+        }
+        const farmPhone: FarmPhone = { rig, phone: undefined as unknown as RiggedPhone };
+        farmPhone.phone = new RiggedPhone(rig, drv, {
+          visitMade: (visit) => {
+            visitsDone++;
+            farmPhone.current?.push(visit);
+          },
+          uniqueUrl,
+          uniqueSearchTerm,
+        }, browsers);
+        const r = rig.record;
+        log(`[${entry.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed'}; capture on 127.0.0.1:${rig.sidecar.port}`);
+        return farmPhone;
+      },
+      stop: async (_spec, phone) => stopRig(phone.rig, true),
+      accepts: (item, phone) => {
+        const origin = item.unit.origin;
+        if (!origin) return true;
+        return phone.rig.record.model === origin.model && phone.rig.appVersion(item.unit.browser) === origin.version;
+      },
+      run: async (item, phone, spec) => runUnit(item, phone, spec),
+    });
+
+    const runUnit = async (item: WorkItem<FarmUnit>, phone: FarmPhone, spec: PoolPhoneSpec) => {
+      const { unit } = item;
+      const label = labels.get(spec.key)!;
+      let titles = planFor(spec.key, phone).get(unitId(unit)) ?? [];
+      if (unit.only) titles = titles.filter((t) => unit.only!.includes(t));
+      if (titles.length === 0) return { lost: false as const };
+      const ctx = ctxFor(phone, label);
+      const declared = new Set(declaredTests(unit.suite, ctx));
+      const missing = titles.filter((t) => !declared.has(t));
+      if (missing.length > 0) {
+        journalError(`${spec.name} does not declare ${missing.length} test(s) its pool planned (e.g. '${missing[0]}'): its app versions differ from the pool's first phone; give it other tags`);
+        titles = titles.filter((t) => declared.has(t));
+        if (titles.length === 0) return { lost: false as const };
+      }
+      const since = Date.now();
+      const held: Array<{ record: TestRecord; error: unknown }> = [];
+      const done = new Set<string>();
+      // Notice a dead phone within a second, so the tests after it fail fast instead of timing out.
+      const watchdog = setInterval(() => void phone.rig.session.checkAlive().catch(() => undefined), 1000);
+      try {
+        await runSuitesWithMocha([unit.suite], ctx, { timeoutMs: options.timeoutMs, grep: exactTitles(titles) }, {
+          testStarted: () => {
+            phone.current = [];
+          },
+          testFinished: (record, error) => {
+            const test: TestRecord = { ...record, visitIds: (phone.current ?? []).map((v) => v.id), device: spec.name };
+            phone.current = undefined;
+            if (record.state === 'failed' || phone.rig.session.lost) {
+              // Held until the unit ends: a failure on a phone that turns out lost is not a verdict.
+              held.push({ record: test, error });
+              return;
+            }
+            done.add(record.fullTitle);
+            journal.write({ type: 'test', test });
+            log(`${record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone})`);
+          },
+        });
+      } finally {
+        clearInterval(watchdog);
+      }
+      const lost = await phone.rig.session.checkAlive().then(() => undefined, (error: Error) => error);
+      if (!lost) {
+        for (const { record, error } of held) {
+          journal.write({ type: 'test', test: record });
+          log(`${record.state === 'failed' ? '✗' : record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone})`);
+          if (record.state === 'failed') {
+            log(`    ${record.error?.message.split('\n')[0] ?? 'failed'}`);
+            if (isAssertionFailure(error)) assertionFailure = true;
+            else harnessFailure = true;
+          }
+        }
+        return { lost: false as const };
+      }
+      const reason = lost.message.split('\n')[0]!;
+      for (const { record } of held) {
+        journal.write({ type: 'test', test: { ...record, state: 'pending', lost: `${spec.name} was lost during this test (${reason}); unobservable` } });
+        log(`? ${record.fullTitle} [${spec.name}] lost with the phone: unobservable`);
+      }
+      const blind = await markVisitsLost(phone.rig.captureDir, since, reason);
+      const unfinished = titles.filter((t) => !done.has(t));
+      log(`[${spec.name}] lost: ${reason}; quarantined; ${blind} visits marked unobservable; ${unfinished.length} tests left to retry`);
+      return {
+        lost: true as const,
+        reason,
+        unfinished: unfinished.length > 0 ? { ...unit, only: unfinished, origin: { phone: spec.name, ...definedOnly({ model: phone.rig.record.model, version: phone.rig.appVersion(unit.browser) }) } } : undefined,
+      };
+    };
+
+    pool.on('item-lost', (item, spec, _reason, retry) => {
+      if (retry) log(`retrying ${retry.unit.only?.length ?? 'the'} tests of ${item.unit.suite.definition.name} (${item.unit.browser}) lost on ${spec.name} on another phone of its pool`);
+    });
+    pool.on('phone-quarantined', (spec, reason) => log(`[${spec.name}] quarantined: ${reason}`));
+    const items = entries.length === 0 ? [] : [...new Set(keyOf.values())].flatMap((key) =>
+      suites.flatMap((suite) => browsers.map((browser) => ({ id: `${unitId({ suite, browser })}\u0000${key}`, key, unit: { suite, browser } }))),
+    );
+    const outcome = await pool.run(items);
+    quarantined = outcome.quarantined;
+    for (const { item, reason } of outcome.abandoned) {
+      const what = item.unit.only ? `${item.unit.only.length} test(s)` : 'the tests';
+      journalError(`${what} of ${item.unit.suite.definition.name} (${item.unit.browser}) on pool ${labels.get(item.key)} did not run: ${reason}`);
+    }
+    log(`${visitsDone} visits; ${quarantined.length > 0 ? `quarantined: ${quarantined.map((q) => q.phone).join(', ')}` : 'no phone lost'}`);
+  } catch (error) {
+    journalError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    if (!(error instanceof PhonehomeError)) io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await cleanup();
+    disposeSignals();
+    journal.write({ type: 'run-end', endedAt: Date.now(), status: harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed' });
+    journal.close();
+  }
+  const { run } = await writeReportsWithBaseline(folder, options.baseline);
+  log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
+  return { exitCode: harnessFailure ? 2 : assertionFailure ? 1 : 0, folder, run, quarantined };
+}
+
+/** The name suites see for each pool: the phone's own name when it is alone, else its tags. */
+function poolLabels(entries: readonly DeviceEntry[]): Map<string, string> {
+  const byKey = new Map<string, DeviceEntry[]>();
+  for (const e of entries) byKey.set(matchKey(e), [...(byKey.get(matchKey(e)) ?? []), e]);
+  const labels = new Map<string, string>();
+  for (const [key, members] of byKey) labels.set(key, members.length === 1 ? members[0]!.name : [...new Set(members[0]!.tags ?? [])].sort().join('+'));
+  return labels;
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { BrowserMode };
