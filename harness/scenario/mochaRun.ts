@@ -61,8 +61,22 @@ export async function runSuitesWithMocha(suites: LoadedSuite[], ctx: ScenarioCon
   } finally {
     for (const [g, value] of saved) (globalThis as Record<string, unknown>)[g] = value;
     mocha.dispose();
+    ignoreLateSettles(mocha.suite);
   }
   return result;
+}
+
+/**
+ * A test that timed out can still settle later; mocha then emits 'error' on it ("done() called
+ * multiple times"). dispose() removed the runner's listeners, and an 'error' event without a
+ * listener would crash the process. The test was already recorded as failed, so the late settle
+ * carries nothing new.
+ */
+function ignoreLateSettles(suite: Mocha.Suite): void {
+  const lists = suite as unknown as Record<'_beforeAll' | '_beforeEach' | '_afterAll' | '_afterEach', Mocha.Hook[] | undefined>;
+  const hooks = [lists._beforeAll, lists._beforeEach, lists._afterAll, lists._afterEach].flatMap((list) => list ?? []);
+  for (const runnable of [...suite.tests, ...hooks]) runnable.on('error', () => {});
+  for (const child of suite.suites) ignoreLateSettles(child);
 }
 
 /** The top-level describe a runnable belongs to: its phonehome suite's name. */

@@ -140,6 +140,14 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
       },
     });
     log(`${result.passed} passed, ${result.failed} failed, ${result.pending} pending; ${visitsDone} visits, ${flows()} flows captured`);
+    if (result.passed + result.failed + result.pending === 0) {
+      // A run that checked nothing must not look like a run where everything held.
+      throw new PhonehomeError(
+        options.grep !== undefined
+          ? `no test matched --grep '${options.grep}' in the chosen suites (see the test titles with --grep '.' or in a report)`
+          : 'the chosen suites declared no tests for these phones',
+      );
+    }
   } catch (error) {
     harnessFailure = true;
     journalError(error instanceof Error ? error.message.split('\n')[0]! : String(error));

@@ -79,6 +79,25 @@ describe('suites run through mocha', function () {
     expect(finished.map(([r]) => r.title)).to.deep.equal(['beta']);
   });
 
+  it('survives a test that settles again after the run has ended', async () => {
+    const file = await suiteFile('late', `export default defineSuite({ name: 'late', description: 'd' }, () => { it('settles twice', function (done) { done(); setTimeout(() => done(), 30); }); });`);
+    const { sink, finished } = recordingSink();
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onCrash);
+    try {
+      await runSuitesWithMocha([await loadSuite(file)], context(), { timeoutMs: 5000 }, sink);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      process.off('uncaughtException', onCrash);
+      for (const l of listeners) process.on('uncaughtException', l);
+    }
+    expect(finished.map(([r]) => r.state)).to.deep.equal(['passed']);
+    expect(crashes).to.deep.equal([]);
+  });
+
   it('refuses an async body and a body that throws while declaring, naming the file', async () => {
     const asyncFile = await suiteFile('asyncbody', `export default defineSuite({ name: 'asyncbody', description: 'd' }, (async () => { it('x', () => {}); }) as never);`);
     let error: unknown;

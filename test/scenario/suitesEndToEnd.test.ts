@@ -14,6 +14,7 @@ const PHONES = [
   { name: 'redmi-note-8-updated', profile: 'redmi-note-8-2020-updated' },
   { name: 'redmi-1s', profile: 'redmi-1s-2014' },
   { name: 'clean-control', profile: 'clean-control' },
+  { name: 'clean-control-grep', profile: 'clean-control' },
 ];
 
 /** Runs jobs at most `width` at a time (each run is a phone, Appium and a capture: CPU-hungry). */
@@ -87,6 +88,11 @@ describe('shipped suites, end to end on simulated phones', function () {
         const result = await phonehome(['run', ...suites, '--browser', 'mint', '--devices', devices, '--device', phone, '--out', reports], { cwd: dir, timeoutMs: 150_000 });
         runs.set(key, { result, reports });
       }),
+      async () => {
+        const reports = path.join(dir, 'reports-nomatch');
+        const result = await phonehome(['run', 'smoke', '--browser', 'mint', '--devices', devices, '--device', 'clean-control-grep', '--grep', 'no test is called this', '--out', reports], { cwd: dir, timeoutMs: 150_000 });
+        runs.set('nomatch', { result, reports });
+      },
       () => runAndKill().then(resolveKilled, rejectKilled),
     ]);
   });
@@ -149,6 +155,12 @@ describe('shipped suites, end to end on simulated phones', function () {
     const run = await readRun(reports);
     for (const t of tests(run, 'forbes-2020-fixed')) expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal('passed');
     for (const t of tests(run, 'incognito-guard')) expect(t.state).to.equal('failed');
+  });
+
+  it('a --grep that matches no test is a setup error (exit 2), not a clean pass', () => {
+    const { result } = runs.get('nomatch')!;
+    expect(result.code, explain(result)).to.equal(2);
+    expect(result.stderr).to.match(/no test matched --grep 'no test is called this'/);
   });
 
   it('fsecure-2014 passes on the Redmi 1S', async () => {
