@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
-import { aptInstall, checkTool, SYSTEM_TOOLS } from './systemTools.js';
+import { UsageError } from '../errors.js';
+import { aptInstall, checkTool, SYSTEM_TOOLS, type SystemTool } from './systemTools.js';
 
 const MIN_NODE: [number, number] = [20, 19];
 
@@ -13,7 +14,7 @@ export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check (and with --install, install) the system programs phonehome needs',
   help: [
-    'Usage: phonehome doctor [--install] [--quiet]',
+    'Usage: phonehome doctor [--install] [--all] [--for tests] [--quiet]',
     '',
     'Checks Node.js and the system programs phonehome uses: adb (required), chromium,',
     'mitmdump and java (optional: reports check, benchmarks, farm).',
@@ -21,6 +22,7 @@ export const doctorCommand: Command = {
     'Options:',
     '  --install   install missing required programs with apt-get (needs root)',
     '  --all       with --install, install the optional ones too',
+    '  --for tests also require what the test suite uses (chromium)',
     '  --quiet     print only problems',
     '',
     'Exit code 0 when every required program is there, 2 otherwise.',
@@ -30,7 +32,12 @@ export const doctorCommand: Command = {
       install: { type: 'boolean' },
       all: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      for: { type: 'string' },
     });
+    if (values.for !== undefined && values.for !== 'tests') {
+      throw new UsageError(`phonehome doctor: --for takes 'tests', got '${values.for}'`);
+    }
+    const required = (tool: SystemTool) => tool.required || (values.for !== undefined && (tool.requiredFor ?? []).includes(values.for as 'tests'));
     const say = (line: string) => { if (!values.quiet) io.out(line); };
     let ok = true;
     if (!nodeIsRecentEnough(process.version)) {
@@ -40,7 +47,7 @@ export const doctorCommand: Command = {
       say(`node      ${process.version}`);
     }
     let statuses = await Promise.all(SYSTEM_TOOLS.map(checkTool));
-    const wanted = statuses.filter((s) => !s.found && (s.tool.required || values.all));
+    const wanted = statuses.filter((s) => !s.found && (required(s.tool) || values.all));
     if (values.install && wanted.length > 0) {
       const result = await aptInstall([...new Set(wanted.map((s) => s.tool.debianPackage))], say);
       if (!result.ok) io.err(`phonehome doctor: ${result.why}`);
@@ -48,7 +55,7 @@ export const doctorCommand: Command = {
     }
     for (const s of statuses) {
       if (s.found) say(`${s.tool.command.padEnd(9)} ${s.version ?? 'present'}`);
-      else if (s.tool.required) {
+      else if (required(s.tool)) {
         ok = false;
         io.err(`phonehome doctor: '${s.tool.command}' not found — it ${s.tool.purpose}; install it with: apt-get install -y ${s.tool.debianPackage} (or run 'phonehome doctor --install' as root)`);
       } else say(`${s.tool.command.padEnd(9)} missing (optional: ${s.tool.purpose}; apt-get install -y ${s.tool.debianPackage})`);

@@ -10,12 +10,14 @@ export interface SystemTool {
   /** Needed for: shown to the user. */
   purpose: string;
   required: boolean;
+  /** Also required for these purposes (`phonehome doctor --for tests`). */
+  requiredFor?: Array<'tests'>;
   versionArgs: string[];
 }
 
 export const SYSTEM_TOOLS: SystemTool[] = [
   { command: 'adb', debianPackage: 'adb', purpose: 'talks to phones (the real adb server)', required: true, versionArgs: ['version'] },
-  { command: 'chromium', debianPackage: 'chromium', purpose: 'checks HTML reports and records control traffic in tests', required: false, versionArgs: ['--version'] },
+  { command: 'chromium', debianPackage: 'chromium', purpose: 'checks HTML reports and records control traffic in tests', required: false, requiredFor: ['tests'], versionArgs: ['--version'] },
   { command: 'mitmdump', debianPackage: 'mitmproxy', purpose: 'baseline for bench/capture', required: false, versionArgs: ['--version'] },
   { command: 'java', debianPackage: 'openjdk-17-jre-headless', purpose: 'Selenium Grid for farm runs', required: false, versionArgs: ['-version'] },
 ];
