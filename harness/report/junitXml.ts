@@ -47,7 +47,10 @@ function renderTestcase(test: TestRecord, seconds: (ms: number) => string): stri
   // mocha's xunit: classname is the parent's full title, name the test's own title.
   const classname = test.fullTitle.endsWith(test.title) ? test.fullTitle.slice(0, -test.title.length).trim() : test.suite;
   const open = `    <testcase classname="${escapeXml(classname || test.suite)}" name="${escapeXml(test.title)}" time="${seconds(test.durationMs)}">`;
-  if (test.state === 'pending') return `${open}<skipped/></testcase>`;
+  if (test.state === 'pending') {
+    // A lost phone's attempt: CI shows why it did not count (it was retried elsewhere or is unobservable).
+    return test.lost ? `${open}<skipped message="${escapeXml(firstLine(`phone lost: ${test.lost}`))}"/></testcase>` : `${open}<skipped/></testcase>`;
+  }
   if (test.state === 'failed') {
     const message = test.error?.message ?? 'failed';
     const body = test.error?.stack ?? message;

@@ -91,8 +91,11 @@ describe('phonehome diff and merge on recorded run folders', function () {
     const html = await readFile(path.join(runDir, 'index.html'), 'utf8');
     expect(html).to.match(/Changes since run /);
     expect(html).to.contain('tracking.intl.miui.com');
-    // The merged folder is a run folder: report rebuilds it.
+    // The merged folder is a run folder: report rebuilds it, with or without the baseline diff.
     expect((await cli(['report', runDir])).code).to.equal(0);
+    expect(await readFile(path.join(runDir, 'index.html'), 'utf8')).to.not.match(/Changes since run /);
+    expect((await cli(['report', runDir, '--baseline', older])).code).to.equal(0);
+    expect(await readFile(path.join(runDir, 'index.html'), 'utf8')).to.match(/Changes since run /);
   });
 
   it('merge renames phones that two runs share, keeping each capture apart', async () => {

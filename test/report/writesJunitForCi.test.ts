@@ -41,6 +41,13 @@ describe('junit.xml', () => {
     expect(cases[2]!.getElementsByTagName('skipped').length).to.equal(1);
   });
 
+  it('says why a lost phone\'s attempt was skipped', () => {
+    const run = sampleRun();
+    run.suites[0]!.tests[2] = { ...run.suites[0]!.tests[2]!, lost: 'redmi-note-8 dropped off adb <mid-visit>' };
+    const skipped = parse(renderJunit(run)).getElementsByTagName('skipped')[0]!;
+    expect(attr(skipped, 'message')).to.equal('phone lost: redmi-note-8 dropped off adb <mid-visit>');
+  });
+
   it('turns an unfinished run and harness errors into <error> testcases so CI never reads them as green', () => {
     const run: RunRecord = { ...sampleRun(), status: 'incomplete', errors: ['phone redmi-note-8 dropped off adb at 20:31:02'] };
     const doc = parse(renderJunit(run));
