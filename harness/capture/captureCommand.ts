@@ -11,11 +11,12 @@ export const captureCommand: Command = {
   summary: 'run the capture sidecar: a recording HTTPS-intercepting proxy',
   help: `Usage: phonehome capture --out DIR [--port 8080] [--upstream sink|live] [--host 127.0.0.1] [--upstream-ca FILE]
 
-Runs the capture sidecar until SIGTERM or SIGINT. Every HTTP(S), HTTP/2 and WebSocket exchange through
-it is appended to DIR/flows.jsonl as it completes (large bodies in DIR/bodies/); TLS connections the
-client refused become records in DIR/blindspots.jsonl; DIR/markers.jsonl gets capture-start, a
-heartbeat every second, and capture-stop. HTTPS is intercepted with the per-install CA
-('phonehome ca' prints it).
+Runs the capture sidecar until SIGTERM or SIGINT. Every HTTP(S) and HTTP/2 exchange through it is
+appended to DIR/flows.jsonl before the client gets the end of its response (large bodies in
+DIR/bodies/), so a sidecar killed at any moment keeps every exchange a client saw complete; a
+WebSocket is written as it opens, message by message, and as it closes. TLS connections the client
+refused become records in DIR/blindspots.jsonl; DIR/markers.jsonl gets capture-start, a heartbeat
+every second, and capture-stop. HTTPS is intercepted with the per-install CA ('phonehome ca' prints it).
 
 On readiness it prints one JSON line to stdout, e.g.
   {"ready":true,"port":43123,"out":"/abs/DIR","pid":123,"mode":"sink","url":"http://127.0.0.1:43123"}
@@ -24,7 +25,8 @@ Options:
   --out DIR          capture folder (created if missing)
   --port N           port to listen on; 0 picks a free one (default 8080)
   --upstream MODE    sink: answer every request itself (HTML page for navigations, 204 otherwise),
-                     nothing leaves the machine (default); live: pass requests to the real servers
+                     nothing leaves the machine (default); live: relay requests to the real servers
+                     over pooled keep-alive connections (HTTP/1.1 upstream, certificates verified)
   --host ADDR        bind address (default 127.0.0.1; anything else is reachable by others)
   --upstream-ca FILE extra CA (PEM) to trust for upstream servers in live mode, e.g. a local test origin
 

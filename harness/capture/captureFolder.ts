@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
-import { BodySpool } from './bodySpool.js';
+import { BodyBlobs } from './bodyBlobs.js';
+import { BodySpool, storeWholeBody } from './bodySpool.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { makeFolder } from './makeFolder.js';
-import { CAPTURE_FILES, type BlindSpot, type Flow, type Marker } from './types.js';
+import { CAPTURE_FILES, type BlindSpot, type BodyRef, type FlowsFileRecord, type Marker } from './types.js';
 
 /**
  * The writing side of a capture folder (layout in types.ts). Creates the folder and every file up
@@ -15,6 +16,7 @@ export class CaptureFolder {
   readonly #flows: JsonlAppender;
   readonly #blindSpots: JsonlAppender;
   readonly #markers: JsonlAppender;
+  readonly #blobs: BodyBlobs;
 
   constructor(dir: string) {
     this.dir = path.resolve(dir);
@@ -28,15 +30,25 @@ export class CaptureFolder {
     this.#flows = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.flows));
     this.#blindSpots = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.blindSpots));
     this.#markers = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.markers));
+    this.#blobs = new BodyBlobs(this.dir, CAPTURE_FILES.bodies);
   }
 
-  /** A spool for one body; it moves to bodies/<name> if it outgrows memory. */
-  bodySpool(name: string): BodySpool {
-    return new BodySpool(this.dir, path.join(CAPTURE_FILES.bodies, name));
+  /**
+   * A spool for one streamed body (inline, a blob range, or bodies/<name> when large; see
+   * BodySpool). `expectedSize` is the sender's declared length; disk failures go to `onError`.
+   */
+  bodySpool(name: string, options: { onError?: (error: Error) => void; expectedSize?: number } = {}): BodySpool {
+    return new BodySpool(this.dir, path.join(CAPTURE_FILES.bodies, name), this.#blobs, options);
   }
 
-  appendFlow(flow: Flow): void {
-    this.#flows.append(flow);
+  /** Stores a body that arrived whole (inline, or bodies/<name> when large or `toFile`). Throws on disk failure. */
+  storeBody(name: string, bytes: Uint8Array, toFile = false): BodyRef {
+    return storeWholeBody(this.dir, path.join(CAPTURE_FILES.bodies, name), bytes, toFile);
+  }
+
+  /** A Flow, or a WebSocket's message / close record (see types.ts). */
+  appendFlow(record: FlowsFileRecord): void {
+    this.#flows.append(record);
   }
 
   appendBlindSpot(blindSpot: BlindSpot): void {
@@ -51,6 +63,7 @@ export class CaptureFolder {
     this.#flows.close();
     this.#blindSpots.close();
     this.#markers.close();
+    this.#blobs.close();
   }
 }
 

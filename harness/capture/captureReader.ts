@@ -4,6 +4,7 @@ import { PhonehomeError } from '../errors.js';
 import { readJsonLines } from './jsonLines.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { CAPTURE_FILES, type BlindSpot, type BodyRef, type Flow, type Marker } from './types.js';
+import { WebSocketAssembler } from './webSocketAssembler.js';
 
 /** Default cap for readBody: callers that want more must say so. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -32,15 +33,24 @@ function requireRecord(file: string, index: number, value: unknown, fields: stri
   return record;
 }
 
-/** Flows in the order they completed. Tolerates a torn last line (a sidecar killed mid-write). */
+/**
+ * Flows in the order they completed. Tolerates a torn last line (a sidecar killed mid-write). A
+ * WebSocket's records are joined into one Flow, yielded where it closed; one never closed comes
+ * last, with `websocket.open` true and an `error` saying its later messages may be missing.
+ */
 export async function* readFlows(dir: string): AsyncGenerator<Flow> {
   await requireFolder(dir);
   const file = path.join(dir, CAPTURE_FILES.flows);
+  const sockets = new WebSocketAssembler(file);
   let index = 0;
   for await (const value of readJsonLines(file)) {
     index++;
-    yield requireRecord(file, index, value, ['id', 'startedAt', 'method', 'host', 'request']) as unknown as Flow;
+    const record = requireRecord(file, index, value, []);
+    if (record.record === undefined) requireRecord(file, index, value, ['id', 'startedAt', 'method', 'host', 'request']);
+    const flow = sockets.add(record, index);
+    if (flow) yield flow;
   }
+  yield* sockets.remaining();
 }
 
 export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
@@ -83,6 +93,10 @@ export async function readBody(dir: string, ref: BodyRef, maxBytes: number = DEF
   if (!file.startsWith(root + path.sep)) {
     throw new PhonehomeError(`body file '${ref.file}' points outside the capture folder ${dir}; the capture is corrupted or hostile`);
   }
+  const offset = ref.offset;
+  if (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(ref.size) || ref.size < 0)) {
+    throw new PhonehomeError(`body reference into '${ref.file}' has an invalid offset or size; the capture is corrupted`);
+  }
   let handle;
   try {
     handle = await open(file, 'r');
@@ -90,12 +104,18 @@ export async function readBody(dir: string, ref: BodyRef, maxBytes: number = DEF
     throw new PhonehomeError(`body file ${file} is missing or unreadable (the capture folder is incomplete; copy the whole folder, bodies/ included)`);
   }
   try {
-    const { size } = await handle.stat();
+    const { size: fileSize } = await handle.stat();
+    // A blob holds many bodies: this one is `size` bytes at `offset`. Otherwise the body is the whole file.
+    const start = offset ?? 0;
+    const size = offset === undefined ? fileSize : ref.size;
     if (size > maxBytes) throw tooLarge(dir, ref.file, size, maxBytes);
+    if (start + size > fileSize) {
+      throw new PhonehomeError(`body file ${file} ends before the body it should hold (bytes ${start}-${start + size}); the capture was cut short or is corrupted`);
+    }
     const bytes = Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, start + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }

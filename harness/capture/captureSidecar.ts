@@ -1,11 +1,16 @@
 import { EventEmitter } from 'node:events';
-import type { Server } from 'node:net';
+import { isIP, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import * as mockttp from 'mockttp';
+import type { OngoingResponse } from 'mockttp';
 import { PhonehomeError } from '../errors.js';
 import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
+import { exchangeStep, type ExchangeHandler } from './exchangeStep.js';
 import { FlowRecorder } from './flowRecorder.js';
-import { sinkResponse } from './sinkResponder.js';
+import { answerFromSink } from './sinkExchange.js';
+import { UpstreamForwarder } from './upstreamForwarder.js';
+import { UpstreamPool } from './upstreamPool.js';
 import { HEARTBEAT_MS, type BlindSpot, type Flow } from './types.js';
 
 export type UpstreamMode = 'live' | 'sink';
@@ -39,21 +44,24 @@ export interface CaptureSidecarEvents {
 }
 
 /**
- * mockttp buffers at most this much of each body for its own use (the passthrough needs the start
- * of a request body until its upstream stream is attached); everything else streams through.
+ * mockttp keeps no body for itself: the sidecar's own steps stream request and response bodies to
+ * the client, upstream and disk. (mockttp still copies each response into a tracking stream; with
+ * this limit that copy is dropped as it comes instead of being held.)
  */
-const MOCKTTP_BODY_BUFFER = 1024 * 1024;
+const MOCKTTP_BODY_BUFFER = 0;
 
 /**
  * The capture sidecar: a recording, HTTPS-intercepting HTTP proxy (built on mockttp). Every exchange
- * becomes a Flow appended to `<out>/flows.jsonl` as it completes; TLS refusals become BlindSpots;
- * heartbeat markers prove when the capture was up. Lifecycle: start() once, stop() once.
+ * becomes a Flow appended to `<out>/flows.jsonl` before the client has the end of its response
+ * (WebSockets: as they open, message by message, and as they close); TLS refusals become
+ * BlindSpots; heartbeat markers prove when the capture was up. Lifecycle: start() once, stop() once.
  */
 export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
   readonly options: Readonly<CaptureSidecarOptions>;
   #server: mockttp.Mockttp | undefined;
   #folder: CaptureFolder | undefined;
   #recorder: FlowRecorder | undefined;
+  #pool: UpstreamPool | undefined;
   #ca: CertificateAuthority | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
@@ -139,8 +147,10 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       suggestChanges: false,
     });
     this.#server = server;
+    // HTTP exchanges are recorded by the steps relaying them; mockttp's events serve WebSockets,
+    // aborts before a step ran, and TLS / parse failures. (No body-data events: mockttp would batch
+    // and copy every body for them.)
     await server.on('response', (r) => recorder.onResponse(r));
-    await server.on('response-body-data', (d) => recorder.onResponseBodyData(d));
     await server.on('abort', (r) => recorder.onAbort(r));
     await server.on('websocket-accepted', (r) => recorder.onWebSocketAccepted(r));
     await server.on('websocket-message-received', (m) => recorder.onWebSocketMessage(m));
@@ -149,14 +159,20 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     await server.on('tls-client-error', (f) => recorder.onTlsClientError(f));
     await server.on('client-error', (e) => recorder.onClientError(e));
 
+    let handler: ExchangeHandler;
+    if (this.mode === 'live') {
+      const pool = new UpstreamPool({ trustedCAs: this.options.upstreamTrustedCAs ?? [] });
+      this.#pool = pool;
+      const forwarder = new UpstreamForwarder({ pool, recorder, isSelf: (host, port) => this.#isSelf(host, port) });
+      handler = (request, response) => forwarder.forward(request, response);
+    } else {
+      handler = (request, response) => answerFromSink(request, response, recorder);
+    }
     await server.addRequestRule({
       matchers: [recordingTap(recorder, false)],
-      steps: [this.mode === 'live' ? new mockttp.requestSteps.PassThroughStep(this.#passThroughOptions()) : new mockttp.requestSteps.CallbackStep(async (request) => {
-        // Answer only once the whole body is on disk: the client sees the same ordering as with a real server.
-        await recorder.requestBodyDone(request.id);
-        const response = sinkResponse(request);
-        recorder.completeWithOwnResponse(request.id, response);
-        return response;
+      steps: [exchangeStep(this.mode === 'live' ? 'upstream forwarder' : 'sink', (request, response) => {
+        dropTrackingCopy(response);
+        return handler(request, response);
       })],
     });
     await server.addWebSocketRule({
@@ -174,6 +190,17 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
   #passThroughOptions(): { additionalTrustedCAs?: Array<{ cert: string }> } {
     const cas = this.options.upstreamTrustedCAs ?? [];
     return cas.length > 0 ? { additionalTrustedCAs: cas.map((cert) => ({ cert })) } : {};
+  }
+
+  /** Whether host:port reaches this sidecar (a client asking the proxy to fetch from itself). */
+  #isSelf(host: string, port: number): boolean {
+    if (port !== this.#port) return false;
+    const name = host.toLowerCase();
+    if (name === 'localhost' || name.endsWith('.localhost') || name === this.host) return true;
+    if (isIP(name) === 0) return false;
+    if (name.startsWith('127.') || name === '::1' || name === '0.0.0.0' || name === '::' || name.startsWith('::ffff:127.')) return true;
+    if (this.host !== '0.0.0.0' && this.host !== '::') return false;
+    return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.address === name));
   }
 
   #beat(): void {
@@ -199,7 +226,11 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     this.#heartbeat = undefined;
     const server = this.#server;
     this.#server = undefined;
+    // Exchanges still in progress are written as cut short by the stop, before closing their
+    // connections would make them look like client aborts.
+    await this.#recorder?.flushAll('capture stopped before the exchange completed');
     if (server) await server.stop().catch(() => {});
+    this.#pool?.destroy();
     await this.#recorder?.flushAll('capture stopped before the exchange completed');
     const folder = this.#folder;
     if (folder && this.#port !== 0) {
@@ -223,9 +254,17 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
 }
 
 /**
+ * mockttp mirrors every byte written to a response into a tracking stream for its own events; that
+ * copy must be read or it accumulates. Reading it with MOCKTTP_BODY_BUFFER as the cap drops it.
+ */
+function dropTrackingCopy(response: OngoingResponse): void {
+  response.body.asBuffer().catch(() => {});
+}
+
+/**
  * A rule matcher that matches everything and, as mockttp evaluates it, hands the raw request to the
  * recorder. It is the one point where mockttp exposes the request stream before the body flows,
- * which is what lets request bodies stream to disk with backpressure instead of being buffered.
+ * which is what lets the flow carry the client's own view (TLS SNI, ALPN) before anything is relayed.
  */
 function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.matchers.RequestMatcher {
   const tap = {

@@ -2,7 +2,6 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type {
   AbortedRequest,
-  BodyData,
   ClientError,
   CompletedResponse,
   OngoingRequest,
@@ -10,16 +9,14 @@ import type {
   WebSocketClose,
   WebSocketMessage as MockttpWebSocketMessage,
 } from 'mockttp';
-import type { BodySpool } from './bodySpool.js';
 import type { CaptureFolder } from './captureFolder.js';
+import { ExchangeRecord } from './exchangeRecord.js';
 import type { BlindSpot, BodyRef, Flow, Header, WebSocketMessage } from './types.js';
 
 /** A WebSocket flow keeps at most this many messages; later ones are counted, not stored. */
 export const MAX_WS_MESSAGES = 10_000;
-/** Inline (base64 in the flow line) budget per WebSocket flow; further messages go to bodies/. */
-const WS_INLINE_BUDGET = 4 * 1024 * 1024;
-/** A response whose body never reports its end is written this long after the response completed. */
-const RESPONSE_BODY_GRACE_MS = 2000;
+/** Inline (base64 in flows.jsonl) budget per WebSocket flow; further messages go to bodies/. */
+export const WS_INLINE_BUDGET = 4 * 1024 * 1024;
 
 export interface RecorderHooks {
   flow(flow: Flow): void;
@@ -27,20 +24,16 @@ export interface RecorderHooks {
   error(error: Error): void;
 }
 
-interface Pending {
-  flow: Flow;
-  websocket: boolean;
-  requestBody: BodySpool;
-  requestEnded: boolean;
-  requestEndWaiters: Array<() => void>;
-  responseBody?: BodySpool;
-  responseEnded: boolean;
-  response?: { status: number; statusMessage: string; headers: Header[]; endedAt: number; error?: string };
+/** An accepted WebSocket: its Flow line goes to disk first, then messages as they pass. */
+interface OpenWebSocket {
+  id: string;
+  /** Set once the open line is written. */
+  flow?: Flow;
   messages: WebSocketMessage[];
   inlineBytes: number;
-  droppedMessages: number;
-  upstreamIp?: Promise<string | undefined>;
-  graceTimer?: NodeJS.Timeout;
+  dropped: number;
+  /** Appends of this socket, in order (the open line is written asynchronously). */
+  chain: Promise<void>;
 }
 
 /** Epoch milliseconds of a mockttp high-resolution (performance.now) timestamp. */
@@ -53,13 +46,14 @@ function httpVersionOf(v: string): string {
 }
 
 /**
- * Turns mockttp's view of each exchange into Flow records. The request side is read from the raw
- * request stream (see `tap`), so request bodies of any size are spooled to disk chunk by chunk; the
- * response side comes from mockttp's 'response' and 'response-body-data' events. A flow is written
- * once its request body, response head and response body have all ended, or when it is aborted.
+ * Turns each exchange through the sidecar into lines of flows.jsonl. `tap` opens an ExchangeRecord
+ * for every request mockttp parses; HTTP exchanges are then driven by whoever answers them (sink or
+ * upstream forwarder) through `exchange(id)`, and WebSockets by mockttp's WebSocket events. TLS
+ * refusals and unparseable requests become blind spots.
  */
 export class FlowRecorder {
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new Map<string, ExchangeRecord>();
+  readonly #sockets = new Map<string, OpenWebSocket>();
   #flowsWritten = 0;
   readonly #dnsCache = new Map<string, Promise<string | undefined>>();
 
@@ -74,13 +68,13 @@ export class FlowRecorder {
   }
 
   get inFlight(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#sockets.size;
   }
 
   /**
-   * Starts a flow from a request mockttp has just parsed (called synchronously, before any body
-   * byte is delivered). mockttp's own body buffer is started first, so its passthrough still sees
-   * the body from byte 0 (bounded by its maxBodySize); our listener spools every chunk to disk.
+   * Opens the record of a request mockttp has just parsed (called synchronously while it matches
+   * rules, before any body byte is read). The body is left alone: the step that answers the request
+   * reads it, so nothing is buffered on the way.
    */
   tap(request: OngoingRequest, websocket: boolean): void {
     if (this.#pending.has(request.id)) return;
@@ -115,141 +109,97 @@ export class FlowRecorder {
       request: { headers: request.rawHeaders.map(([n, v]) => [n, v] as Header), body: { size: 0 } },
     };
     if (tls) flow.tls = tls;
-    const pending: Pending = {
-      flow,
-      websocket,
-      requestBody: this.folder.bodySpool(`${request.id}.req`),
-      requestEnded: false,
-      requestEndWaiters: [],
-      responseEnded: false,
-      messages: [],
-      inlineBytes: 0,
-      droppedMessages: 0,
-    };
-    if (this.options.live) pending.upstreamIp = this.#resolve(host);
-    this.#pending.set(request.id, pending);
-
-    request.body.asBuffer().catch(() => {});
-    request.on('data', (chunk: Buffer) => {
-      try {
-        pending.requestBody.write(chunk);
-      } catch (error) {
-        this.hooks.error(error as Error);
-      }
-    });
-    const ended = () => {
-      if (pending.requestEnded) return;
-      pending.requestEnded = true;
-      for (const wake of pending.requestEndWaiters.splice(0)) wake();
-      this.#maybeFinish(pending);
-    };
-    request.once('end', ended);
-    request.once('close', () => {
-      if (!request.readableEnded) pending.requestBody.markTruncated();
-      ended();
-    });
-  }
-
-  /** Resolves when the request body has been fully received (or the request was aborted). */
-  requestBodyDone(id: string): Promise<void> {
-    const pending = this.#pending.get(id);
-    if (!pending || pending.requestEnded) return Promise.resolve();
-    return new Promise((resolve) => pending.requestEndWaiters.push(resolve));
-  }
-
-  onResponseBodyData(data: BodyData): void {
-    const pending = this.#pending.get(data.id);
-    if (!pending || pending.responseEnded) return;
-    pending.responseBody ??= this.folder.bodySpool(`${data.id}.res`);
-    try {
-      pending.responseBody.write(data.content);
-    } catch (error) {
-      this.hooks.error(error as Error);
-    }
-    if (data.isEnded) {
-      pending.responseEnded = true;
-      this.#maybeFinish(pending);
+    const record = new ExchangeRecord(flow, websocket, this.folder, (error) => this.hooks.error(error));
+    this.#pending.set(request.id, record);
+    if (websocket) {
+      // An upgrade request has no body; mockttp's WebSocket steps own the socket from here.
+      record.endRequest(false);
+      if (this.options.live) void this.#resolve(host).then((ip) => record.upstreamIp(ip));
     }
   }
 
+  /** The record of an HTTP exchange in progress, for the step answering it. */
+  exchange(id: string): ExchangeRecord | undefined {
+    const record = this.#pending.get(id);
+    return record && !record.websocket ? record : undefined;
+  }
+
+  /**
+   * Writes a completed exchange's Flow line once its bodies are written out (one write(2): on disk
+   * for any later reader and safe from a SIGKILL once this resolves). Resolves with the flow, or
+   * undefined if it was completed before.
+   */
+  async complete(record: ExchangeRecord, error?: string, options?: { responseComplete?: boolean; endedAt?: number }): Promise<Flow | undefined> {
+    this.#pending.delete(record.id);
+    const flow = await record.complete(error, options);
+    if (!flow) return undefined;
+    this.#append(flow);
+    this.#flowsWritten++;
+    this.hooks.flow(flow);
+    return flow;
+  }
+
+  /** mockttp's completed responses matter only for WebSockets it refused or that upstream rejected. */
   onResponse(response: CompletedResponse): void {
-    const pending = this.#pending.get(response.id);
-    if (!pending) return;
-    const upstreamError = response.tags.find((t) => t.startsWith('passthrough-error:'));
-    pending.response = {
-      status: response.statusCode,
-      statusMessage: response.statusMessage ?? '',
-      headers: response.rawHeaders.filter(([n]) => !n.startsWith(':')).map(([n, v]) => [n, v] as Header),
-      endedAt: epoch(response.timingEvents.responseSentTimestamp),
-    };
-    if (upstreamError) pending.response.error = `upstream failed: ${upstreamError.slice('passthrough-error:'.length)}`;
-    if (pending.websocket) pending.responseEnded = true; // a rejected WebSocket: no body events follow
-    if (!pending.responseEnded) {
-      // Body events normally arrive right after; don't let a lost one hold the flow forever.
-      pending.graceTimer = setTimeout(() => {
-        pending.responseBody?.markTruncated();
-        pending.responseEnded = true;
-        this.#maybeFinish(pending);
-      }, RESPONSE_BODY_GRACE_MS);
-      pending.graceTimer.unref();
-    }
-    this.#maybeFinish(pending);
+    const record = this.#pending.get(response.id);
+    if (!record?.websocket) return;
+    record.respond(response.statusCode, response.statusMessage ?? '', response.rawHeaders.filter(([n]) => !n.startsWith(':')).map(([n, v]) => [n, v] as Header));
+    void this.complete(record, undefined, { endedAt: epoch(response.timingEvents.responseSentTimestamp) });
   }
 
+  /** The upgrade was accepted: the WebSocket's Flow line goes to disk now, messages follow as records. */
   onWebSocketAccepted(response: CompletedResponse): void {
-    const pending = this.#pending.get(response.id);
-    if (!pending) return;
-    pending.response = {
-      status: response.statusCode,
-      statusMessage: response.statusMessage ?? '',
-      headers: response.rawHeaders.map(([n, v]) => [n, v] as Header),
-      endedAt: epoch(response.timingEvents.wsAcceptedTimestamp),
-    };
+    const record = this.#pending.get(response.id);
+    if (!record?.websocket) return;
+    this.#pending.delete(record.id);
+    record.respond(response.statusCode, response.statusMessage ?? '', response.rawHeaders.map(([n, v]) => [n, v] as Header));
+    const open: OpenWebSocket = { id: record.id, messages: [], inlineBytes: 0, dropped: 0, chain: Promise.resolve() };
+    this.#sockets.set(record.id, open);
+    open.chain = record.complete(undefined, { endedAt: epoch(response.timingEvents.wsAcceptedTimestamp) }).then((flow) => {
+      if (!flow) return;
+      open.flow = flow;
+      this.#append({ ...flow, websocket: { messages: [], open: true } });
+    });
   }
 
   onWebSocketMessage(message: MockttpWebSocketMessage): void {
-    const pending = this.#pending.get(message.streamId);
-    if (!pending) return;
-    if (pending.messages.length >= MAX_WS_MESSAGES) {
-      pending.droppedMessages++;
+    const open = this.#sockets.get(message.streamId);
+    if (!open) return;
+    if (open.messages.length >= MAX_WS_MESSAGES) {
+      open.dropped++;
       return;
     }
-    const index = pending.messages.length;
-    const spool = this.folder.bodySpool(`${message.streamId}.ws${index}`);
     const content = message.content;
     let body: BodyRef;
     try {
-      if (content.length > 0 && pending.inlineBytes + content.length > WS_INLINE_BUDGET) {
-        // Over the flow's inline budget: force this message to a file, whatever its size.
-        spool.write(content);
-        body = spool.finishToFile();
-      } else {
-        spool.write(content);
-        body = spool.finish();
-        if (body.inline) pending.inlineBytes += content.length;
-      }
+      // Over the flow's inline budget: this message goes to a file, whatever its size.
+      body = this.folder.storeBody(`${message.streamId}.ws${open.messages.length}`, content, open.inlineBytes + content.length > WS_INLINE_BUDGET);
+      if (body.inline) open.inlineBytes += content.length;
     } catch (error) {
       this.hooks.error(error as Error);
       return;
     }
     // mockttp's 'received' is what it got from the client; ours names it from the client's side.
-    pending.messages.push({ direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body });
+    const recorded: WebSocketMessage = { direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body };
+    open.messages.push(recorded);
+    open.chain = open.chain.then(() => {
+      if (open.flow) this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
+    });
   }
 
   onWebSocketClose(close: WebSocketClose): void {
-    const pending = this.#pending.get(close.streamId);
-    if (!pending) return;
-    pending.requestEnded = true;
-    pending.responseEnded = true;
-    if (pending.response) pending.response.endedAt = epoch(close.timingEvents.wsClosedTimestamp);
-    this.#maybeFinish(pending);
+    void this.#closeWebSocket(close.streamId, epoch(close.timingEvents.wsClosedTimestamp));
   }
 
   onAbort(aborted: AbortedRequest): void {
-    const pending = this.#pending.get(aborted.id);
-    if (!pending) return;
-    const why = aborted.error?.message ?? aborted.error?.code ?? 'connection closed';
-    void this.#finish(pending, `aborted: ${why}`);
+    const why = `aborted: ${aborted.error?.message ?? aborted.error?.code ?? 'connection closed'}`;
+    if (this.#sockets.has(aborted.id)) {
+      void this.#closeWebSocket(aborted.id, Date.now(), why);
+      return;
+    }
+    const record = this.#pending.get(aborted.id);
+    // HTTP exchanges are completed by the step relaying them; this catches what no step got to.
+    if (record) void this.complete(record, why);
   }
 
   onTlsClientError(failure: TlsHandshakeFailure): void {
@@ -284,76 +234,35 @@ export class FlowRecorder {
     this.#writeBlindSpot(blindSpot);
   }
 
-  /** Writes every flow still in progress (sidecar stopping); they carry `error`. */
+  /** Writes every exchange and WebSocket still in progress (sidecar stopping); they carry `error`. */
   async flushAll(reason: string): Promise<void> {
-    await Promise.all([...this.#pending.values()].map((p) => this.#finish(p, reason)));
+    await Promise.all([
+      ...[...this.#pending.values()].map((record) => this.complete(record, reason)),
+      ...[...this.#sockets.keys()].map((id) => this.#closeWebSocket(id, Date.now(), reason)),
+    ]);
   }
 
-  #maybeFinish(pending: Pending): void {
-    if (pending.requestEnded && pending.response && pending.responseEnded) void this.#finish(pending);
-  }
-
-  async #finish(pending: Pending, error?: string): Promise<void> {
-    if (!this.#pending.delete(pending.flow.id)) return;
-    if (pending.upstreamIp) {
-      const ip = await pending.upstreamIp;
-      if (ip) pending.flow.upstreamIp = ip;
-    }
-    this.#write(pending, error);
-  }
-
-  /**
-   * Sink mode: writes the flow with the response about to be sent, before it is sent, so a client
-   * that has its answer knows the flow is on disk (nothing lost to a SIGKILL right after).
-   */
-  completeWithOwnResponse(id: string, response: { statusCode: number; headers: Record<string, string>; body?: string }): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    this.#pending.delete(id);
-    const body = Buffer.from(response.body ?? '');
-    const spool = this.folder.bodySpool(`${id}.res`);
-    spool.write(body);
-    pending.responseBody = spool;
-    pending.responseEnded = true;
-    pending.response = {
-      status: response.statusCode,
-      statusMessage: '',
-      headers: Object.entries(response.headers).map(([n, v]) => [n, v] as Header),
-      endedAt: Date.now(),
-    };
-    this.#write(pending);
-  }
-
-  #write(pending: Pending, error?: string): void {
-    if (pending.graceTimer) clearTimeout(pending.graceTimer);
-    for (const wake of pending.requestEndWaiters.splice(0)) wake();
-    const flow = pending.flow;
-    try {
-      if (error && !pending.requestEnded) pending.requestBody.markTruncated();
-      flow.request.body = pending.requestBody.finish();
-      if (pending.response) {
-        const body = pending.responseBody?.finish() ?? { size: 0 };
-        if (error && !pending.responseEnded) body.truncated = true;
-        flow.response = { status: pending.response.status, statusMessage: pending.response.statusMessage, headers: pending.response.headers, body };
-        flow.endedAt = pending.response.endedAt;
-        if (pending.response.error) flow.error = pending.response.error;
-      } else {
-        pending.responseBody?.finish();
-      }
-      if (error) {
-        flow.error = error;
-        flow.endedAt = Date.now();
-      }
-      if (flow.endedAt < flow.startedAt) flow.endedAt = flow.startedAt;
-      if (pending.websocket) {
-        flow.websocket = { messages: pending.messages };
-        if (pending.droppedMessages > 0) {
-          flow.error = `${flow.error ? flow.error + '; ' : ''}${pending.droppedMessages} WebSocket messages past the first ${MAX_WS_MESSAGES} were not stored`;
-        }
-      }
-      this.folder.appendFlow(flow);
+  #closeWebSocket(id: string, endedAt: number, error?: string): Promise<void> {
+    const open = this.#sockets.get(id);
+    if (!open) return Promise.resolve();
+    this.#sockets.delete(id);
+    open.chain = open.chain.then(() => {
+      const opened = open.flow;
+      if (!opened) return;
+      const problems = [error, open.dropped > 0 ? `${open.dropped} WebSocket messages past the first ${MAX_WS_MESSAGES} were not stored` : undefined].filter(Boolean);
+      const closedAt = Math.max(opened.startedAt, endedAt);
+      this.#append({ record: 'ws-close', flowId: id, endedAt: closedAt, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) });
+      const flow: Flow = { ...opened, endedAt: closedAt, websocket: { messages: open.messages } };
+      if (problems.length > 0) flow.error = [opened.error, ...problems].filter(Boolean).join('; ');
       this.#flowsWritten++;
       this.hooks.flow(flow);
+    });
+    return open.chain;
+  }
+
+  #append(record: Parameters<CaptureFolder['appendFlow']>[0]): void {
+    try {
+      this.folder.appendFlow(record);
     } catch (e) {
       this.hooks.error(e as Error);
     }
@@ -368,7 +277,11 @@ export class FlowRecorder {
     }
   }
 
-  /** The address the system resolver gives for the host, i.e. the one the passthrough connects to. */
+  /**
+   * WebSockets are relayed by mockttp, which does not expose its upstream socket: their upstream
+   * address is the one the system resolver gives, as mockttp connects to. (HTTP exchanges record
+   * the connected socket's own address instead.)
+   */
   #resolve(host: string): Promise<string | undefined> {
     if (isIP(host)) return Promise.resolve(host);
     let result = this.#dnsCache.get(host);
@@ -381,4 +294,3 @@ export class FlowRecorder {
     return result;
   }
 }
-

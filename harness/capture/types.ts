@@ -2,8 +2,12 @@
  * The on-disk capture format: the contract between the capture sidecar (writer) and detect/,
  * report/ and HAR export (readers). A capture folder holds:
  *
- *   flows.jsonl       one Flow per line, appended when the exchange completes (or fails)
- *   bodies/           bodies larger than INLINE_BODY_LIMIT, one file each, referenced by BodyRef.file
+ *   flows.jsonl       one Flow per line, appended when the exchange completes (or fails); a WebSocket
+ *                     is written as it happens instead: its Flow when the upgrade is accepted, then one
+ *                     WebSocketMessageRecord per message and a WebSocketCloseRecord at the end (readFlows
+ *                     joins them back into one Flow, so a SIGKILL loses no message already relayed)
+ *   bodies/           bodies larger than INLINE_BODY_LIMIT, referenced by BodyRef.file (+ .offset): a
+ *                     file each, or a range of a shared blob-*.bin file
  *   blindspots.jsonl  one BlindSpot per line: traffic the capture could not see
  *   markers.jsonl     one Marker per line: capture lifecycle + heartbeats, and harness markers (visits)
  *
@@ -27,8 +31,13 @@ export interface BodyRef {
   size: number;
   /** base64 of the raw bytes, when size <= INLINE_BODY_LIMIT. */
   inline?: string;
-  /** Path relative to the capture folder, e.g. `bodies/<flowId>.req`. */
+  /** Path relative to the capture folder, e.g. `bodies/<flowId>.req`, or a shared blob file (see `offset`). */
   file?: string;
+  /**
+   * Where the body starts in `file` when that file holds many bodies (`bodies/blob-*.bin`): the
+   * body is the `size` bytes from there. Absent: the body is the whole file. Use readBody().
+   */
+  offset?: number;
   /** True when the capture stopped storing the body (client aborted, size cap). */
   truncated?: boolean;
 }
@@ -64,9 +73,36 @@ export interface Flow {
   tls?: { sni?: string; alpn?: string };
   /** Upstream address actually contacted, in live mode. */
   upstreamIp?: string;
-  websocket?: { messages: WebSocketMessage[] };
+  /**
+   * WebSocket messages in the order they passed. `open` is true on the line written when the socket
+   * opened, and stays true in what readFlows yields when no close followed (capture killed or still
+   * running): the messages then are those recorded so far.
+   */
+  websocket?: { messages: WebSocketMessage[]; open?: boolean };
   error?: string;
 }
+
+/**
+ * The flows.jsonl lines of an open WebSocket (see the layout above). Each names its flow by
+ * `flowId`; `record` tells them from Flow lines, which have no `record` field.
+ */
+export interface WebSocketMessageRecord {
+  record: 'ws-message';
+  flowId: string;
+  message: WebSocketMessage;
+}
+
+export interface WebSocketCloseRecord {
+  record: 'ws-close';
+  flowId: string;
+  /** When the socket closed (or the capture gave up on it), ms since epoch. */
+  endedAt: number;
+  /** Why it ended abnormally (capture stopped, connection dropped, messages not stored …). */
+  error?: string;
+}
+
+/** Any line of flows.jsonl. */
+export type FlowsFileRecord = Flow | WebSocketMessageRecord | WebSocketCloseRecord;
 
 export type BlindSpotReason =
   | 'tls-rejected' // the client refused our certificate (untrusted CA, pinning)

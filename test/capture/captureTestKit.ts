@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -152,8 +152,8 @@ export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 export interface Ready { ready: true; port: number; out: string; pid: number }
 
-export async function startCaptureProcess(out: string, home: string): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out], {
+export async function startCaptureProcess(out: string, home: string, extraArgs: string[] = []): Promise<SidecarProcess> {
+  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, ...extraArgs], {
     env: { ...process.env, PHONEHOME_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -166,3 +166,113 @@ export async function startCaptureProcess(out: string, home: string): Promise<Si
   return { child, ready: JSON.parse(line) as Ready, stderr: () => stderr };
 }
 
+
+/** The bytes of one short (< 126 bytes) WebSocket frame; client frames are masked, as RFC 6455 requires. */
+export function wsFrame(opcode: number, payload: Buffer, masked: boolean): Buffer {
+  if (!masked) return Buffer.concat([Buffer.from([0x80 | opcode, payload.length]), payload]);
+  return frame(opcode, payload);
+}
+
+/** Parses complete short frames off the front of `buffer`; returns their payloads and the rest. */
+export function takeFrames(buffer: Buffer): { frames: Array<{ opcode: number; payload: Buffer }>; rest: Buffer } {
+  const frames: Array<{ opcode: number; payload: Buffer }> = [];
+  for (;;) {
+    if (buffer.length < 2) break;
+    const masked = (buffer[1]! & 0x80) !== 0;
+    const len = buffer[1]! & 0x7f;
+    const head = 2 + (masked ? 4 : 0);
+    if (len >= 126) throw new Error('test frames are short');
+    if (buffer.length < head + len) break;
+    let payload = buffer.subarray(head, head + len);
+    if (masked) {
+      const mask = buffer.subarray(2, 6);
+      payload = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+    }
+    frames.push({ opcode: buffer[0]! & 0x0f, payload });
+    buffer = buffer.subarray(head + len);
+  }
+  return { frames, rest: buffer };
+}
+
+/**
+ * A WebSocket origin (RFC 6455 by hand, short frames only) on a local HTTP(S) server: answers each
+ * text message with `echo: <text>`. Attach with `server.on('upgrade', webSocketEchoOrigin)`.
+ */
+export function webSocketEchoOrigin(req: http.IncomingMessage, socket: import('node:stream').Duplex): void {
+  const key = String(req.headers['sec-websocket-key'] ?? '');
+  const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  let buffer: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    const { frames, rest } = takeFrames(Buffer.concat([buffer, chunk]));
+    buffer = rest;
+    for (const f of frames) {
+      if (f.opcode === 0x8) {
+        socket.end(wsFrame(0x8, f.payload, false));
+        return;
+      }
+      if (f.opcode === 0x1) socket.write(wsFrame(0x1, Buffer.from(`echo: ${f.payload.toString()}`), false));
+    }
+  });
+  socket.on('error', () => socket.destroy());
+}
+
+/** A WebSocket client through the proxy that stays open: send text, await replies, close or drop. */
+export interface OpenWebSocket {
+  send(text: string): void;
+  /** The next text message, within 10 s. */
+  next(): Promise<string>;
+  close(): void;
+  destroy(): void;
+}
+
+export function openWebSocket(proxyPort: number, url: string): Promise<OpenWebSocket> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port: proxyPort });
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('WebSocket upgrade timed out')); }, 10_000);
+    let buffer: Buffer = Buffer.alloc(0);
+    let upgraded = false;
+    const inbox: string[] = [];
+    const waiting: Array<(text: string) => void> = [];
+    const ws: OpenWebSocket = {
+      send: (text) => socket.write(frame(0x1, Buffer.from(text))),
+      next: () => {
+        const ready = inbox.shift();
+        if (ready !== undefined) return Promise.resolve(ready);
+        return new Promise((res, rej) => {
+          const t = setTimeout(() => rej(new Error('no WebSocket message within 10 s')), 10_000);
+          waiting.push((text) => { clearTimeout(t); res(text); });
+        });
+      },
+      close: () => socket.end(frame(0x8, Buffer.from([0x03, 0xe8]))),
+      destroy: () => socket.destroy(),
+    };
+    socket.once('connect', () => {
+      socket.write(`GET ${url.replace(/^ws/, 'http')} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!upgraded) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const status = Number(buffer.subarray(0, end).toString().split(' ')[1]);
+        buffer = buffer.subarray(end + 4);
+        clearTimeout(timer);
+        if (status !== 101) { socket.destroy(); reject(new Error(`WebSocket upgrade answered ${status}`)); return; }
+        upgraded = true;
+        resolve(ws);
+      }
+      const { frames, rest } = takeFrames(buffer);
+      buffer = rest;
+      for (const f of frames) {
+        if (f.opcode !== 0x1) continue;
+        const wake = waiting.shift();
+        if (wake) wake(f.payload.toString());
+        else inbox.push(f.payload.toString());
+      }
+    });
+    socket.once('error', (e) => { clearTimeout(timer); if (!upgraded) reject(e); });
+  });
+}

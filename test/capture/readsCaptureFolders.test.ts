@@ -72,6 +72,49 @@ describe('capture folder reader', () => {
     expect(() => a.write({ time: 1, kind: 'note' })).to.throw(PhonehomeError);
   });
 
+  it('joins a WebSocket\'s open line, message records and close record into one flow, where it closed', async () => {
+    const ws = (id: string): Flow => ({ ...flow(id), scheme: 'ws', response: { status: 101, statusMessage: '', headers: [], body: { size: 0 } }, websocket: { messages: [], open: true } });
+    const message = (flowId: string, text: string, direction: 'sent' | 'received') => ({ record: 'ws-message', flowId, message: { direction, at: 5, binary: false, body: { size: text.length, inline: Buffer.from(text).toString('base64') } } });
+    const lines = [
+      ws('w1'), message('w1', 'hi', 'sent'), ws('w2'), flow('a'), message('w2', 'other', 'sent'), message('w1', 'hello', 'received'),
+      { record: 'ws-close', flowId: 'w1', endedAt: 9 }, flow('b'), message('w2', 'more', 'received'),
+    ];
+    writeFileSync(path.join(dir, 'flows.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const flows = await collect(dir);
+    expect(flows.map((f) => f.id)).to.deep.equal(['a', 'w1', 'b', 'w2']);
+    const [closed, open] = [flows[1]!, flows[3]!];
+    expect(closed.websocket?.open).to.equal(undefined);
+    expect(closed.endedAt).to.equal(9);
+    expect(closed.error).to.equal(undefined);
+    expect(await Promise.all(closed.websocket!.messages.map(async (m) => (await readBody(dir, m.body)).toString()))).to.deep.equal(['hi', 'hello']);
+    // Never closed (sidecar killed): yielded last, still marked open, with what was recorded.
+    expect(open.websocket?.open).to.equal(true);
+    expect(open.websocket?.messages).to.have.length(2);
+    expect(open.error).to.match(/open/);
+  });
+
+  it('refuses WebSocket records that name no open socket, or an unknown record type, naming the file and record', async () => {
+    writeFileSync(path.join(dir, 'flows.jsonl'), JSON.stringify(flow('a')) + '\n' + JSON.stringify({ record: 'ws-message', flowId: 'nope', message: { body: { size: 0 } } }) + '\n');
+    const orphan = await collect(dir).then(() => null, (e: unknown) => e);
+    expect(orphan).to.be.instanceOf(PhonehomeError);
+    expect((orphan as Error).message).to.match(/flows\.jsonl: record 2 belongs to WebSocket nope, which is not open/);
+    writeFileSync(path.join(dir, 'flows.jsonl'), JSON.stringify({ record: 'surprise' }) + '\n');
+    const unknown = await collect(dir).then(() => null, (e: unknown) => e);
+    expect((unknown as Error).message).to.match(/record 1 has unknown record type 'surprise'/);
+  });
+
+  it('reads a body at its offset in a shared blob file, and refuses one past the end of the file', async () => {
+    mkdirSync(path.join(dir, 'bodies'));
+    writeFileSync(path.join(dir, 'bodies', 'blob-x-1.bin'), Buffer.concat([Buffer.alloc(100, 1), Buffer.from('the body'), Buffer.alloc(50, 2)]));
+    expect((await readBody(dir, { size: 8, file: 'bodies/blob-x-1.bin', offset: 100 })).toString()).to.equal('the body');
+    await readBody(dir, { size: 100, file: 'bodies/blob-x-1.bin', offset: 100 }).then(
+      () => expect.fail('should refuse'), (e: unknown) => expect((e as Error).message).to.match(/ends before the body/));
+    await readBody(dir, { size: 8, file: 'bodies/blob-x-1.bin', offset: -3 }).then(
+      () => expect.fail('should refuse'), (e: unknown) => expect((e as Error).message).to.match(/invalid offset/));
+    await readBody(dir, { size: 8, file: 'bodies/blob-x-1.bin', offset: 100 }, 4).then(
+      () => expect.fail('should refuse'), (e: unknown) => expect((e as Error).message).to.match(/over the 4-byte limit/));
+  });
+
   it('reads blind spots, empty when none were written', async () => {
     expect(await readBlindSpots(dir)).to.deep.equal([]);
     appendFileSync(path.join(dir, 'blindspots.jsonl'), JSON.stringify({ id: 'b1', time: 5, reason: 'tls-rejected', host: 'x.test' }) + '\n');

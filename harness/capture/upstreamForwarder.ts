@@ -1,0 +1,279 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { OngoingRequest, OngoingResponse } from 'mockttp';
+import type { ExchangeRecord } from './exchangeRecord.js';
+import type { FlowRecorder } from './flowRecorder.js';
+import { headerValue, http1ResponseHeaders, http2ResponseHeaders, pairHeaders, upstreamRequestHeaders } from './headerForwarding.js';
+import { drained, StreamGate } from './streamGate.js';
+import type { UpstreamPool } from './upstreamPool.js';
+import type { Header } from './types.js';
+
+/** An upstream connection silent this long is given up (the flow says so). */
+export const UPSTREAM_IDLE_TIMEOUT_MS = 120_000;
+/**
+ * When the response ends before the client finished sending its request body (a server answering
+ * early), the flow waits this long for the rest of the body before it is written without it.
+ */
+const REQUEST_TAIL_GRACE_MS = 2000;
+
+export interface UpstreamForwarderOptions {
+  pool: UpstreamPool;
+  recorder: FlowRecorder;
+  /** True when host:port is the sidecar itself: forwarding there would loop forever. */
+  isSelf: (host: string, port: number) => boolean;
+}
+
+/** Why an upstream request failed, in one line, with the fix when there is one. */
+function describeUpstreamError(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? 'ERROR';
+  const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(code)
+    ? ' (the server certificate is not trusted; for a local test origin pass --upstream-ca FILE)'
+    : '';
+  return `${code}: ${error.message}${hint}`;
+}
+
+function plainResponse(response: OngoingResponse, http2: boolean, status: number, text: string): { headers: Header[]; body: Buffer } {
+  const body = Buffer.from(text + '\n');
+  const headers: Header[] = [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.length)], ['cache-control', 'no-store']];
+  response.writeHead(status, http2 ? http2ResponseHeaders(headers) : http1ResponseHeaders(headers));
+  return { headers, body };
+}
+
+/**
+ * Live mode: relays each exchange to the real server over a pooled keep-alive connection, streaming
+ * both bodies through (and into the record) with backpressure, so memory stays bounded whatever
+ * their size. The flow line is written before the client can have the whole response: the bytes
+ * that complete a declared Content-Length, or the end of a chunked / HTTP/2 body, are held until
+ * the flow is on disk.
+ */
+export class UpstreamForwarder {
+  constructor(private readonly options: UpstreamForwarderOptions) {}
+
+  forward(request: OngoingRequest, response: OngoingResponse): Promise<void> {
+    const record = this.options.recorder.exchange(request.id);
+    if (!record) return Promise.reject(new Error(`phonehome capture: no record for request ${request.id} (the recording matcher did not run)`));
+    return new Relay(request, response, record, this.options).run();
+  }
+}
+
+/** One exchange being relayed. */
+class Relay {
+  readonly #http2: boolean;
+  #upstream: http.ClientRequest | undefined;
+  #upstreamResponse: http.IncomingMessage | undefined;
+  #retried = false;
+  #done = false;
+  #resolve: () => void = () => {};
+
+  constructor(
+    private readonly request: OngoingRequest,
+    private readonly response: OngoingResponse,
+    private readonly record: ExchangeRecord,
+    private readonly options: UpstreamForwarderOptions,
+  ) {
+    this.#http2 = request.httpVersion.startsWith('2');
+  }
+
+  run(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+      const { hostname, port } = this.request.destination;
+      const host = hostname.replace(/^\[(.*)\]$/, '$1');
+      if (this.options.isSelf(host, port)) {
+        void this.#failBeforeResponse(508, `loop: ${host}:${port} is the capture sidecar itself; requests must name the real server`);
+        return;
+      }
+      this.response.once('close', () => {
+        if (!this.response.writableFinished) void this.#clientGone();
+      });
+      this.#relayRequestBody();
+      this.#send(host, port);
+    });
+  }
+
+  /** Streams the client's body to the upstream request (whichever is current) and into the record. */
+  #relayRequestBody(): void {
+    const request = this.request;
+    const gate = new StreamGate(request);
+    request.on('data', (chunk: Buffer) => {
+      if (!this.record.requestChunk(chunk)) gate.hold(this.record.requestWritable());
+      const upstream = this.#upstream;
+      if (upstream && !upstream.write(chunk)) gate.hold(drained(upstream));
+    });
+    request.once('end', () => {
+      this.record.endRequest(false);
+      this.#upstream?.end();
+    });
+  }
+
+  #send(host: string, port: number): void {
+    const secure = this.request.protocol === 'https';
+    const sni = this.record.flow.tls?.sni;
+    const hostHeader = headerValue(this.request.rawHeaders, 'host') ?? headerValue(this.request.rawHeaders, ':authority');
+    const nameFromHost = hostHeader?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    // Verify (and name, by SNI) the server the client meant: its SNI, else its Host, else the address it tunnelled to.
+    const servername = [sni, nameFromHost, host].find((n) => n !== undefined && n !== '' && isIP(n) === 0);
+    const upstream = (secure ? https : http).request({
+      host,
+      port,
+      method: this.request.method,
+      path: this.request.path || '/',
+      headers: upstreamRequestHeaders(this.request.rawHeaders, this.#http2),
+      agent: this.options.pool.agent(secure),
+      ...(secure && servername ? { servername } : {}),
+    });
+    this.#upstream = upstream;
+    upstream.setTimeout(UPSTREAM_IDLE_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error(`no data for ${UPSTREAM_IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    upstream.once('response', (upstreamResponse) => this.#relayResponse(upstreamResponse));
+    upstream.on('error', (error: NodeJS.ErrnoException) => this.#upstreamFailed(upstream, error, host, port));
+    if (this.record.requestEnded) upstream.end();
+  }
+
+  #upstreamFailed(upstream: http.ClientRequest, error: NodeJS.ErrnoException, host: string, port: number): void {
+    if (this.#done || upstream !== this.#upstream) return;
+    if (this.#upstreamResponse) return; // the response side reports it
+    // A pooled connection the server closed while idle fails on first use: one retry on another
+    // connection, for requests whose (empty) body has not started to flow.
+    if (upstream.reusedSocket && !this.#retried && this.record.requestEnded && this.record.requestBytes === 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+      this.#retried = true;
+      this.#send(host, port);
+      return;
+    }
+    if (error.code === 'ECONNREFUSED' || error.code === 'ETIMEDOUT') this.record.upstreamIp((error as { address?: string }).address);
+    const why = describeUpstreamError(error);
+    void this.#failBeforeResponse(502, `upstream ${host}:${port} failed: ${why}`, `upstream failed: ${why}`);
+  }
+
+  /** Answers the client ourselves (no upstream response to relay), after the flow is written. */
+  async #failBeforeResponse(status: number, text: string, error: string = text): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.#upstream?.destroy();
+    const { response, record } = this;
+    if (response.headersSent || response.destroyed) {
+      await this.options.recorder.complete(record, error);
+      response.destroy();
+      this.#resolve();
+      return;
+    }
+    let body: Buffer | undefined;
+    try {
+      const reply = plainResponse(response, this.#http2, status, `phonehome capture: ${text}`);
+      record.respond(status, http.STATUS_CODES[status] ?? '', reply.headers);
+      record.responseChunk(reply.body);
+      body = reply.body;
+    } catch {
+      /* the client connection is already unusable */
+    }
+    // The client is told by the response; a request body still arriving is not waited for.
+    await this.options.recorder.complete(record, error, { responseComplete: true });
+    if (body && !response.destroyed) response.end(body);
+    else response.destroy();
+    this.#resolve();
+  }
+
+  #relayResponse(upstreamResponse: http.IncomingMessage): void {
+    if (this.#done) {
+      upstreamResponse.destroy();
+      return;
+    }
+    this.#upstreamResponse = upstreamResponse;
+    const { response, record } = this;
+    record.upstreamIp(upstreamResponse.socket?.remoteAddress);
+    const status = upstreamResponse.statusCode ?? 502;
+    const headers = pairHeaders(upstreamResponse.rawHeaders);
+    const writeHead = () => {
+      // Mirror the server: no Date header of our own.
+      response.sendDate = false;
+      if (this.#http2) response.writeHead(status, http2ResponseHeaders(headers));
+      else response.writeHead(status, upstreamResponse.statusMessage ?? '', http1ResponseHeaders(headers));
+    };
+    // A response without a body is whole once its head arrives (HTTP/2 sends the head at once and
+    // ends the stream): its head waits for the flow like the last bytes of a body do.
+    const bodiless = this.request.method === 'HEAD' || status === 204 || status === 205 || status === 304;
+    if (!bodiless) {
+      try {
+        writeHead();
+      } catch (error) {
+        // Headers Node refuses to send (invalid characters): nothing sensible can reach the client.
+        this.#upstreamResponse = undefined;
+        upstreamResponse.destroy();
+        void this.#failBeforeResponse(502, `upstream response not relayable: ${(error as Error).message}`);
+        return;
+      }
+    }
+    record.respond(status, upstreamResponse.statusMessage ?? '', headers);
+
+    const declared = Number(upstreamResponse.headers['content-length']);
+    const hasDeclaredLength = upstreamResponse.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared > 0;
+    let received = 0;
+    let held: Buffer[] = [];
+    const gate = new StreamGate(upstreamResponse);
+    upstreamResponse.on('data', (chunk: Buffer) => {
+      if (!record.responseChunk(chunk)) gate.hold(record.responseWritable());
+      received += chunk.length;
+      if (hasDeclaredLength && received >= declared) {
+        // These bytes complete the body: the client gets them once the flow is on disk.
+        held.push(chunk);
+        return;
+      }
+      if (!response.write(chunk)) gate.hold(drained(response));
+    });
+    upstreamResponse.once('end', () => {
+      void this.#finish(upstreamResponse, held, bodiless ? writeHead : undefined);
+      held = [];
+    });
+    upstreamResponse.once('error', (error: NodeJS.ErrnoException) => void this.#responseCutShort(error));
+    upstreamResponse.once('aborted', () => void this.#responseCutShort(Object.assign(new Error('the server closed the connection mid-response'), { code: 'ECONNRESET' })));
+  }
+
+  async #finish(upstreamResponse: http.IncomingMessage, held: Buffer[], deferredHead?: () => void): Promise<void> {
+    if (this.#done) return;
+    const { response, record } = this;
+    if (!record.requestEnded) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([record.requestDone(), new Promise<void>((resolve) => (timer = setTimeout(resolve, REQUEST_TAIL_GRACE_MS)))]);
+      clearTimeout(timer);
+      if (this.#done) return;
+    }
+    this.#done = true;
+    if (!this.#http2 && upstreamResponse.rawTrailers.length > 0) {
+      try {
+        response.addTrailers(pairHeaders(upstreamResponse.rawTrailers));
+      } catch {
+        /* trailers need a chunked response; a server sending them otherwise loses them */
+      }
+    }
+    await this.options.recorder.complete(record, record.requestEnded ? undefined : 'the server answered before the client sent the whole request body', { responseComplete: true });
+    if (response.destroyed) return this.#resolve();
+    try {
+      deferredHead?.();
+    } catch {
+      response.destroy();
+      return this.#resolve();
+    }
+    response.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held));
+    this.#resolve();
+  }
+
+  /** The server hung up mid-body: the client must see a broken response, not a short one that looks whole. */
+  async #responseCutShort(error: NodeJS.ErrnoException): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.options.recorder.complete(this.record, `upstream failed mid-response: ${describeUpstreamError(error)}`);
+    this.response.destroy();
+    this.#resolve();
+  }
+
+  async #clientGone(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.#upstream?.destroy();
+    this.#upstreamResponse?.destroy();
+    const phase = this.record.requestEnded ? 'the response completed' : 'sending the whole request';
+    this.response.destroy();
+    await this.options.recorder.complete(this.record, `aborted: the client closed the connection before ${phase}`);
+    this.#resolve();
+  }
+}

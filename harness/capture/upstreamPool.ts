@@ -1,0 +1,43 @@
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+
+export interface UpstreamPoolOptions {
+  /** Extra CAs (PEM) trusted for upstream servers besides Node's bundled roots. */
+  trustedCAs?: string[];
+  /** Idle keep-alive connections kept per origin. */
+  maxFreeSockets?: number;
+}
+
+/**
+ * The live mode's upstream connections: one keep-alive pool per scheme, shared by every client
+ * connection, so a request to an origin seen before reuses an open (TLS) connection instead of
+ * paying TCP + TLS again.
+ *
+ * Extra CAs go into one TLS context built once. Handing them to Node as a per-request `ca` list
+ * would make every request re-serialise ~150 root certificates into the agent's pool key (that,
+ * and a new context per connection, was most of the old live mode's CPU time).
+ */
+export class UpstreamPool {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+
+  constructor(options: UpstreamPoolOptions = {}) {
+    const common = { keepAlive: true, scheduling: 'lifo' as const, maxFreeSockets: options.maxFreeSockets ?? 64 };
+    this.http = new http.Agent(common);
+    const cas = options.trustedCAs ?? [];
+    // Without extra CAs, Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS) applies unchanged.
+    const secureContext = cas.length > 0 ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...cas] }) : undefined;
+    this.https = new https.Agent({ ...common, ...(secureContext ? { secureContext } : {}) });
+  }
+
+  agent(secure: boolean): http.Agent {
+    return secure ? this.https : this.http;
+  }
+
+  /** Closes every pooled connection (in-flight requests on them fail). */
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
