@@ -18,6 +18,8 @@ export interface AnalysisOptions {
   graceMs?: number;
   bounds?: Partial<DecodeBounds>;
   firstPartyDomains?: string[];
+  /** Threads scanning flows (default 1); see LeakFinderOptions.workers. */
+  workers?: number;
 }
 
 export interface CaptureInput extends AnalysisOptions {
@@ -41,8 +43,8 @@ export interface CaptureAnalysis {
 
 export async function analyseCapture(input: CaptureInput): Promise<CaptureAnalysis> {
   const visits = input.visits ?? [];
-  const finder = new LeakFinder({ visits, canaries: input.canaries, readBody: input.readBody, graceMs: input.graceMs, bounds: input.bounds, firstPartyDomains: input.firstPartyDomains });
-  for await (const flow of input.flows) await finder.add(flow);
+  const finder = new LeakFinder({ visits, canaries: input.canaries, readBody: input.readBody, graceMs: input.graceMs, bounds: input.bounds, firstPartyDomains: input.firstPartyDomains, workers: input.workers });
+  await finder.addAll(input.flows);
   const report = finder.result();
   const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots: input.blindSpots, markers: input.markers, undecodable: report.undecodable, graceMs: finder.graceMs });
   return {

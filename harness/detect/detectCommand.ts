@@ -28,6 +28,7 @@ Options:
                          party, chain, excerpt {text, start, end}, confidence, context), nothing else
   --grace MS             grace period after each visit for verdicts (default 10000)
   --first-party DOMAIN   a registrable domain that is first party for every canary (repeatable)
+  --workers N            scan flows on N threads (default 1); worth it for captures of many MB
 
 Exit codes: 0 no leak found, 1 a leak was found (a visit canary at a third party, or a device
 identifier / custom canary anywhere), 2 input error (bad folder, file or canary).
@@ -52,6 +53,7 @@ export const detectCommand: Command = {
         json: { type: 'boolean' },
         grace: { type: 'string' },
         'first-party': { type: 'string', multiple: true },
+        workers: { type: 'string' },
       },
       { allowPositionals: true },
     );
@@ -62,10 +64,15 @@ export const detectCommand: Command = {
       graceMs = Number(values.grace);
       if (!Number.isFinite(graceMs) || graceMs < 0) throw new UsageError(`phonehome detect: --grace must be a number of milliseconds >= 0, got '${values.grace}'`);
     }
+    let workers: number | undefined;
+    if (values.workers !== undefined) {
+      workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`phonehome detect: --workers must be a whole number from 1 to 64, got '${values.workers}'`);
+    }
     const canaries: Canary[] = (values.canary ?? []).map(parseCanaryArgument);
     if (values.identifiers) canaries.push(...(await readIdentifiersFile(values.identifiers)));
     const visits: Visit[] = values.visits ? await readVisitsFile(values.visits) : [];
-    const analysis = await analyseCaptureFolder(dir, { visits, canaries, graceMs, firstPartyDomains: values['first-party'] });
+    const analysis = await analyseCaptureFolder(dir, { visits, canaries, graceMs, firstPartyDomains: values['first-party'], workers });
     if (analysis.canaries.length === 0) {
       throw new UsageError(`phonehome detect: no canaries: ${dir} has no visit-start or device-identifiers markers; pass --canary, --visits or --identifiers`);
     }

@@ -7,7 +7,7 @@
  */
 import { decompress, isGzip, isZlib, type Compression } from './compression.js';
 import { mayBeBrotli, mayBeRawDeflate } from './compressionProbes.js';
-import { decodeRun, findEncodedRuns } from './encodedRuns.js';
+import { decodeRun, findEncodedRuns, type EncodedRun } from './encodedRuns.js';
 import { fieldAt, parseFormFields, percentDecode, type FormField } from './formFields.js';
 import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
 import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
@@ -55,7 +55,8 @@ export interface Layer {
   originStart: number;
   originEnd: number;
   bytes: Buffer;
-  chain: string[];
+  /** The decoding chain to here, built on first use (most layers never need theirs named). */
+  readonly chain: string[];
   /** Nested encodings so far. */
   depth: number;
   /** For percent views: 1 where the byte came from an escape ('%41', '+'); other bytes equal the parent's. */
@@ -63,6 +64,8 @@ export interface Layer {
   structure?: Structure;
   /** Not decoded further (normalised views, still-compressed bodies). */
   leaf: boolean;
+  /** bytes are parent.bytes[originStart, originEnd) itself (no copy): the parent's matches there are this layer's. */
+  view?: boolean;
   /** Set on a flow part's own layers (raw and content-decoded): hints for its structure. */
   root?: RootPart;
 }
@@ -99,17 +102,80 @@ const CONTENT_ENCODINGS: Record<string, Compression | 'identity'> = {
 
 const COMPRESSION_LABEL: Record<Compression, string> = { gzip: 'gzip', deflate: 'deflate', 'deflate-raw': 'deflate', brotli: 'brotli' };
 
+interface LayerSpec {
+  bytes: Buffer;
+  step: ChainStep;
+  depth: number;
+  originStart: number;
+  originEnd: number;
+  /** The bytes are a new buffer (counted against maxDecodedBytes), not a view of the parent's. */
+  copied: boolean;
+  changed?: Uint8Array;
+  leaf?: boolean;
+}
+
 /** Digit groups with separators, as phone numbers are written. */
 const DIGIT_GROUPS = /\+?\d[\d \-().\u00a0]{4,}\d/g;
 
+/**
+ * How a layer's chain is made from its parent's: `label` appended (a decompression, a percent
+ * view), or the parent's chain at an offset (field, JSON path) followed by `extra` labels.
+ */
+type ChainStep = { root: string } | { append: string } | { at: number; fieldsInStrings: boolean; extra: readonly string[] };
+
+const NO_LABELS: readonly string[] = [];
+const RUN_LABELS: Record<EncodedRun['kind'], readonly string[]> = { base64: ['base64'], base64url: ['base64url'], hex: ['hex'] };
+
+class DecodedLayer implements Layer {
+  changed?: Uint8Array;
+  structure?: Structure;
+  root?: RootPart;
+  view?: boolean;
+  #chain: string[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly parentLayer: DecodedLayer | undefined,
+    readonly originStart: number,
+    readonly originEnd: number,
+    readonly bytes: Buffer,
+    readonly depth: number,
+    readonly leaf: boolean,
+    readonly step: ChainStep,
+  ) {}
+
+  get parent(): number {
+    return this.parentLayer?.id ?? -1;
+  }
+
+  get chain(): string[] {
+    if (this.#chain) return this.#chain;
+    const step = this.step;
+    const parent = this.parentLayer!;
+    if ('root' in step) this.#chain = [step.root];
+    else if ('append' in step) this.#chain = [...parent.chain, step.append];
+    else this.#chain = [...chainAt(parent, step.at, step.fieldsInStrings), ...step.extra];
+    return this.#chain;
+  }
+
+  /** At least the chain's length, without building it: chainAt adds at most two labels. */
+  get chainLengthBound(): number {
+    if (this.#chain) return this.#chain.length;
+    const step = this.step;
+    if ('root' in step) return 1;
+    if ('append' in step) return this.parentLayer!.chainLengthBound + 1;
+    return this.parentLayer!.chainLengthBound + 2 + step.extra.length;
+  }
+}
+
 /** One flow's worth of decoding state: bounds are per flow. */
 class FlowDecoding {
-  readonly layers: Layer[] = [];
+  readonly layers: DecodedLayer[] = [];
   readonly undecodable: UndecodablePart[] = [];
   #decoded = 0;
   #overLayers = false;
   #overBytes = false;
-  readonly #stack: Layer[] = [];
+  readonly #stack: DecodedLayer[] = [];
 
   constructor(
     readonly bounds: DecodeBounds,
@@ -119,9 +185,9 @@ class FlowDecoding {
   #blind = 0;
 
   /** Counts a blind decompression attempt; past the bound, reports once and refuses. */
-  blindAttempt(chain: string[], max: number): boolean {
+  blindAttempt(layer: Layer, max: number): boolean {
     if (++this.#blind <= max) return true;
-    if (this.#blind === max + 1) this.fail(chain, `more than ${max} binary parts of unknown format (not tried as brotli / raw deflate)`);
+    if (this.#blind === max + 1) this.fail(layer.chain, `more than ${max} binary parts of unknown format (not tried as brotli / raw deflate)`);
     return false;
   }
 
@@ -134,41 +200,33 @@ class FlowDecoding {
     return this.bounds.maxDecodedBytes - this.#decoded;
   }
 
-  add(parent: Layer | undefined, spec: Omit<Layer, 'id' | 'parent' | 'leaf'> & { leaf?: boolean; copied: boolean }): Layer | undefined {
+  add(parent: DecodedLayer | undefined, spec: LayerSpec): DecodedLayer | undefined {
+    const layer = new DecodedLayer(this.layers.length, parent, spec.originStart, spec.originEnd, spec.bytes, spec.depth, spec.leaf ?? false, spec.step);
     if (this.layers.length >= this.bounds.maxLayers) {
-      if (!this.#overLayers) this.fail(parent?.chain ?? spec.chain, `more than ${this.bounds.maxLayers} decoded parts in one flow`);
+      if (!this.#overLayers) this.fail(parent?.chain ?? layer.chain, `more than ${this.bounds.maxLayers} decoded parts in one flow`);
       this.#overLayers = true;
       return undefined;
     }
     if (spec.copied) {
       if (this.#decoded + spec.bytes.length > this.bounds.maxDecodedBytes) {
-        if (!this.#overBytes) this.fail(spec.chain, `decoded output over ${this.bounds.maxDecodedBytes} bytes in one flow`);
+        if (!this.#overBytes) this.fail(layer.chain, `decoded output over ${this.bounds.maxDecodedBytes} bytes in one flow`);
         this.#overBytes = true;
         return undefined;
       }
       this.#decoded += spec.bytes.length;
     }
-    if (spec.chain.length > this.bounds.maxChain) {
-      this.fail(spec.chain.slice(0, this.bounds.maxChain), `more than ${this.bounds.maxChain} nested layers`);
+    if (layer.chainLengthBound > this.bounds.maxChain && layer.chain.length > this.bounds.maxChain) {
+      this.fail(layer.chain.slice(0, this.bounds.maxChain), `more than ${this.bounds.maxChain} nested layers`);
       return undefined;
     }
-    const layer: Layer = {
-      id: this.layers.length,
-      parent: parent?.id ?? -1,
-      originStart: spec.originStart,
-      originEnd: spec.originEnd,
-      bytes: spec.bytes,
-      chain: spec.chain,
-      depth: spec.depth,
-      leaf: spec.leaf ?? false,
-    };
     if (spec.changed) layer.changed = spec.changed;
+    if (parent && !spec.copied) layer.view = true;
     this.layers.push(layer);
     this.#stack.push(layer);
     return layer;
   }
 
-  next(): Layer | undefined {
+  next(): DecodedLayer | undefined {
     return this.#stack.pop();
   }
 }
@@ -184,7 +242,7 @@ export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): s
     if (i >= 0) {
       const v = s.scan.values[i]!;
       const sub = v.isString && fieldsInStrings ? fieldLabelIn(layer.bytes, v.start, v.end, offset) : undefined;
-      return [...layer.chain, jsonPath(s.scan, v.path), ...(sub ? [sub] : [])];
+      return [...layer.chain, jsonPath(s.scan, v), ...(sub ? [sub] : [])];
     }
   } else if (s.kind === 'fields') {
     const i = fieldAt(s.fields, offset - s.offset);
@@ -193,14 +251,28 @@ export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): s
       replacesLast = s.replacesLast;
     }
   } else if (s.kind === 'multipart') {
-    const part = s.parts.find((p) => offset >= p.bodyStart && offset < p.bodyEnd);
+    const part = s.parts[spanAt(s.parts, offset, (p) => p.bodyStart, (p) => p.bodyEnd)];
     if (part) label = `multipart[${part.name}]`;
   } else {
-    const str = s.strings.find((p) => offset >= p.start && offset < p.end);
+    const str = s.strings[spanAt(s.strings, offset, (p) => p.start, (p) => p.end)];
     if (str) label = `protobuf[${str.path}]`;
   }
   if (label === undefined) return layer.chain;
   return replacesLast ? [...layer.chain.slice(0, -1), label] : [...layer.chain, label];
+}
+
+/** Index of the span holding `offset` in spans sorted by start and not overlapping, or -1 (binary search: a protobuf batch has thousands). */
+function spanAt<T>(spans: readonly T[], offset: number, start: (s: T) => number, end: (s: T) => number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid]!;
+    if (offset < start(s)) hi = mid - 1;
+    else if (offset >= end(s)) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
 }
 
 /**
@@ -257,7 +329,7 @@ export class LayerDecoder {
     const encodings = (root.contentEncodings ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== '' && e !== 'identity');
     const rootLayer = run.add(undefined, {
       bytes: root.bytes,
-      chain: [root.label],
+      step: { root: root.label },
       depth: 0,
       originStart: 0,
       originEnd: root.bytes.length,
@@ -285,12 +357,12 @@ export class LayerDecoder {
    * undecodable. 'checked': the format has its own checksum (zlib's Adler-32), so a clean success is
    * proof, a failure means it was not zlib. 'blind': success counts only if the output is a format.
    */
-  #decompressInto(run: FlowDecoding, layer: Layer, kind: Compression, mode: 'required' | 'checked' | 'blind'): Layer | undefined {
+  #decompressInto(run: FlowDecoding, layer: DecodedLayer, kind: Compression, mode: 'required' | 'checked' | 'blind'): DecodedLayer | undefined {
     const required = mode === 'required';
     const label = COMPRESSION_LABEL[kind];
-    const chain = [...layer.chain, label];
+    const chain = () => [...layer.chain, label];
     if (layer.depth + 1 > this.bounds.maxDepth) {
-      if (required) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+      if (required) run.fail(chain(), `more than ${this.bounds.maxDepth} nested encodings`);
       return undefined;
     }
     const cap = Math.min(layer.bytes.length * this.bounds.maxExpansion, run.budget);
@@ -302,22 +374,22 @@ export class LayerDecoder {
             ? `${label} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
             : `${label} expands more than ${this.bounds.maxExpansion}x`
           : result.reason;
-        run.fail(chain, why);
+        run.fail(chain(), why);
       }
       return undefined;
     }
-    if (result.truncated && required) run.fail(chain, result.reason);
+    if (result.truncated && required) run.fail(chain(), result.reason);
     if (result.truncated && mode === 'blind') return undefined;
     if (mode === 'checked' && result.truncated) return undefined;
     if (mode === 'blind' && !this.#worthDecoding(result.bytes) && sniffBoundary(result.bytes) === undefined && protobufStrings(result.bytes, isTextLike) === undefined) return undefined;
-    return run.add(layer, { bytes: result.bytes, chain, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
+    return run.add(layer, { bytes: result.bytes, step: { append: label }, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
   }
 
   #worthDecoding(bytes: Buffer): boolean {
     return isGzip(bytes) || isZlib(bytes) || isTextLike(bytes);
   }
 
-  #structure(layer: Layer, text: boolean): Structure | undefined {
+  #structure(layer: DecodedLayer, text: boolean): Structure | undefined {
     const b = layer.bytes;
     const root = layer.root;
     if (root?.hint === 'query') {
@@ -356,7 +428,7 @@ export class LayerDecoder {
     return fields ? { kind: 'fields', fields, label: 'form', replacesLast: false, offset: 0 } : undefined;
   }
 
-  #expand(run: FlowDecoding, layer: Layer): void {
+  #expand(run: FlowDecoding, layer: DecodedLayer): void {
     const b = layer.bytes;
     if (b.length === 0) return;
     const text = isTextLike(b);
@@ -365,9 +437,9 @@ export class LayerDecoder {
     if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !isZlib(b)) return;
     layer.structure = structure;
     const covered: Array<[number, number]> = [];
-    const view = (start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, extra: string[] = []) => {
+    const view = (start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, extra: readonly string[] = NO_LABELS) => {
       covered.push([start, end]);
-      return run.add(layer, { bytes, chain: [...chainAt(layer, start, false), ...extra], depth: layer.depth + depthAdd, originStart: start, originEnd: end, copied });
+      return run.add(layer, { bytes, step: { at: start, fieldsInStrings: false, extra }, depth: layer.depth + depthAdd, originStart: start, originEnd: end, copied });
     };
 
     if (structure?.kind === 'json') {
@@ -418,13 +490,12 @@ export class LayerDecoder {
       const decoded = decodeRun(b, r);
       if (decoded.length < 4) continue;
       if (r.digitsOnly && !this.#worthDecoding(decoded)) continue;
-      const chain = [...chainAt(layer, r.start), r.kind];
       if (layer.depth + 1 > this.bounds.maxDepth) {
-        if (this.#worthDecoding(decoded)) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+        if (this.#worthDecoding(decoded)) run.fail([...chainAt(layer, r.start), r.kind], `more than ${this.bounds.maxDepth} nested encodings`);
         continue;
       }
       // Binary that is no known format may still be brotli or raw deflate: expansion tries those.
-      run.add(layer, { bytes: decoded, chain, depth: layer.depth + 1, originStart: r.start, originEnd: r.end, copied: true });
+      run.add(layer, { bytes: decoded, step: { at: r.start, fieldsInStrings: true, extra: RUN_LABELS[r.kind] }, depth: layer.depth + 1, originStart: r.start, originEnd: r.end, copied: true });
     }
 
     if (!text && !structure) {
@@ -435,7 +506,7 @@ export class LayerDecoder {
         // No magic number: probe, then try brotli and raw deflate, kept only if the output is a known format.
         const brotli = mayBeBrotli(b, this.bounds.maxExpansion);
         const deflate = mayBeRawDeflate(b);
-        if ((brotli || deflate) && run.blindAttempt(layer.chain, this.bounds.maxBlindAttempts)) {
+        if ((brotli || deflate) && run.blindAttempt(layer, this.bounds.maxBlindAttempts)) {
           if (!(brotli && this.#decompressInto(run, layer, 'brotli', 'blind')) && deflate) this.#decompressInto(run, layer, 'deflate-raw', 'blind');
         }
       }
@@ -449,11 +520,12 @@ export class LayerDecoder {
   #stringNeedsLayer(b: Buffer, start: number, end: number): boolean {
     const f = b[start];
     if (f === 0x7b || f === 0x5b) return true;
-    const pct = b.indexOf(0x25, start);
-    if (pct >= 0 && pct < end) return true;
-    if (this.options.plusViews) {
-      const plus = b.indexOf(0x2b, start);
-      if (plus >= 0 && plus < end) return true;
+    // A loop over the string itself: indexOf from `start` would read on to the end of the body
+    // for every string of a body with no '%' at all.
+    const plus = this.options.plusViews ? 0x2b : 0x25;
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c === 0x25 || c === plus) return true;
     }
     return false;
   }
@@ -463,15 +535,14 @@ export class LayerDecoder {
    * Returns true when the view decodes runs in place of the parent; a '+'-only view (no %XX) is a
    * leaf, because '+' is also a base64 character the parent's runs need intact.
    */
-  #percentView(run: FlowDecoding, layer: Layer, end: number): boolean {
+  #percentView(run: FlowDecoding, layer: DecodedLayer, end: number): boolean {
     const b = layer.bytes;
     const part = end < b.length ? b.subarray(0, end) : b;
     const percent = hasPercentEscape(part);
     const plus = this.options.plusViews === true && part.includes(0x2b) && !part.includes(0x20);
     if (!percent && !plus) return false;
-    const chain = [...layer.chain, 'urldecode'];
     if (layer.depth + 1 > this.bounds.maxDepth) {
-      if (percent) run.fail(chain, `more than ${this.bounds.maxDepth} nested encodings`);
+      if (percent) run.fail([...layer.chain, 'urldecode'], `more than ${this.bounds.maxDepth} nested encodings`);
       return false;
     }
     const decoded = percentDecode(part, plus);
@@ -487,12 +558,12 @@ export class LayerDecoder {
         i += 2;
       } else if (c === 0x2b && plus) changed[o] = 1;
     }
-    const added = run.add(layer, { bytes: decoded, chain, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed, leaf: !percent });
+    const added = run.add(layer, { bytes: decoded, step: { append: 'urldecode' }, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed, leaf: !percent });
     return added !== undefined && percent;
   }
 
   /** Phone numbers written in groups: a view with the separators inside digit groups removed. */
-  #digitsView(run: FlowDecoding, layer: Layer): void {
+  #digitsView(run: FlowDecoding, layer: DecodedLayer): void {
     const s = layer.bytes.toString('latin1');
     if (!/\d[ \-().\u00a0]+\d/.test(s)) return;
     const pieces: string[] = [];
@@ -514,6 +585,6 @@ export class LayerDecoder {
     const bytes = Buffer.from(pieces.join(''), 'latin1');
     const changed = new Uint8Array(bytes.length);
     for (const [a, z] of changedSpans) changed.fill(1, a, z);
-    run.add(layer, { bytes, chain: [...layer.chain, 'digits'], depth: layer.depth, originStart: 0, originEnd: layer.bytes.length, copied: true, leaf: true, changed });
+    run.add(layer, { bytes, step: { append: 'digits' }, depth: layer.depth, originStart: 0, originEnd: layer.bytes.length, copied: true, leaf: true, changed });
   }
 }

@@ -34,18 +34,27 @@ export function percentDecode(bytes: Uint8Array, plusAsSpace: boolean): Buffer {
  * whitespace), else undefined. `separator` is '&' for forms and queries, ';' for cookies.
  */
 export function parseFormFields(buf: Buffer, separator: '&' | ';' = '&'): FormField[] | undefined {
+  // No '=' anywhere: not form data (the common case for strings and runs, answered by memchr).
+  if (buf.indexOf(0x3d) < 0) return undefined;
   const sep = separator.charCodeAt(0);
   const fields: FormField[] = [];
   let sawEquals = false;
   let start = 0;
   const n = buf.length;
+  // The next '=' at or after the current field (n: none), found once for all the fields before it:
+  // searching again from each field would be quadratic in 'a&a&a&...&a=1'.
+  let nextEq = -1;
   while (start <= n) {
     let end = buf.indexOf(sep, start);
     if (end < 0) end = n;
     let s = start;
     if (separator === ';') while (s < end && buf[s] === 0x20) s++;
     if (end > s) {
-      const eq = buf.indexOf(0x3d, s);
+      if (nextEq < s) {
+        nextEq = buf.indexOf(0x3d, s);
+        if (nextEq < 0) nextEq = n;
+      }
+      const eq = nextEq < n ? nextEq : -1;
       const nameEnd = eq >= 0 && eq < end ? eq : end;
       const name = buf.toString('latin1', s, nameEnd);
       if (!KEY.test(name)) return undefined;

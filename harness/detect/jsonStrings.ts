@@ -11,7 +11,11 @@ export interface JsonValueSpan {
   /** Byte offsets of the value; for strings, of the content between the quotes. */
   start: number;
   end: number;
-  path: number;
+  /** Path of the container holding the value (-1: the top-level one), and the value's own key there. */
+  parent: number;
+  /** As JsonScan.keyStart / keyEnd; TOP_LEVEL for a document that is a lone value. */
+  keyStart: number;
+  keyEnd: number;
   isString: boolean;
   /** String content contains backslash escapes (the bytes are not the value). */
   escaped: boolean;
@@ -22,10 +26,21 @@ export interface JsonScan {
   /** Set when the scan stopped before the end: not JSON from there on, or nested too deep. */
   stoppedAt?: number;
   tooDeep?: boolean;
-  /** path index -> parent path index (-1 = root) and key. */
+  /**
+   * Container path index -> parent path index (-1 = root) and key: an array index, or for an object
+   * member the byte span of its key's quoted text (decoded only when a path is named, see jsonPath).
+   */
   parents: number[];
-  keys: Array<string | number>;
+  keyStart: number[];
+  keyEnd: number[];
+  /** The bytes scanned, for keys decoded on demand. */
+  source: Buffer;
 }
+
+/** keyStart for an array element (keyEnd holds the index) and for a member whose key is missing. */
+const ARRAY_INDEX = -1;
+const NO_KEY = -2;
+const TOP_LEVEL = -3;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -34,39 +49,84 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
+/** Strings up to this long are read byte by byte; longer ones with indexOf (native, but a call each). */
+const SHORT_STRING = 48;
+
 /** Offset of the closing quote of the string whose opening quote is at `open`, or -1. */
 function stringEnd(buf: Buffer, open: number): number {
+  // Short strings (most keys and values): one pass, backslashes skip the byte they escape.
+  const limit = Math.min(buf.length, open + 1 + SHORT_STRING);
+  let k = open + 1;
+  while (k < limit) {
+    const c = buf[k]!;
+    if (c === QUOTE) return k;
+    k += c === BACKSLASH ? 2 : 1;
+  }
+  // Longer: the first quote not preceded by an odd number of backslashes.
   let j = open + 1;
   for (;;) {
-    const k = buf.indexOf(QUOTE, j);
-    if (k < 0) return -1;
+    const q = buf.indexOf(QUOTE, j);
+    if (q < 0) return -1;
     let slashes = 0;
-    for (let m = k - 1; m > open && buf[m] === BACKSLASH; m--) slashes++;
-    if (slashes % 2 === 0) return k;
-    j = k + 1;
+    for (let m = q - 1; m > open && buf[m] === BACKSLASH; m--) slashes++;
+    if (slashes % 2 === 0) return q;
+    j = q + 1;
   }
+}
+
+/** True when buf[start, end) holds a backslash (read within the string only, never past it). */
+function hasBackslash(buf: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (buf[k] === BACKSLASH) return true;
+  return false;
+}
+
+/** `true`, `false` or `null` at buf[start, end). */
+function isLiteral(buf: Buffer, start: number, end: number): boolean {
+  const len = end - start;
+  const c = buf[start];
+  if (len === 4 && c === 0x74) return buf[start + 1] === 0x72 && buf[start + 2] === 0x75 && buf[start + 3] === 0x65; // true
+  if (len === 4 && c === 0x6e) return buf[start + 1] === 0x75 && buf[start + 2] === 0x6c && buf[start + 3] === 0x6c; // null
+  if (len === 5 && c === 0x66) return buf[start + 1] === 0x61 && buf[start + 2] === 0x6c && buf[start + 3] === 0x73 && buf[start + 4] === 0x65; // false
+  return false;
 }
 
 interface Container {
   isObject: boolean;
   path: number;
   index: number;
-  key: string | undefined;
+  /** Span of the current member's key: opening quote, closing quote (NO_KEY before the first). */
+  keyStart: number;
+  keyEnd: number;
   expectKey: boolean;
 }
 
+/** A value in `top` (undefined: the document is this lone value), with its key there. */
+function valueSpan(top: Container | undefined, start: number, end: number, isString: boolean, escaped: boolean): JsonValueSpan {
+  if (!top) return { start, end, parent: -1, keyStart: TOP_LEVEL, keyEnd: TOP_LEVEL, isString, escaped };
+  if (top.isObject) return { start, end, parent: top.path, keyStart: top.keyStart, keyEnd: top.keyEnd, isString, escaped };
+  return { start, end, parent: top.path, keyStart: ARRAY_INDEX, keyEnd: top.index, isString, escaped };
+}
+
+/** A new container path under `top` (-1 at the top level): its parent and its key. */
+function newPath(scan: JsonScan, top: Container | undefined): number {
+  if (!top) return -1;
+  scan.parents.push(top.path);
+  if (top.isObject) {
+    scan.keyStart.push(top.keyStart);
+    scan.keyEnd.push(top.keyEnd);
+  } else {
+    scan.keyStart.push(ARRAY_INDEX);
+    scan.keyEnd.push(top.index);
+  }
+  return scan.parents.length - 1;
+}
+
 export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
-  const scan: JsonScan = { values: [], parents: [], keys: [] };
+  const scan: JsonScan = { values: [], parents: [], keyStart: [], keyEnd: [], source: buf };
   const stack: Container[] = [];
+  let top: Container | undefined;
   const n = buf.length;
   let pos = 0;
-  const newPath = (): number => {
-    const top = stack[stack.length - 1];
-    if (!top) return -1;
-    scan.parents.push(top.path);
-    scan.keys.push(top.isObject ? (top.key ?? '') : top.index);
-    return scan.parents.length - 1;
-  };
   const stop = (at: number) => {
     scan.stoppedAt = at;
     return scan;
@@ -77,7 +137,6 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
       pos++;
       continue;
     }
-    const top = stack[stack.length - 1];
     if (b === 0x2c /* , */) {
       if (!top) return stop(pos);
       if (top.isObject) top.expectKey = true;
@@ -93,8 +152,9 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
     if (b === 0x7d /* } */ || b === 0x5d /* ] */) {
       if (!top || top.isObject !== (b === 0x7d)) return stop(pos);
       stack.pop();
+      top = stack[stack.length - 1];
       pos++;
-      if (stack.length === 0) {
+      if (!top) {
         // Trailing content after the document: not JSON from here.
         while (pos < n && isSpace(buf[pos]!)) pos++;
         return pos < n ? stop(pos) : scan;
@@ -105,8 +165,8 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
       if (b !== QUOTE) return stop(pos);
       const end = stringEnd(buf, pos);
       if (end < 0) return stop(pos);
-      const raw = buf.toString('utf8', pos + 1, end);
-      top.key = raw.includes('\\') ? safeJsonString(buf.toString('utf8', pos, end + 1)) ?? raw : raw;
+      top.keyStart = pos;
+      top.keyEnd = end;
       top.expectKey = false;
       pos = end + 1;
       continue;
@@ -116,16 +176,16 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
         scan.tooDeep = true;
         return stop(pos);
       }
-      const path = newPath();
-      stack.push({ isObject: b === 0x7b, path, index: 0, key: undefined, expectKey: b === 0x7b });
+      const path = newPath(scan, top);
+      top = { isObject: b === 0x7b, path, index: 0, keyStart: NO_KEY, keyEnd: NO_KEY, expectKey: b === 0x7b };
+      stack.push(top);
       pos++;
       continue;
     }
     if (b === QUOTE) {
       const end = stringEnd(buf, pos);
       if (end < 0) return stop(pos);
-      const escaped = buf.indexOf(BACKSLASH, pos + 1) >= 0 && buf.indexOf(BACKSLASH, pos + 1) < end;
-      scan.values.push({ start: pos + 1, end, path: newPath(), isString: true, escaped });
+      scan.values.push(valueSpan(top, pos + 1, end, true, hasBackslash(buf, pos + 1, end)));
       pos = end + 1;
       if (!top) return pos < n ? stop(pos) : scan;
       continue;
@@ -138,9 +198,8 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
       end++;
     }
     if (end === pos) return stop(pos);
-    const first = b;
-    if (first === 0x2d || (first >= 0x30 && first <= 0x39)) scan.values.push({ start: pos, end, path: newPath(), isString: false, escaped: false });
-    else if (!/^(true|false|null)$/.test(buf.toString('latin1', pos, end))) return stop(pos);
+    if (b === 0x2d || (b >= 0x30 && b <= 0x39)) scan.values.push(valueSpan(top, pos, end, false, false));
+    else if (!isLiteral(buf, pos, end)) return stop(pos);
     pos = end;
     if (!top) return pos < n ? stop(pos) : scan;
   }
@@ -164,13 +223,22 @@ export function unescapeJsonString(buf: Buffer, span: JsonValueSpan): string | u
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** `json[0].url`, `json.events[2]["$os version"]`. */
-export function jsonPath(scan: JsonScan, path: number): string {
-  const parts: string[] = [];
-  for (let p = path; p >= 0; p = scan.parents[p]!) {
-    const key = scan.keys[p]!;
-    parts.push(typeof key === 'number' ? `[${key}]` : IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+/** A key as a path label: `[2]`, `.url`, `["$os version"]` (a member's escapes resolved). */
+function keyLabel(source: Buffer, keyStart: number, keyEnd: number): string {
+  if (keyStart === ARRAY_INDEX) return `[${keyEnd}]`;
+  let key = '';
+  if (keyStart !== NO_KEY) {
+    const raw = source.toString('utf8', keyStart + 1, keyEnd);
+    key = raw.includes('\\') ? (safeJsonString(source.toString('utf8', keyStart, keyEnd + 1)) ?? raw) : raw;
   }
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** `json[0].url`, `json.events[2]["$os version"]`: the path of a value. */
+export function jsonPath(scan: JsonScan, value: JsonValueSpan): string {
+  if (value.keyStart === TOP_LEVEL) return 'json';
+  const parts = [keyLabel(scan.source, value.keyStart, value.keyEnd)];
+  for (let p = value.parent; p >= 0; p = scan.parents[p]!) parts.push(keyLabel(scan.source, scan.keyStart[p]!, scan.keyEnd[p]!));
   return 'json' + parts.reverse().join('');
 }
 

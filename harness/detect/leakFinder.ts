@@ -11,10 +11,14 @@ import { chainAt, LayerDecoder, touchesChange, type DecodeBounds, type Layer, ty
 import { canaryForms, CONTEXT_KINDS } from './identifierForms.js';
 import { FirstPartyResolver } from './party.js';
 import { MultiPatternMatcher, MIN_PATTERN_BYTES, type PatternMatch } from './patternMatcher.js';
+import { ScanPool, type PoolFinderOptions } from './scanPool.js';
 import type { Canary, Finding, Undecodable, Visit } from './types.js';
 
 export const DEFAULT_GRACE_MS = 10_000;
 const EXCERPT_CONTEXT = 40;
+/** Flows handed to each worker ahead of the one being recorded: keeps both threads busy, memory bounded. */
+const IN_FLIGHT_PER_WORKER = 4;
+const NO_MATCHES: readonly PatternMatch[] = Object.freeze([]);
 
 export type BodyReader = (ref: BodyRef) => Promise<Buffer>;
 
@@ -32,9 +36,14 @@ export interface LeakFinderOptions {
   firstPartyDomains?: string[];
   /** How patterns are searched; default one multi-pattern pass. The benchmark swaps in its naive baseline. */
   scanner?: (patterns: readonly Uint8Array[]) => PatternScanner;
+  /**
+   * Threads for addAll (default 1: scan on this thread). Each worker builds its own pattern tables,
+   * so more than one pays off on large captures; findings are the same, in the same order.
+   */
+  workers?: number;
 }
 
-/** Finds every occurrence of every pattern in a buffer (MultiPatternMatcher is the real one). */
+/** Finds every occurrence of every pattern in a buffer, in text order (MultiPatternMatcher is the real one). */
 export interface PatternScanner {
   readonly patterns: readonly Uint8Array[];
   scan(text: Uint8Array): PatternMatch[];
@@ -106,6 +115,8 @@ export class LeakFinder {
   readonly #releases: string[];
   readonly #readBody?: BodyReader;
   readonly #findings: Finding[] = [];
+  readonly #workers: number;
+  readonly #poolOptions: PoolFinderOptions;
   readonly #undecodable: Undecodable[] = [];
   #flows = 0;
   #bytes = 0;
@@ -113,6 +124,11 @@ export class LeakFinder {
   constructor(options: LeakFinderOptions) {
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#readBody = options.readBody;
+    const workers = options.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) throw new PhonehomeError(`workers must be a whole number >= 1, got ${workers}`);
+    if (workers > 1 && options.scanner) throw new PhonehomeError('a custom scanner cannot run on worker threads; use workers: 1 with it');
+    this.#workers = workers;
+    this.#poolOptions = { visits: options.visits, canaries: options.canaries, bounds: options.bounds, graceMs: options.graceMs, firstPartyDomains: options.firstPartyDomains };
     const canaries: Canary[] = [];
     const seen = new Set<string>();
     const push = (c: Canary) => {
@@ -177,6 +193,41 @@ export class LeakFinder {
     this.#findings.push(...scan.findings);
     this.#undecodable.push(...scan.undecodable);
     return scan;
+  }
+
+  /**
+   * Scans every flow, like add() one after the other, on `workers` threads when more than one:
+   * flows are read and party observed here in order, scanned in parallel with a bounded number in
+   * flight (memory stays bounded), and recorded in flow order, so the result is the same.
+   */
+  async addAll(flows: AsyncIterable<Flow> | Iterable<Flow>): Promise<void> {
+    if (this.#workers <= 1) {
+      for await (const flow of flows) await this.add(flow);
+      return;
+    }
+    const pool = new ScanPool({ workers: this.#workers, finder: this.#poolOptions });
+    await pool.start();
+    const inFlight: Array<Promise<() => void>> = [];
+    try {
+      for await (const flow of flows) {
+        this.#party.observe(flow);
+        const undecodable: Undecodable[] = [];
+        const roots = await this.#roots(flow, undecodable);
+        const bytes = roots.reduce((n, r) => n + r.bytes.length, 0);
+        const done = pool.scan(flow, roots).then((scan) => () => {
+          for (const f of scan.findings) this.#findings.push({ ...f, canary: this.canaries[f.canary]! });
+          this.#undecodable.push(...undecodable, ...scan.undecodable);
+          this.#flows++;
+          this.#bytes += bytes;
+        });
+        done.catch(() => undefined); // awaited in order below; this only keeps it from counting as unhandled meanwhile
+        inFlight.push(done);
+        if (inFlight.length >= IN_FLIGHT_PER_WORKER * pool.size) (await inFlight.shift()!)();
+      }
+      while (inFlight.length > 0) (await inFlight.shift()!)();
+    } finally {
+      await pool.stop();
+    }
   }
 
   /** All findings so far, party settled with every redirect seen; undecodable parts of flows. */
@@ -250,9 +301,14 @@ export class LeakFinder {
     const hits: Hit[] = [];
     const layers: Layer[] = [];
     const context = new Set<string>();
+    const matchesOf: Array<readonly PatternMatch[]> = [];
     const decoded = this.#decoder.decode(roots, (layer) => {
       layers.push(layer);
-      for (const m of this.#matcher.scan(layer.bytes)) {
+      // A view shares its parent's bytes, so its matches are the parent's inside its span: each
+      // byte of the flow is searched once, however many structure layers (fields, strings) hold it.
+      const matches = layer.view ? this.#matchesWithin(matchesOf[layer.parent]!, layer.originStart, layer.originEnd) : this.#matcher.scan(layer.bytes);
+      matchesOf[layer.id] = matches;
+      for (const m of matches) {
         const info = this.#patterns[m.pattern]!;
         const end = m.start + this.#matcher.patterns[m.pattern]!.length;
         // A view's match where decoding changed nothing is the parent's match, found there already.
@@ -270,6 +326,23 @@ export class LeakFinder {
       if (context.size > 0) for (const f of findings) f.context = [...context];
     }
     return { findings, undecodable };
+  }
+
+  /** The matches lying wholly inside [start, end), shifted to offsets from start (matches are in text order). */
+  #matchesWithin(parent: readonly PatternMatch[], start: number, end: number): readonly PatternMatch[] {
+    let out: PatternMatch[] | undefined;
+    let lo = 0;
+    let hi = parent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (parent[mid]!.start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < parent.length && parent[i]!.start < end; i++) {
+      const m = parent[i]!;
+      if (m.start + this.#matcher.patterns[m.pattern]!.length <= end) (out ??= []).push({ pattern: m.pattern, start: m.start - start });
+    }
+    return out ?? NO_MATCHES;
   }
 
   /** Android release (e.g. '10'): only where a key or label says it is a version. */
@@ -329,6 +402,6 @@ export class LeakFinder {
 /** Runs a finder over flows (any iterable, e.g. readFlows(dir)) and returns its report. */
 export async function findLeaks(flows: AsyncIterable<Flow> | Iterable<Flow>, options: LeakFinderOptions): Promise<LeakReport> {
   const finder = new LeakFinder(options);
-  for await (const flow of flows) await finder.add(flow);
+  await finder.addAll(flows);
   return finder.result();
 }

@@ -1,18 +1,33 @@
 /**
  * One pass over a byte buffer finds every occurrence of every pattern (thousands of patterns: each
- * canary in each encoded form). Each pattern is indexed by one of its 4-byte grams (its "anchor",
- * chosen to be rare among all patterns, so 'http' or '0000' never anchors a URL or an IMEI); the scan
- * keeps the last 4 bytes in an int, tests a 4-Mbit bitmap of anchor hashes, and verifies the few
- * candidates on a hit. Work per byte is constant whatever the number of patterns, like Aho–Corasick,
- * with a table small enough to stay in cache.
+ * canary in each encoded form) while reading only a sample of the text: a sampled q-gram filter.
+ *
+ * A pattern of length >= s + q - 1 placed anywhere in the text covers a q-gram that starts at a
+ * multiple of s. So the scan reads the text only at every s-th byte, and each pattern is indexed by
+ * the s consecutive q-grams of one "window" of it (the window whose grams are rarest among all
+ * patterns and least like common text, so 'https://' never anchors a URL canary). A compact Bloom
+ * filter of gram hashes rejects almost every sample; a hit is verified byte by byte against the few
+ * patterns filed under that hash. Each occurrence is met at exactly one sample, so it is reported
+ * once, without de-duplication.
+ *
+ * The stride s is set by the shortest pattern (s = shortest - 3, at most 8). Patterns of s + 7
+ * bytes or more are indexed by 8-byte grams (hex text, which is everywhere in telemetry, then almost
+ * never passes the filter by chance); the few shorter ones (IMEIs, MACs, phone numbers) by 4-byte
+ * grams. Both are tested at the same samples, from the same two 32-bit loads.
  */
 
-const BITMAP_BITS = 22;
-const HASH_MULTIPLIER = 0x9e3779b1;
+export const MIN_PATTERN_BYTES = 4;
+
+/** Longest stride: past it, indexing s grams per pattern costs more filter misses than it saves. */
+const MAX_STRIDE = 8;
+/** Largest filter: 2^17 words of 32 bits = 512 KB. */
+const MAX_FILTER_WORD_BITS = 17;
+const MULTIPLIER_HI = 0x9e3779b1;
+const MULTIPLIER_LO = 0x85ebca77;
 /** Bytes that make a gram common in traffic (URL punctuation, spaces, quotes). */
 const COMMON_BYTES = new Set([...' /:.?&=%"\'\\,;-_+{}[]<>\r\n\t0'].map((c) => c.charCodeAt(0)));
-
-export const MIN_PATTERN_BYTES = 4;
+/** Buffer.poolSize is 8 KB; larger ArrayBuffers are a flow's own and are not kept alive. */
+const MAX_CACHED_VIEW_BYTES = 64 * 1024;
 
 const NO_MATCHES: PatternMatch[] = Object.freeze([]) as unknown as PatternMatch[];
 
@@ -23,17 +38,9 @@ export interface PatternMatch {
   start: number;
 }
 
-function gramAt(bytes: Uint8Array, i: number): number {
-  return ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) | 0;
-}
-
-function hashGram(gram: number): number {
-  return Math.imul(gram, HASH_MULTIPLIER) >>> (32 - BITMAP_BITS);
-}
-
-function commonness(bytes: Uint8Array, i: number): number {
+function commonness(bytes: Uint8Array, i: number, q: number): number {
   let score = 0;
-  for (let k = i; k < i + 4; k++) {
+  for (let k = i; k < i + q; k++) {
     const b = bytes[k]!;
     if (COMMON_BYTES.has(b)) score += 4;
     else if (b >= 0x61 && b <= 0x7a) score += 1; // lowercase letters: English words, host names
@@ -41,70 +48,162 @@ function commonness(bytes: Uint8Array, i: number): number {
   return score;
 }
 
+/** The bits a hash sets in its filter word (the scan loop spells this out inline). */
+function filterBits(h: number): number {
+  return (1 << (h & 31)) | (1 << ((h >>> 5) & 31)) | (1 << ((h >>> 10) & 31));
+}
+
+/** Hash of the q-gram at i, from little-endian 32-bit words (what the scan computes from two loads). */
+function gramHash(view: DataView, i: number, q: 4 | 8): number {
+  const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
+  return q === 4 ? hi : hi ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO);
+}
+
+/** The patterns indexed by one gram size: their filter and buckets. */
+class GramIndex {
+  /**
+   * Blocked Bloom filter of gram hashes: the top bits pick a word, three 5-bit fields three bits
+   * in it; one load tests all three, and a text gram passes by chance about 0.2% of the time.
+   */
+  readonly filter: Int32Array;
+  readonly shift: number;
+  /** gram hash >> 1 (a small integer: V8's fast Map key) -> [pattern index, offset of the gram in it, ...] */
+  readonly #buckets = new Map<number, number[]>();
+
+  constructor(
+    readonly gram: 4 | 8,
+    stride: number,
+    readonly patterns: readonly Uint8Array[],
+    members: readonly number[],
+  ) {
+    // ~64 filter bits per indexed gram, at most 512 KB: a small index stays in L1, a large one in L2.
+    const wordBits = Math.max(6, Math.min(MAX_FILTER_WORD_BITS, Math.ceil(Math.log2((members.length * stride * 64) / 32))));
+    this.filter = new Int32Array(1 << wordBits);
+    this.shift = 32 - wordBits;
+    const hashes = members.map((index) => {
+      const p = patterns[index]!;
+      const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
+      return Array.from({ length: p.length - gram + 1 }, (_, i) => gramHash(view, i, gram));
+    });
+    // How many patterns share each gram: a gram shared by many patterns costs a verification each.
+    const shared = new Map<number, number>();
+    for (const hs of hashes) for (const h of new Set(hs)) shared.set(h, (shared.get(h) ?? 0) + 1);
+    members.forEach((index, m) => {
+      const p = patterns[index]!;
+      const hs = hashes[m]!;
+      const costs = hs.map((h, i) => (shared.get(h) ?? 0) * 8 + commonness(p, i, gram));
+      // The window of `stride` consecutive gram offsets with the lowest summed cost.
+      let window = 0;
+      let sum = 0;
+      for (let i = 0; i < stride; i++) sum += costs[i]!;
+      let best = sum;
+      for (let a = 1; a + stride <= costs.length; a++) {
+        sum += costs[a + stride - 1]! - costs[a - 1]!;
+        if (sum < best) {
+          best = sum;
+          window = a;
+        }
+      }
+      for (let offset = window; offset < window + stride; offset++) {
+        const h = hs[offset]!;
+        this.filter[h >>> this.shift]! |= filterBits(h);
+        const bucket = this.#buckets.get(h >> 1);
+        if (bucket) bucket.push(index, offset);
+        else this.#buckets.set(h >> 1, [index, offset]);
+      }
+    });
+  }
+
+  /** The patterns filed under hash `h` that occur in `text` with that gram at offset i. */
+  verify(text: Uint8Array, i: number, h: number, out: PatternMatch[]): void {
+    const bucket = this.#buckets.get(h >> 1);
+    if (bucket === undefined) return;
+    for (let k = 0; k < bucket.length; k += 2) {
+      const index = bucket[k]!;
+      const start = i - bucket[k + 1]!;
+      const p = this.patterns[index]!;
+      if (start < 0 || start + p.length > text.length) continue;
+      let j = 0;
+      while (j < p.length && text[start + j] === p[j]) j++;
+      if (j === p.length) out.push({ pattern: index, start });
+    }
+  }
+}
+
 export class MultiPatternMatcher {
   readonly patterns: readonly Uint8Array[];
-  readonly #bitmap = new Int32Array(1 << (BITMAP_BITS - 5));
-  /** anchor gram -> [pattern index, anchor offset, pattern index, anchor offset, ...] */
-  readonly #buckets = new Map<number, number[]>();
+  /** Bytes between samples. */
+  readonly stride: number;
+  readonly #short: GramIndex;
+  readonly #long: GramIndex;
+  /** Length of the shortest pattern (Infinity when there are none). */
+  readonly #shortest: number;
+  #viewed: ArrayBufferLike | undefined;
+  #view: DataView | undefined;
+  /** Output of the next scan (replaced only once a scan has matches to return). */
+  #out: PatternMatch[] = [];
 
   constructor(patterns: readonly Uint8Array[]) {
     this.patterns = patterns;
-    // How many patterns share each gram: an anchor shared by many patterns costs a verification each.
-    const shared = new Map<number, number>();
+    let shortest = Infinity;
     for (const p of patterns) {
       if (p.length < MIN_PATTERN_BYTES) throw new RangeError(`pattern shorter than ${MIN_PATTERN_BYTES} bytes`);
-      const seen = new Set<number>();
-      for (let i = 0; i + 4 <= p.length; i++) seen.add(gramAt(p, i));
-      for (const g of seen) shared.set(g, (shared.get(g) ?? 0) + 1);
+      shortest = Math.min(shortest, p.length);
     }
-    patterns.forEach((p, index) => {
-      let best = 0;
-      let bestScore = Infinity;
-      for (let i = 0; i + 4 <= p.length; i++) {
-        const score = (shared.get(gramAt(p, i)) ?? 0) * 8 + commonness(p, i);
-        if (score < bestScore) {
-          bestScore = score;
-          best = i;
-        }
-      }
-      const gram = gramAt(p, best);
-      const h = hashGram(gram);
-      this.#bitmap[h >>> 5]! |= 1 << (h & 31);
-      const bucket = this.#buckets.get(gram);
-      if (bucket) bucket.push(index, best);
-      else this.#buckets.set(gram, [index, best]);
-    });
+    this.#shortest = shortest;
+    this.stride = Math.max(1, Math.min(MAX_STRIDE, shortest - 4 + 1));
+    const long: number[] = [];
+    const short: number[] = [];
+    patterns.forEach((p, index) => (p.length >= this.stride + 8 - 1 ? long : short).push(index));
+    this.#short = new GramIndex(4, this.stride, patterns, short);
+    this.#long = new GramIndex(8, this.stride, patterns, long);
   }
 
   /** Every occurrence (overlapping ones included) of every pattern in `text`, in text order. */
   scan(text: Uint8Array): PatternMatch[] {
-    let out: PatternMatch[] | undefined;
     const n = text.length;
-    if (n < MIN_PATTERN_BYTES || this.patterns.length === 0) return NO_MATCHES;
-    const bitmap = this.#bitmap;
-    const shift = 32 - BITMAP_BITS;
-    let gram = (text[0]! << 16) | (text[1]! << 8) | text[2]!;
-    for (let i = 3; i < n; i++) {
-      gram = (gram << 8) | text[i]!;
-      const h = Math.imul(gram, HASH_MULTIPLIER) >>> shift;
-      if ((bitmap[h >>> 5]! & (1 << (h & 31))) === 0) continue;
-      const bucket = this.#buckets.get(gram);
-      if (bucket === undefined) continue;
-      for (let k = 0; k < bucket.length; k += 2) {
-        const index = bucket[k]!;
-        const start = i - 3 - bucket[k + 1]!;
-        if (start >= 0 && this.#matchesAt(text, this.patterns[index]!, start)) (out ??= []).push({ pattern: index, start });
+    // Shorter than every pattern (a decoded 8-byte id, say): nothing to find, nothing to set up.
+    if (n < this.#shortest) return NO_MATCHES;
+    // Small buffers (decoded runs, field values) mostly share Buffer's pool ArrayBuffer: one DataView
+    // for the pool instead of one per scan. Larger buffers get their own, not kept after the scan.
+    let view: DataView;
+    if (text.buffer === this.#viewed) view = this.#view!;
+    else {
+      view = new DataView(text.buffer);
+      if (text.buffer.byteLength <= MAX_CACHED_VIEW_BYTES) {
+        this.#viewed = text.buffer;
+        this.#view = view;
       }
     }
-    if (!out) return NO_MATCHES;
-    if (out.length > 1) out.sort((a, b) => a.start - b.start);
+    const out = this.#out;
+    const base = text.byteOffset;
+    const end = base + n;
+    const stride = this.stride;
+    const short = this.#short;
+    const long = this.#long;
+    const shortFilter = short.filter;
+    const shortShift = short.shift;
+    const longFilter = long.filter;
+    const longShift = long.shift;
+    let i = base;
+    for (; i + 8 <= end; i += stride) {
+      const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
+      let bits = (1 << (hi & 31)) | (1 << ((hi >>> 5) & 31)) | (1 << ((hi >>> 10) & 31));
+      if ((shortFilter[hi >>> shortShift]! & bits) === bits) short.verify(text, i - base, hi, out);
+      const h = hi ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO);
+      bits = (1 << (h & 31)) | (1 << ((h >>> 5) & 31)) | (1 << ((h >>> 10) & 31));
+      if ((longFilter[h >>> longShift]! & bits) === bits) long.verify(text, i - base, h, out);
+    }
+    // The last samples hold no 8-byte gram: only short patterns can end there.
+    for (; i + 4 <= end; i += stride) {
+      const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
+      const bits = filterBits(hi);
+      if ((shortFilter[hi >>> shortShift]! & bits) === bits) short.verify(text, i - base, hi, out);
+    }
+    if (out.length === 0) return NO_MATCHES;
+    this.#out = [];
+    // Text order, and at one offset the order a plain left-to-right search would give (pattern index).
+    if (out.length > 1) out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
     return out;
-  }
-
-  #matchesAt(text: Uint8Array, pattern: Uint8Array, start: number): boolean {
-    const m = pattern.length;
-    if (start + m > text.length) return false;
-    for (let j = 0; j < m; j++) if (text[start + j] !== pattern[j]) return false;
-    return true;
   }
 }

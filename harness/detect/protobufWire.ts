@@ -13,17 +13,24 @@ export interface ProtobufString {
 const MAX_FIELD = 1 << 29;
 const MAX_NESTED = 16;
 
-function readVarint(buf: Uint8Array, pos: number, end: number): [value: number, next: number] | undefined {
+/** Bytes of the varint at buf[pos] (at most 10, all before `end`), or 0 when there is none. */
+function varintBytes(buf: Uint8Array, pos: number, end: number): number {
+  for (let i = 0; i < 10; i++) {
+    if (pos + i >= end) return 0;
+    if ((buf[pos + i]! & 0x80) === 0) return i + 1;
+  }
+  return 0;
+}
+
+/** Value of the varint of `length` bytes at buf[pos] (no tuple to allocate for each of thousands of fields). */
+function varintValue(buf: Uint8Array, pos: number, length: number): number {
   let value = 0;
   let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) return undefined;
-    const b = buf[pos++]!;
-    value += (b & 0x7f) * mul;
+  for (let i = 0; i < length; i++) {
+    value += (buf[pos + i]! & 0x7f) * mul;
     mul *= 128;
-    if ((b & 0x80) === 0) return [value, pos];
   }
-  return undefined;
+  return value;
 }
 
 /** Field spans of buf[start, end) as a message, or undefined when it is not one. */
@@ -32,24 +39,27 @@ function parseMessage(buf: Uint8Array, start: number, end: number): Array<{ fiel
   let pos = start;
   let sawLength = false;
   while (pos < end) {
-    const tag = readVarint(buf, pos, end);
-    if (!tag) return undefined;
-    const [key, afterTag] = tag;
+    const tagBytes = varintBytes(buf, pos, end);
+    if (tagBytes === 0) return undefined;
+    const key = varintValue(buf, pos, tagBytes);
     const field = Math.floor(key / 8);
     const wire = key % 8;
     if (field < 1 || field >= MAX_FIELD) return undefined;
-    pos = afterTag;
+    pos += tagBytes;
     if (wire === 0) {
-      const v = readVarint(buf, pos, end);
-      if (!v) return undefined;
-      pos = v[1];
+      const v = varintBytes(buf, pos, end);
+      if (v === 0) return undefined;
+      pos += v;
     } else if (wire === 1) pos += 8;
     else if (wire === 5) pos += 4;
     else if (wire === 2) {
-      const len = readVarint(buf, pos, end);
-      if (!len || len[1] + len[0] > end) return undefined;
-      fields.push({ field, start: len[1], end: len[1] + len[0] });
-      pos = len[1] + len[0];
+      const lengthBytes = varintBytes(buf, pos, end);
+      if (lengthBytes === 0) return undefined;
+      const length = varintValue(buf, pos, lengthBytes);
+      const from = pos + lengthBytes;
+      if (from + length > end) return undefined;
+      fields.push({ field, start: from, end: from + length });
+      pos = from + length;
       sawLength = true;
     } else return undefined;
     if (pos > end) return undefined;
@@ -70,9 +80,9 @@ export function protobufStrings(buf: Uint8Array, isText: (bytes: Uint8Array) => 
     const { fields, prefix, depth } = work.pop()!;
     for (const f of fields) {
       const path = prefix + f.field;
-      const payload = buf.subarray(f.start, f.end);
-      const nested = depth < MAX_NESTED && f.end - f.start >= 2 && !isText(payload) ? parseMessage(buf, f.start, f.end) : undefined;
-      if (nested) work.push({ fields: nested, prefix: path + '.', depth: depth + 1 });
+      // Parsing first: it fails within a few bytes on most text, and costs no view of the payload.
+      const nested = depth < MAX_NESTED && f.end - f.start >= 2 ? parseMessage(buf, f.start, f.end) : undefined;
+      if (nested && !isText(buf.subarray(f.start, f.end))) work.push({ fields: nested, prefix: path + '.', depth: depth + 1 });
       else out.push({ path, start: f.start, end: f.end });
     }
   }

@@ -16,13 +16,15 @@ export function isTextLike(bytes: Uint8Array): boolean {
     while (end > sample.length - 4 && (bytes[end]! & 0xc0) === 0x80) end--;
     sample = bytes.subarray(0, end);
   }
-  if (!isUtf8(sample)) return false;
+  // Control characters first: random bytes fail here, after a few hundred bytes, without the call
+  // into C++ for isUtf8.
+  const allowed = Math.floor(sample.length / 100);
   let control = 0;
   for (let i = 0; i < sample.length; i++) {
     const b = sample[i]!;
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) control++;
+    if (((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) && ++control > allowed) return false;
   }
-  return control * 100 <= sample.length;
+  return isUtf8(sample);
 }
 
 /** First byte that is not JSON whitespace, or -1. */

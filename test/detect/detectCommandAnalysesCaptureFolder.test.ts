@@ -109,4 +109,18 @@ describe('phonehome detect DIR', () => {
       expect(r.err[0]).to.match(message);
     }
   });
+
+  it('--workers N scans on N threads with the same output, and refuses a bad N in one line', async () => {
+    const one = recorder();
+    const two = recorder();
+    expect(await main(['detect', dir, '--json'], one.io)).to.equal(1);
+    expect(await main(['detect', dir, '--json', '--workers', '2'], two.io)).to.equal(1);
+    expect(two.out).to.deep.equal(one.out);
+    for (const bad of ['0', '1.5', 'many', '65']) {
+      const r = recorder();
+      expect(await main(['detect', dir, '--workers', bad], r.io), bad).to.equal(2);
+      expect(r.err).to.have.length(1);
+      expect(r.err[0]).to.match(/--workers must be a whole number from 1 to 64, got/);
+    }
+  });
 });

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { MultiPatternMatcher, type PatternMatch } from '../../harness/detect/index.js';
+
+/** Deterministic bytes (xorshift32) over a chosen alphabet: hex text makes the filters hit often. */
+function bytes(seed: number, n: number, alphabet?: string): Buffer {
+  let s = seed >>> 0 || 1;
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = alphabet ? alphabet.charCodeAt(s % alphabet.length) : s & 0xff;
+  }
+  return out;
+}
+
+/** The obvious search: every occurrence of every pattern, overlapping ones included. */
+function indexOfAll(patterns: readonly Uint8Array[], text: Buffer): PatternMatch[] {
+  const out: PatternMatch[] = [];
+  patterns.forEach((p, pattern) => {
+    for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) out.push({ pattern, start: at });
+  });
+  return out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
+}
+
+const HEX = '0123456789abcdef';
+
+describe('detect: the sampled multi-pattern matcher finds exactly what indexOf finds', () => {
+  // Shortest pattern 4..16 bytes: strides 1..8, with 4-byte and 8-byte gram indexes.
+  for (const shortest of [4, 5, 7, 10, 11, 14, 15, 16]) {
+    it(`patterns of ${shortest}..60 bytes, planted at every alignment, at both ends, overlapping`, () => {
+      const patterns: Buffer[] = [];
+      for (let i = 0; i < 300; i++) patterns.push(bytes(1000 + i, shortest + (i % (61 - shortest)), i % 2 ? HEX : undefined));
+      patterns.push(Buffer.from('a'.repeat(shortest + 3)), Buffer.from('ab'.repeat(shortest)));
+      const matcher = new MultiPatternMatcher(patterns);
+      for (const [name, alphabet] of [['binary', undefined], ['hex', HEX], ['a/b', 'ab']] as const) {
+        const text = bytes(shortest, 20_000, alphabet);
+        // Plant patterns at every offset mod 8, at the very start and the very end, and overlapping.
+        for (let k = 0; k < 40; k++) patterns[(k * 7) % patterns.length]!.copy(text, 97 * k * 5 + (k % 8));
+        patterns[3]!.copy(text, 0);
+        patterns[5]!.copy(text, text.length - patterns[5]!.length);
+        Buffer.from('a'.repeat(shortest * 3)).copy(text, 15_000);
+        const expected = indexOfAll(patterns, text);
+        expect(matcher.scan(text), `${name} text`).to.deep.equal(expected);
+        expect(expected.length, `${name} text has matches to find`).to.be.greaterThan(40);
+      }
+    });
+  }
+
+  it('scans views into a larger buffer (Buffer pool, subarrays) by their own offsets', () => {
+    const patterns = [Buffer.from('phq7k2m4x9z3w8r1t5'), Buffer.from('867530912345671'), Buffer.from('4c49e312abcd')];
+    const matcher = new MultiPatternMatcher(patterns);
+    const big = Buffer.from(`xx${patterns[0]}yy${patterns[1]}zz${patterns[2]}`);
+    for (let from = 0; from < 8; from++) {
+      for (const end of [big.length, big.length - 1, big.length - 5]) {
+        const view = big.subarray(from, end);
+        expect(matcher.scan(view), `[${from}, ${end})`).to.deep.equal(indexOfAll(patterns, view));
+      }
+    }
+    // Small buffers share Buffer's pool ArrayBuffer: each scan must read only its own bytes.
+    const a = Buffer.from(`${patterns[2]}`);
+    const b = Buffer.from('nothing to see here at all');
+    expect(a.buffer).to.equal(b.buffer);
+    expect(matcher.scan(b)).to.deep.equal([]);
+    expect(matcher.scan(a)).to.deep.equal([{ pattern: 2, start: 0 }]);
+  });
+
+  it('finds nothing in buffers shorter than a gram, and rejects patterns shorter than 4 bytes', () => {
+    const matcher = new MultiPatternMatcher([Buffer.from('abcd')]);
+    expect(matcher.scan(Buffer.from('abc'))).to.deep.equal([]);
+    expect(matcher.scan(Buffer.from('abcd'))).to.deep.equal([{ pattern: 0, start: 0 }]);
+    expect(() => new MultiPatternMatcher([Buffer.from('abc')])).to.throw(RangeError, /shorter than 4 bytes/);
+  });
+});
