@@ -255,6 +255,12 @@ export class LeakFinder {
       text(`header[${lower}]`, value, lower === 'cookie' ? 'cookie' : undefined);
     }
     const fail = (chain: string[], reason: string) => undecodable.push({ flowId: flow.id, host: flow.host, time: flow.startedAt, chain, reason });
+    // A body shorter than its declared length was not fully seen (client abort, capture fault):
+    // what is missing could hold the canary, so the flow blinds its visits' verdicts.
+    const declared = Number(header(flow.request.headers, 'content-length'));
+    if (Number.isInteger(declared) && declared > flow.request.body.size && !flow.request.body.truncated) {
+      fail(['body'], `the capture holds ${flow.request.body.size} of the ${declared} bytes Content-Length declared`);
+    }
     const body = await this.#body(flow.request.body, ['body'], fail);
     if (body) {
       const encoding = header(flow.request.headers, 'content-encoding');

@@ -71,6 +71,16 @@ describe('detect: hostile bodies stay within the bounds and are reported undecod
     expect(r.findings.map((f) => f.chain.join(' › '))).to.deep.equal(['body › gzip']);
   });
 
+  it('a body shorter than its Content-Length (or missing) is undecodable, and what is there is still searched', async () => {
+    const partial = await scan(Buffer.from(`data=${token}`), [['Content-Length', '1484']]);
+    expect(partial.undecodable.map((u) => u.reason)).to.deep.equal([`the capture holds ${`data=${token}`.length} of the 1484 bytes Content-Length declared`]);
+    expect(partial.findings).to.have.length(1);
+    const missing = await scan(Buffer.alloc(0), [['Content-Length', '1484']]);
+    expect(missing.undecodable.map((u) => u.chain.join(' › '))).to.deep.equal(['body']);
+    const whole = await scan(Buffer.from('abc'), [['Content-Length', '3']]);
+    expect(whole.undecodable).to.deep.equal([]);
+  });
+
   it('an unsupported Content-Encoding is undecodable, not silently skipped', async () => {
     const r = await scan(Buffer.from('whatever'), [['Content-Encoding', 'zstd']]);
     expect(r.undecodable.map((u) => u.reason)).to.deep.equal(["Content-Encoding 'zstd' is not supported (gzip, deflate, br)"]);
