@@ -20,7 +20,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   doctor: { summary: 'check and install the system programs phonehome needs', load: async () => (await import('./setup/index.js')).doctorCommand },
   merge: { summary: 'combine run folders (CI shards) into one run and report', load: async () => (await import('./farm/index.js')).mergeCommand },
   diff: { summary: 'what changed between two runs: new leaks, leaks that stopped, new hosts, app versions, blind spots', load: async () => (await import('./farm/index.js')).diffCommand },
-  sim: { summary: 'run a simulated Xiaomi phone that `adb connect` lists as a device', load: async () => (await import('../sim/simCommand.js')).simCommand },
+  sim: { summary: 'run a simulated Xiaomi phone that `adb connect` lists as a device', load: async () => (await import('../sim/index.js')).simCommand },
   profiles: { summary: 'list the simulated phone profiles, or check a profile file', load: async () => (await import('../sim/profiles/index.js')).profilesCommand },
 };
 

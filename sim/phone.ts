@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { AdbDaemon, type ServiceEvent } from './adbd/index.js';
-import { AndroidDevice, type ShellEvent } from './android/index.js';
-import { ROOT } from './android/fileSystem.js';
+import { AndroidDevice, ROOT, type ShellEvent } from './android/index.js';
 import type { Profile } from './profile.js';
 import type { AppRuntimeFactory } from './services.js';
 

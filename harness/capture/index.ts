@@ -5,6 +5,7 @@ export { loadOrCreateCa, loadCa, phonehomeHome, CA_CERT_FILE, CA_KEY_FILE, type 
 export { androidSystemCertificate, subjectHashOld } from './androidCertName.js';
 export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';
 export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
+export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
 export { summarizeFlow } from './flowSummary.js';
 export { captureCommand } from './captureCommand.js';
 export { caCommand } from './caCommand.js';

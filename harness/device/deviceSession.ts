@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isConnectAddress } from '../config/loadDevices.js';
-import type { Canary } from '../detect/types.js';
+import { isConnectAddress } from '../config/index.js';
+import type { Canary } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';

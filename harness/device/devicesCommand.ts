@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, parsePort } from '../command.js';
-import { loadDevices } from '../config/loadDevices.js';
-import { resolveDevicesFile } from '../config/devicesFile.js';
+import { loadDevices, resolveDevicesFile } from '../config/index.js';
 import { BROWSER_PROFILES, profilePackages } from '../drive/browsers/index.js';
 import { AdbClient, type AdbState } from './adbClient.js';
 import { readHealth, type DeviceHealth } from './health.js';

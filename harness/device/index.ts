@@ -13,5 +13,7 @@ export { provisionPhone, undoProvisioningOnPhone, Provisioning, type ProvisionOp
 export { undoOnSignals } from './provision/undoOnSignals.js';
 export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from './provision/verifyCapture.js';
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
+export { reachDevice } from './reachDevice.js';
+export { withTimeout, delay } from './withTimeout.js';
 export { devicesCommand } from './devicesCommand.js';
 export { provisionCommand } from './provisionCommand.js';

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { loadOrCreateCa } from '../capture/certificateAuthority.js';
+import { loadOrCreateCa } from '../capture/index.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs, parsePort } from '../command.js';
-import { resolveDevicesFile } from '../config/devicesFile.js';
-import { loadDevices, selectDevice } from '../config/loadDevices.js';
+import { loadDevices, resolveDevicesFile, selectDevice } from '../config/index.js';
 import { PhonehomeError, UsageError } from '../errors.js';
 import { AdbClient } from './adbClient.js';
 import { provisionPhone, undoProvisioningOnPhone } from './provision/provisioner.js';

@@ -1,4 +1,4 @@
-import { isConnectAddress } from '../config/loadDevices.js';
+import { isConnectAddress } from '../config/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient, AdbState } from './adbClient.js';
 import type { AdbDevice } from './adbDevice.js';

@@ -1,5 +1,4 @@
-import type { AdbDevice } from '../device/adbDevice.js';
-import type { DeviceEntry } from '../device/types.js';
+import type { AdbDevice, DeviceEntry } from '../device/index.js';
 
 export interface SessionTarget {
   entry: DeviceEntry;

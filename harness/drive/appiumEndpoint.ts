@@ -1,5 +1,4 @@
-import { freePort } from '../device/adbServer.js';
-import type { DeviceEntry } from '../device/types.js';
+import { freePort, type DeviceEntry } from '../device/index.js';
 import { AppiumServer } from './appiumServer.js';
 
 /** Where WebdriverIO sessions for a phone go, and how to let go of it. */

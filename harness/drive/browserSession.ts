@@ -1,11 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { remote } from 'webdriverio';
-import { MarkerWriter } from '../capture/captureReader.js';
-import type { BrowserMode, Canary, Visit } from '../detect/types.js';
-import { DeviceLostError } from '../device/adbDevice.js';
-import type { DeviceSession } from '../device/deviceSession.js';
-import { readAppVersions } from '../device/health.js';
+import { MarkerWriter } from '../capture/index.js';
+import type { BrowserMode, Canary, Visit } from '../detect/index.js';
+import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
@@ -13,7 +11,6 @@ import { applyLocatorOverrides, profilePackages, type BrowserProfile, type Locat
 import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
 import { newVisitId } from './visitIds.js';
-import { delay } from '../device/withTimeout.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 

@@ -1,5 +1,5 @@
 import type { Locator, LocatorName, LocatorTable } from './browsers/types.js';
-import { delay } from '../device/withTimeout.js';
+import { delay } from '../device/index.js';
 
 /** The W3C element reference key. */
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';

@@ -1,4 +1,4 @@
-import type { AdbDevice } from '../device/adbDevice.js';
+import type { AdbDevice } from '../device/index.js';
 
 /** The focused app (`dumpsys window`'s mCurrentFocus, else mFocusedApp), or null (launcher, keyguard). */
 export async function foregroundApp(adb: AdbDevice): Promise<{ package: string; activity: string } | null> {

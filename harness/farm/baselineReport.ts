@@ -1,5 +1,4 @@
-import { renderHtml, writeReports, type RunDiff, type RunFolder, type RunRecord } from '../report/index.js';
-import { atomicWrite } from '../report/writeReports.js';
+import { atomicWrite, renderHtml, writeReports, type RunDiff, type RunFolder, type RunRecord } from '../report/index.js';
 import { diffRuns } from './runDiff.js';
 import { loadRun } from './runLoader.js';
 

@@ -1,7 +1,6 @@
 import Mocha from 'mocha';
 import { PhonehomeError } from '../errors.js';
-import type { ScenarioContext } from '../scenario/api.js';
-import type { LoadedSuite } from '../scenario/loadSuites.js';
+import type { LoadedSuite, ScenarioContext } from '../scenario/index.js';
 
 const GLOBALS = ['describe', 'context', 'it', 'specify', 'before', 'after', 'beforeEach', 'afterEach', 'xdescribe', 'xit', 'xcontext', 'xspecify', 'run'] as const;
 

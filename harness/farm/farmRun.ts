@@ -1,20 +1,26 @@
 import path from 'node:path';
 import type { CliIo } from '../command.js';
 import { loadDevices } from '../config/index.js';
-import type { BrowserMode, Visit } from '../detect/types.js';
+import type { BrowserMode, Visit } from '../detect/index.js';
 import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
 import { BROWSER_PROFILES, browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
-import type { ScenarioContext } from '../scenario/api.js';
-import { checkAppiumReachable } from '../scenario/appiumReachable.js';
-import { isAssertionFailure } from '../scenario/assertions.js';
-import { loadSuite, resolveSuiteFile, type LoadedSuite } from '../scenario/loadSuites.js';
-import { runSuitesWithMocha } from '../scenario/mochaRun.js';
-import { PhoneRig } from '../scenario/phoneRig.js';
-import { RiggedPhone, type BrowserDriver } from '../scenario/scenarioPhone.js';
-import type { RunOptions } from '../scenario/runSession.js';
-import { uniqueSearchTerm, uniqueUrl } from '../scenario/uniqueValues.js';
+import {
+  checkAppiumReachable,
+  isAssertionFailure,
+  loadSuite,
+  PhoneRig,
+  resolveSuiteFile,
+  RiggedPhone,
+  runSuitesWithMocha,
+  uniqueSearchTerm,
+  uniqueUrl,
+  type BrowserDriver,
+  type LoadedSuite,
+  type RunOptions,
+  type ScenarioContext,
+} from '../scenario/index.js';
 import { writeReportsWithBaseline } from './baselineReport.js';
 import { declaredTests, exactTitles } from './declaredTests.js';
 import { matchKey, selectDevices } from './deviceSelection.js';

@@ -1,6 +1,6 @@
-import type { BrowserMode } from '../detect/types.js';
-import type { IdentifierName } from '../device/types.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone } from '../scenario/api.js';
+import type { BrowserMode } from '../detect/index.js';
+import type { IdentifierName } from '../device/index.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone } from '../scenario/index.js';
 
 /**
  * A phone as a suite sees it in a farm run: named after its pool (the phones that may stand in for

@@ -1,7 +1,6 @@
 import { cp, open, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CAPTURE_FILES } from '../capture/index.js';
-import { readJsonLines } from '../capture/jsonLines.js';
+import { CAPTURE_FILES, readJsonLines } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
 import {
   createRunFolder,

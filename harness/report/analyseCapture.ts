@@ -1,7 +1,5 @@
-import { readMarkers, type Marker } from '../capture/index.js';
-import { analyseCaptureFolder } from '../detect/index.js';
-import type { BlindSpot } from '../capture/types.js';
-import type { Canary, Finding, Verdict, Visit } from '../detect/types.js';
+import { readMarkers, type BlindSpot, type Marker } from '../capture/index.js';
+import { analyseCaptureFolder, type Canary, type Finding, type Verdict, type Visit } from '../detect/index.js';
 
 /** detect/'s analysis of one phone's capture folder, with verdicts by visit id. */
 export interface PhoneCaptureAnalysis {

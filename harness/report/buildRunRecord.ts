@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFlows, type Flow, type Marker } from '../capture/index.js';
-import type { Canary } from '../detect/types.js';
+import type { Canary } from '../detect/index.js';
 import { analysePhoneCapture } from './analyseCapture.js';
 import { readJournal } from './runJournal.js';
 import { RUN_FILES, type RunFolder } from './runFolder.js';

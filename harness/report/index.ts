@@ -7,5 +7,5 @@ export { renderRunJson, runRecordErrors, runSchema, RUN_SCHEMA_FILE } from './ru
 export { renderJunit } from './junitXml.js';
 export { renderHtml, REPORT_CSP } from './htmlReport.js';
 export { writeHar } from './harFile.js';
-export { writeReports } from './writeReports.js';
+export { writeReports, atomicWrite } from './writeReports.js';
 export { reportCommand } from './reportCommand.js';

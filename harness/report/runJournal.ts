@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { readJsonLines } from '../capture/jsonLines.js';
-import type { Canary } from '../detect/types.js';
+import { readJsonLines } from '../capture/index.js';
+import type { Canary } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { PhoneRecord, RunStatus, TestRecord } from './types.js';
 

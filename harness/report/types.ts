@@ -2,9 +2,9 @@
  * The run model: everything one `phonehome run` produced, as run.json holds it and as the JUnit,
  * HAR and HTML writers read it. run.schema.json (beside this file) must match these types.
  */
-import type { BlindSpot } from '../capture/types.js';
-import type { BrowserMode, Finding, Verdict, Visit } from '../detect/types.js';
-import type { IdentifierReading } from '../device/types.js';
+import type { BlindSpot } from '../capture/index.js';
+import type { BrowserMode, Finding, Verdict, Visit } from '../detect/index.js';
+import type { IdentifierReading } from '../device/index.js';
 
 export const RUN_SCHEMA_ID = 'phonehome/run@1';
 

@@ -2,8 +2,8 @@
  * The scenario API: what a suite in scenarios/ gets from the harness. A suite never learns how a
  * phone is reached (USB, network, emulator, simulator): one code path for every phone.
  */
-import type { BrowserMode, CanaryKind, Visit } from '../detect/types.js';
-import type { IdentifierName } from '../device/types.js';
+import type { BrowserMode, CanaryKind, Visit } from '../detect/index.js';
+import type { IdentifierName } from '../device/index.js';
 import type { Judgeable } from './judgement.js';
 
 export interface ScenarioContext {

@@ -1,5 +1,5 @@
 import * as chai from 'chai';
-import type { Finding } from '../detect/types.js';
+import type { Finding } from '../detect/index.js';
 import { isJudgeable, type Judgeable, type Judgement } from './judgement.js';
 
 /**

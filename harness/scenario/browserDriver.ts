@@ -1,5 +1,5 @@
 import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
-import type { BrowserMode } from '../detect/types.js';
+import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import type { PhoneRig } from './phoneRig.js';

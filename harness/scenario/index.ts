@@ -6,4 +6,7 @@ export { loadSuite, listSuites, resolveSuiteFile, SCENARIOS_DIR, type LoadedSuit
 export { runSuitesWithMocha, type TestSink, type MochaRunOptions, type MochaRunResult } from './mochaRun.js';
 export { runScenarios, type RunOptions, type RunOutcome } from './runSession.js';
 export { uniqueSearchTerm, uniqueUrl } from './uniqueValues.js';
+export { checkAppiumReachable } from './appiumReachable.js';
+export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';
+export { RiggedPhone, type BrowserDriver, type DrivenBrowser, type RunHooks } from './scenarioPhone.js';
 export { runCommand } from './runCommand.js';

@@ -1,4 +1,4 @@
-import type { Finding, Verdict } from '../detect/types.js';
+import type { Finding, Verdict } from '../detect/index.js';
 
 /**
  * What the assertions read: the detector's word on one visit or one identifier, as of the last

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Mocha from 'mocha';
 import { PhonehomeError } from '../errors.js';
-import type { TestRecord } from '../report/types.js';
+import type { TestRecord } from '../report/index.js';
 import type { ScenarioContext } from './api.js';
 import type { LoadedSuite } from './loadSuites.js';
 

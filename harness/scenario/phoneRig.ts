@@ -1,10 +1,15 @@
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
-import { captureCoverage, deviceIdentifiersMarker, type Coverage } from '../detect/index.js';
-import type { Canary } from '../detect/types.js';
+import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import { DeviceSession, type AdbClient, type DeviceEntry, type Identifiers } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
-import { analysePhoneCapture, type JournalWriter, type PhoneCaptureAnalysis, type RunFolder } from '../report/index.js';
-import type { AppRecord, PhoneRecord } from '../report/types.js';
+import {
+  analysePhoneCapture,
+  type AppRecord,
+  type JournalWriter,
+  type PhoneCaptureAnalysis,
+  type PhoneRecord,
+  type RunFolder,
+} from '../report/index.js';
 
 export interface PhoneRigOptions {
   entry: DeviceEntry;

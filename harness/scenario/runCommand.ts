@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
 import { resolveDevicesFile } from '../config/index.js';
-import type { BrowserMode } from '../detect/types.js';
+import type { BrowserMode } from '../detect/index.js';
 import { UsageError } from '../errors.js';
 import { createBrowserDriver } from './browserDriver.js';
 import { runScenarios } from './runSession.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CliIo } from '../command.js';
 import { loadDevices, selectDevice } from '../config/index.js';
-import type { BrowserMode, Visit } from '../detect/types.js';
+import type { BrowserMode, Visit } from '../detect/index.js';
 import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
 import { BROWSER_PROFILES, browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { BrowserMode, Canary, CanaryKind, Visit } from '../detect/types.js';
-import type { IdentifierName } from '../device/types.js';
+import type { BrowserMode, Canary, CanaryKind, Visit } from '../detect/index.js';
+import type { IdentifierName } from '../device/index.js';
 import { HEARTBEAT_MS } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
 import { VERDICT_GRACE_MS } from '../report/index.js';

@@ -1,5 +1,5 @@
-import { readBlindSpots, readFlows } from '../../capture/captureReader.js';
-import { makeVisitToken } from '../../detect/canaryToken.js';
+import { readBlindSpots, readFlows } from '../../capture/index.js';
+import { makeVisitToken } from '../../detect/index.js';
 import { PhonehomeError } from '../../errors.js';
 import { delay } from '../withTimeout.js';
 
