@@ -1,17 +1,14 @@
 import path from 'node:path';
-import type { CliIo } from '../command.js';
-import { loadDevices } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
 import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
-import { BROWSER_PROFILES, browserProfile, profilePackages } from '../drive/browsers/index.js';
+import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
 import {
-  checkAppiumReachable,
+  checkAppiumUrls,
   isAssertionFailure,
-  loadSuite,
+  loadRunInputs,
   PhoneRig,
-  resolveSuiteFile,
   RiggedPhone,
   runSuitesWithMocha,
   uniqueSearchTerm,
@@ -75,13 +72,9 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
   const log = (line: string) => io.out(line);
 
   // 1. Inputs, all checked before any phone is touched.
-  if (options.suites.length === 0) throw new PhonehomeError("phonehome run: name at least one suite, e.g. 'phonehome run smoke' (see 'phonehome run --help')");
-  const browsers = options.browsers.length > 0 ? options.browsers.map((b) => browserProfile(b).name) : BROWSER_PROFILES.map((p) => p.name);
-  const suites: LoadedSuite[] = [];
-  for (const arg of options.suites) suites.push(await loadSuite(await resolveSuiteFile(arg)));
-  const devicesFile = await loadDevices(options.devicesFile);
+  const { suites, browsers, devicesFile } = await loadRunInputs(options);
   const entries = selectDevices(devicesFile, options.devices);
-  for (const entry of entries) if (entry.appiumUrl) await checkAppiumReachable(entry.name, entry.appiumUrl);
+  await checkAppiumUrls(entries);
   if (options.baseline !== undefined) await loadRun(options.baseline);
   const grep = options.grep !== undefined ? new RegExp(options.grep) : undefined;
   const parallel = options.parallel ?? entries.length;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readFlows, type Flow, type Marker } from '../capture/index.js';
+import { readFlows, type Flow } from '../capture/index.js';
 import type { Canary } from '../detect/index.js';
 import { analysePhoneCapture } from './analyseCapture.js';
 import { readJournal } from './runJournal.js';

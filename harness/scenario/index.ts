@@ -10,3 +10,4 @@ export { checkAppiumReachable } from './appiumReachable.js';
 export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';
 export { RiggedPhone, type BrowserDriver, type DrivenBrowser, type RunHooks } from './scenarioPhone.js';
 export { runCommand } from './runCommand.js';
+export { loadRunInputs, checkAppiumUrls } from './runInputs.js';

@@ -85,32 +85,10 @@ export const runCommand: Command = {
       }
     }
     const devices = list(values.device);
-    // Many phones, shards, baselines: the farm (harness/farm) spreads the suites over the phones.
-    if (values.parallel !== undefined || values.shard !== undefined || values.baseline !== undefined || devices.some((d) => d === 'all' || d.startsWith('tag:'))) {
-      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
-      if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`phonehome run: --parallel must be a whole number of phones >= 1, got '${values.parallel}'`);
-      const farm = await runFarm({
-        suites: positionals,
-        devicesFile: resolveDevicesFile(values.devices),
-        devices,
-        browsers: list(values.browser),
-        modes: modes.length > 0 ? (modes as BrowserMode[]) : [...MODES],
-        ...(values.grep !== undefined ? { grep: values.grep } : {}),
-        out: path.resolve(values.out ?? 'reports'),
-        argv: ['run', ...argv],
-        timeoutMs,
-        io,
-        createDriver: createBrowserDriver,
-        ...(parallel !== undefined ? { parallel } : {}),
-        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-        ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
-      });
-      return farm.exitCode;
-    }
-    const outcome = await runScenarios({
+    const common = {
       suites: positionals,
       devicesFile: resolveDevicesFile(values.devices),
-      devices: list(values.device),
+      devices,
       browsers: list(values.browser),
       modes: modes.length > 0 ? (modes as BrowserMode[]) : [...MODES],
       ...(values.grep !== undefined ? { grep: values.grep } : {}),
@@ -119,7 +97,20 @@ export const runCommand: Command = {
       timeoutMs,
       io,
       createDriver: createBrowserDriver,
-    });
+    };
+    // Many phones, shards, baselines: the farm (harness/farm) spreads the suites over the phones.
+    if (values.parallel !== undefined || values.shard !== undefined || values.baseline !== undefined || devices.some((d) => d === 'all' || d.startsWith('tag:'))) {
+      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+      if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`phonehome run: --parallel must be a whole number of phones >= 1, got '${values.parallel}'`);
+      const farm = await runFarm({
+        ...common,
+        ...(parallel !== undefined ? { parallel } : {}),
+        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+        ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
+      });
+      return farm.exitCode;
+    }
+    const outcome = await runScenarios(common);
     return outcome.exitCode;
   },
 };

@@ -1,15 +1,14 @@
 import path from 'node:path';
 import type { CliIo } from '../command.js';
-import { loadDevices, selectDevice } from '../config/index.js';
+import { selectDevice } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
 import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
-import { BROWSER_PROFILES, browserProfile, profilePackages } from '../drive/browsers/index.js';
+import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../report/index.js';
 import type { ScenarioContext } from './api.js';
 import { isAssertionFailure } from './assertions.js';
-import { checkAppiumReachable } from './appiumReachable.js';
-import { loadSuite, resolveSuiteFile, type LoadedSuite } from './loadSuites.js';
+import { checkAppiumUrls, loadRunInputs } from './runInputs.js';
 import { runSuitesWithMocha } from './mochaRun.js';
 import { PhoneRig } from './phoneRig.js';
 import { RiggedPhone, type BrowserDriver, type RunHooks } from './scenarioPhone.js';
@@ -51,13 +50,9 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
   const log = (line: string) => io.out(line);
 
   // 1. Inputs: any mistake is a one-line error before anything starts.
-  if (options.suites.length === 0) throw new PhonehomeError("phonehome run: name at least one suite, e.g. 'phonehome run smoke' (see 'phonehome run --help')");
-  const browsers = options.browsers.length > 0 ? options.browsers.map((b) => browserProfile(b).name) : BROWSER_PROFILES.map((p) => p.name);
-  const suites: LoadedSuite[] = [];
-  for (const arg of options.suites) suites.push(await loadSuite(await resolveSuiteFile(arg)));
-  const devicesFile = await loadDevices(options.devicesFile);
+  const { suites, browsers, devicesFile } = await loadRunInputs(options);
   const entries: DeviceEntry[] = (options.devices.length > 0 ? options.devices : [undefined]).map((name) => selectDevice(devicesFile, name));
-  for (const entry of entries) if (entry.appiumUrl) await checkAppiumReachable(entry.name, entry.appiumUrl);
+  await checkAppiumUrls(entries);
 
   // 2. The run folder and its journal: from here on, everything is recorded.
   const folder = await createRunFolder(options.out);
