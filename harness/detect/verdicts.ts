@@ -2,7 +2,8 @@
  * One verdict per visit. `leaked` needs a third-party finding of one of the visit's canaries,
  * anywhere in the run (telemetry is batched and sent late): a leak seen is a leak, whatever else
  * went wrong. `not-leaked` needs proof the capture could have seen a leak: healthy capture for the
- * visit window plus a grace period, and no blind spot or undecodable flow in it. Else `unobservable`.
+ * visit window plus a grace period, and no blind spot or undecodable flow from the visit's start on
+ * (a later one may be the batch that carried it). Else `unobservable`.
  */
 import type { BlindSpot, Marker } from '../capture/types.js';
 import { captureCoverage, MAX_HEARTBEAT_GAP_MS } from './captureHealth.js';
@@ -56,6 +57,11 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
     const inWindow = spots.filter((s) => s.time >= visit.t0 && s.time <= end);
     for (const s of inWindow.slice(0, 20)) reasons.push(describe(s));
     if (inWindow.length > 20) reasons.push(`and ${inWindow.length - 20} more blind spots in the window`);
+    // Telemetry is batched and sent late (matching is global over the run for the same reason), so
+    // a blind spot after the window may be the very request that carried this visit.
+    const later = spots.filter((s) => s.time > end);
+    for (const s of later.slice(0, 5)) reasons.push(`after the visit, which could hide its batched telemetry: ${describe(s)}`);
+    if (later.length > 5) reasons.push(`and ${later.length - 5} more blind spots after the visit`);
     return reasons.length > 0 ? { visitId: visit.id, verdict: 'unobservable', reasons } : { visitId: visit.id, verdict: 'not-leaked' };
   });
 }

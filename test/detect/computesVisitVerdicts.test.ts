@@ -72,6 +72,17 @@ describe('detect: verdicts per visit', () => {
     expect(reasons('late')).to.match(/capture not seen up after .*, before the window closed/);
   });
 
+  it('unobservable when a blind spot comes after the window: it may be the late batch that carried the visit', () => {
+    const early = visit('early', 'https://a.example.com/', T + 1000, T + 2000);
+    const afterSpot = visit('after', 'https://b.example.com/', T + 70_000, T + 71_000);
+    // The batch flushes a minute later and the app refuses our certificate for it.
+    const blindSpots: BlindSpot[] = [{ id: 'b', time: T + 60_000, reason: 'tls-rejected', host: 'sa.api.intl.miui.com' }];
+    const verdicts = computeVerdicts({ visits: [early, afterSpot], findings: [], blindSpots, markers: heartbeats(T, T + 100_000) });
+    expect(verdicts[0]!.verdict).to.equal('unobservable');
+    expect((verdicts[0] as { reasons: string[] }).reasons.join('\n')).to.match(/after the visit, which could hide its batched telemetry: tls-rejected for sa\.api\.intl\.miui\.com/);
+    expect(verdicts[1]!.verdict).to.equal('not-leaked');
+  });
+
   it('a leak seen is a leak, even with the capture down', () => {
     const v = visit('v', 'https://a.example.com/', T, T + 1000);
     const verdicts = computeVerdicts({

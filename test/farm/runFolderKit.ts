@@ -61,7 +61,8 @@ export async function writeRun(root: string, phones: KitPhone[], status: 'passed
     for (let h = t0 + 1000; h <= t + 5000; h += 1000) markers.push({ time: h, kind: 'capture-heartbeat' });
     markers.push({ time: t + 5001, kind: 'capture-stop' });
     markers.sort((a, b) => a.time - b.time);
-    const spots = (phone.tlsRejected ?? []).map((host, i) => ({ id: `b${i}`, time: t - 100, reason: 'tls-rejected', host }));
+    // Before the first visit: a blind spot after a visit would (rightly) make that visit unobservable.
+    const spots = (phone.tlsRejected ?? []).map((host, i) => ({ id: `b${i}`, time: t0 + 100, reason: 'tls-rejected', host }));
     await writeFile(path.join(dir, 'markers.jsonl'), markers.map((m) => JSON.stringify(m) + '\n').join(''));
     await writeFile(path.join(dir, 'flows.jsonl'), flows.sort((a, b) => a.startedAt - b.startedAt).map((f) => JSON.stringify(f) + '\n').join(''));
     await writeFile(path.join(dir, 'blindspots.jsonl'), spots.map((s) => JSON.stringify(s) + '\n').join(''));
