@@ -1,26 +1,23 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../harness/device/index.js';
 
 export const BIN = path.resolve('harness/phonehome.js');
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** devices.json entries for simulated phones the run launches itself, on free ports (never the committed 5555…: others run tests too). */
+export async function simDeviceEntries(phones: Array<{ name: string; profile: string; tags?: string[] }>): Promise<object[]> {
+  const devices = [];
+  for (const { name, profile, tags } of phones) {
+    const port = await freePort();
+    devices.push({ name, serial: `127.0.0.1:${port}`, ...(tags ? { tags } : {}), launch: { command: 'phonehome', args: ['sim', '--profile', profile, '--port', String(port)], readyTimeoutMs: 30000 } });
+  }
+  return devices;
 }
 
-/** A devices.json of simulated phones on free ports (never the committed 5555…: others run tests too). */
+/** A devices.json of simulated phones whose default is the first. */
 export async function writeSimDevices(file: string, phones: Array<{ name: string; profile: string }>): Promise<void> {
-  const devices = [];
-  for (const { name, profile } of phones) {
-    const port = await freePort();
-    devices.push({ name, serial: `127.0.0.1:${port}`, launch: { command: 'phonehome', args: ['sim', '--profile', profile, '--port', String(port)], readyTimeoutMs: 30000 } });
-  }
-  await writeFile(file, JSON.stringify({ default: phones[0]!.name, devices }, null, 2));
+  await writeFile(file, JSON.stringify({ default: phones[0]!.name, devices: await simDeviceEntries(phones) }, null, 2));
 }
 
 export interface Finished {

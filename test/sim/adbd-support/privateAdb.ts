@@ -1,22 +1,11 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import adbkit from '@devicefarmer/adbkit';
+import { freePort } from '../../../harness/device/index.js';
 
 export interface AdbResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A private adb server (never the default 5037) for one test file, killed by stop(). */
