@@ -1,5 +1,6 @@
 /**
- * Every encoded form of a canary that can be found without decoding: the form itself, its base64 /
+ * Every encoded form of a canary that can be found without decoding: the form itself (also with
+ * '+' for each space, as form encoding writes it), its base64 /
  * base64url at each of the three alignments it can have inside a longer plaintext, hex in either
  * case, and md5 / sha1 / sha256 digests as hex or base64. Built once per canary; the matcher then
  * finds all of them in one pass. Encodings that need decoding first (compression, percent, JSON
@@ -26,6 +27,9 @@ export function base64Core(plain: Buffer, align: 0 | 1 | 2): string {
   return encoded.slice(first, end);
 }
 
+/** The label of the '+'-for-space variant: the same decoding a percent view names. */
+export const PLUS_AS_SPACE = 'urldecode';
+
 const HASHES = ['md5', 'sha1', 'sha256'] as const;
 
 export function encodedVariants(form: string): CanaryVariant[] {
@@ -41,6 +45,9 @@ export function encodedVariants(form: string): CanaryVariant[] {
     out.push({ bytes, encoding });
   };
   add(plain, []);
+  // Form encoding writes a space as '+': searched as a variant, so text holding '+' (every base64
+  // string does) needs no decoded copy of its own.
+  if (form.includes(' ')) add(Buffer.from(form.replace(/ /g, '+'), 'utf8'), [PLUS_AS_SPACE]);
   // JSON encoders that escape '/' (PHP, org.json): the plain form is then never on the wire.
   if (form.includes('/')) add(Buffer.from(form.replace(/\//g, '\\/'), 'utf8'), ['json-escape']);
   for (const align of [0, 1, 2] as const) {

@@ -99,11 +99,60 @@ for (let c = 0; c < 16; c++) {
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(c)] = c;
 }
 
+/** Value of a base64 character, either alphabet (Node's decoders accept both); 255 for '='. */
+const BASE64_VALUE = new Uint8Array(256).fill(255);
+for (let c = 0; c < 64; c++) BASE64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(c)] = c;
+BASE64_VALUE[0x2d] = 62;
+BASE64_VALUE[0x5f] = 63;
+
+/** End of a run's characters before its '=' padding. */
+function bodyEnd(buf: Uint8Array, run: EncodedRun): number {
+  let end = run.end;
+  while (end > run.start && buf[end - 1] === 0x3d) end--;
+  return end;
+}
+
+/** Bytes a run decodes to (a trailing lone base64 character decodes to nothing, as in Node). */
+export function decodedRunLength(buf: Uint8Array, run: EncodedRun): number {
+  if (run.kind === 'hex') return (run.end - run.start) >> 1;
+  const chars = bodyEnd(buf, run) - run.start;
+  const rest = chars & 3;
+  return (chars >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+}
+
+/**
+ * Decodes a run into `out` (at least decodedRunLength bytes) and returns how many bytes it wrote:
+ * the same bytes as Buffer.from(text, encoding), without the string and the new buffer, for the
+ * many short runs (ids, hashes) whose decoded bytes are looked at once and dropped.
+ */
+export function decodeRunInto(buf: Uint8Array, run: EncodedRun, out: Uint8Array): number {
+  let o = 0;
+  if (run.kind === 'hex') {
+    for (let i = run.start; i < run.end; i += 2) out[o++] = (HEX_VALUE[buf[i]!]! << 4) | HEX_VALUE[buf[i + 1]!]!;
+    return o;
+  }
+  const end = bodyEnd(buf, run);
+  let i = run.start;
+  for (; i + 4 <= end; i += 4) {
+    const v = (BASE64_VALUE[buf[i]!]! << 18) | (BASE64_VALUE[buf[i + 1]!]! << 12) | (BASE64_VALUE[buf[i + 2]!]! << 6) | BASE64_VALUE[buf[i + 3]!]!;
+    out[o++] = v >>> 16;
+    out[o++] = (v >>> 8) & 0xff;
+    out[o++] = v & 0xff;
+  }
+  const rest = end - i;
+  if (rest >= 2) {
+    const v = (BASE64_VALUE[buf[i]!]! << 18) | (BASE64_VALUE[buf[i + 1]!]! << 12) | (rest === 3 ? BASE64_VALUE[buf[i + 2]!]! << 6 : 0);
+    out[o++] = v >>> 16;
+    if (rest === 3) out[o++] = (v >>> 8) & 0xff;
+  }
+  return o;
+}
+
 export function decodeRun(buf: Buffer, run: EncodedRun): Buffer {
   if (run.kind === 'hex' && run.end - run.start <= SHORT_HEX) {
     // A hex run is all hex digits and of even length (see findEncodedRuns).
     const out = Buffer.allocUnsafe((run.end - run.start) >> 1);
-    for (let i = run.start, o = 0; i < run.end; i += 2, o++) out[o] = (HEX_VALUE[buf[i]!]! << 4) | HEX_VALUE[buf[i + 1]!]!;
+    decodeRunInto(buf, run, out);
     return out;
   }
   const text = buf.toString('latin1', run.start, run.end);

@@ -7,11 +7,11 @@
  */
 import { decompress, isGzip, isZlib, type Compression } from './compression.js';
 import { mayBeBrotli, mayBeRawDeflate } from './compressionProbes.js';
-import { decodeRun, findEncodedRuns, type EncodedRun } from './encodedRuns.js';
+import { decodedRunLength, decodeRun, decodeRunInto, findEncodedRuns, MIN_RUN_CHARS, type EncodedRun } from './encodedRuns.js';
 import { fieldAt, parseFormFields, percentDecode, type FormField } from './formFields.js';
 import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
 import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
-import { protobufStrings, type ProtobufString } from './protobufWire.js';
+import { protobufStrings, type ProtobufStrings } from './protobufWire.js';
 import { firstNonSpace, hasPercentEscape, isTextLike } from './textSniff.js';
 
 export interface DecodeBounds {
@@ -45,7 +45,7 @@ type Structure =
   | { kind: 'json'; scan: JsonScan }
   | { kind: 'fields'; fields: FormField[]; label: 'form' | 'query' | 'cookie'; replacesLast: boolean; offset: number }
   | { kind: 'multipart'; parts: MultipartPart[] }
-  | { kind: 'protobuf'; strings: ProtobufString[] };
+  | { kind: 'protobuf'; strings: ProtobufStrings };
 
 export interface Layer {
   id: number;
@@ -86,11 +86,19 @@ export interface RootPart {
 
 export interface LayerOptions {
   bounds?: Partial<DecodeBounds>;
-  /** Make a '+'-as-space view of text holding '+' (some canary has a space: search terms). */
+  /** Percent views decode '+' as a space too (some canary has a space: search terms). */
   plusViews?: boolean;
   /** Make a digits-only view of digit groups ('138 0013-8000') for phone-number canaries. */
   digitsViews?: boolean;
+  /**
+   * True when bytes hold a searched pattern (the finder's matcher). Given it, a short decoded run
+   * that holds none and leads nowhere (binary of no format: an id, a hash) gets no layer at all.
+   */
+  holdsPattern?: (bytes: Uint8Array) => boolean;
 }
+
+/** Decoded runs up to this many bytes are decoded into scratch space first, and kept only if they matter. */
+const SCRATCH_BYTES = 1024;
 
 const CONTENT_ENCODINGS: Record<string, Compression | 'identity'> = {
   gzip: 'gzip',
@@ -231,6 +239,46 @@ class FlowDecoding {
   }
 }
 
+/** Runs inside the given strings of a protobuf message (by index), each string's ends taken as hard edges. */
+function runsInStrings(b: Buffer, strings: ProtobufStrings, which: readonly number[] | undefined): EncodedRun[] {
+  const runs: EncodedRun[] = [];
+  for (const i of which ?? []) {
+    const start = strings.starts[i]!;
+    for (const r of findEncodedRuns(b.subarray(start, strings.ends[i]))) runs.push({ ...r, start: r.start + start, end: r.end + start });
+  }
+  return runs;
+}
+
+/**
+ * Spans (start, end pairs) of digit, separators, digit in b: where #digitsView may find a phone
+ * number written in groups. One native regex pass over a whole message or document tells which of
+ * its strings need a layer for that.
+ */
+function digitGroupSpans(b: Buffer): number[] {
+  const spans: number[] = [];
+  const text = b.toString('latin1');
+  const re = /\d[ \-().\u00a0]+\d/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    spans.push(m.index, m.index + m[0].length);
+    re.lastIndex = m.index + m[0].length - 1; // the closing digit may open the next group
+  }
+  return spans;
+}
+
+/**
+ * Walks digit-group spans alongside strings in offset order: does [start, end) hold one? Each call
+ * starts where the last left off, so a document's strings cost one pass over its spans.
+ */
+class DigitGroupCursor {
+  #i = 0;
+  constructor(readonly spans: readonly number[]) {}
+  within(start: number, end: number): boolean {
+    const spans = this.spans;
+    while (this.#i < spans.length && spans[this.#i]! < start) this.#i += 2;
+    return this.#i < spans.length && spans[this.#i + 1]! <= end;
+  }
+}
+
 /** The chain naming a position in a layer: the layer's chain plus the field / JSON path there. */
 export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): string[] {
   const s = layer.structure;
@@ -254,8 +302,14 @@ export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): s
     const part = s.parts[spanAt(s.parts, offset, (p) => p.bodyStart, (p) => p.bodyEnd)];
     if (part) label = `multipart[${part.name}]`;
   } else {
-    const str = s.strings[spanAt(s.strings, offset, (p) => p.start, (p) => p.end)];
-    if (str) label = `protobuf[${str.path}]`;
+    const i = s.strings.indexAt(offset);
+    if (i >= 0) {
+      // A text string with no layer of its own (see #leafNeedsLayer): its fields are named here.
+      const start = s.strings.starts[i]!;
+      const end = s.strings.ends[i]!;
+      const sub = fieldsInStrings && isTextLike(layer.bytes.subarray(start, end)) ? fieldLabelIn(layer.bytes, start, end, offset) : undefined;
+      return [...layer.chain, `protobuf[${s.strings.path(i)}]`, ...(sub ? [sub] : [])];
+    }
   }
   if (label === undefined) return layer.chain;
   return replacesLast ? [...layer.chain.slice(0, -1), label] : [...layer.chain, label];
@@ -305,6 +359,8 @@ export function touchesChange(layer: Layer, start: number, end: number): boolean
 
 export class LayerDecoder {
   readonly bounds: DecodeBounds;
+  /** Where short runs are decoded before they are known to matter (decode() is synchronous). */
+  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
 
   constructor(readonly options: LayerOptions = {}) {
     this.bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
@@ -385,8 +441,34 @@ export class LayerDecoder {
     return run.add(layer, { bytes: result.bytes, step: { append: label }, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
   }
 
-  #worthDecoding(bytes: Buffer): boolean {
+  #worthDecoding(bytes: Uint8Array): boolean {
     return isGzip(bytes) || isZlib(bytes) || isTextLike(bytes);
+  }
+
+  /**
+   * A protobuf string needs a layer of its own only where one would decode more than the message
+   * layer does: text holding JSON, multipart, %XX escapes or digit groups (phone numbers), or
+   * binary that may be compressed or is a message nested too deep to parse. Like a JSON string's,
+   * its matches are the message's, its runs are found from the message and its fields are named
+   * lazily (chainAt), so most strings (names, URLs, ids) cost no layer.
+   */
+  #leafNeedsLayer(leaf: Buffer, digitGroup: boolean): boolean {
+    if (!isTextLike(leaf)) return !this.#leadsNowhere(leaf);
+    const first = leaf[0];
+    if (first === 0x7b || first === 0x5b || (first === 0x2d && sniffBoundary(leaf) !== undefined)) return true;
+    return digitGroup || hasPercentEscape(leaf);
+  }
+
+  /**
+   * True when a decoded run, as a layer, would decode to nothing more: what #expand does with a
+   * layer of no root, answered without making one (not text, no multipart or protobuf structure,
+   * no compression magic, too short or failing the brotli / raw deflate probes).
+   */
+  #leadsNowhere(bytes: Uint8Array): boolean {
+    if (isGzip(bytes) || isZlib(bytes) || isTextLike(bytes)) return false;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (sniffBoundary(buffer) !== undefined || protobufStrings(bytes, isTextLike) !== undefined) return false;
+    return bytes.length < MIN_BLIND_BYTES || !(mayBeBrotli(bytes, this.bounds.maxExpansion) || mayBeRawDeflate(bytes));
   }
 
   #structure(layer: DecodedLayer, text: boolean): Structure | undefined {
@@ -414,15 +496,12 @@ export class LayerDecoder {
       const scan = scanJson(b);
       if (scan.values.length > 0 || scan.stoppedAt === undefined || scan.tooDeep) return { kind: 'json', scan };
     }
-    if (first === 0x68 /* h */) {
-      const head = b.toString('latin1', 0, Math.min(b.length, 12));
+    // A URL's fields are its query's (as fieldLabelIn names them in strings with no layer).
+    if (first === 0x68 /* h */ && /^https?:\/\//i.test(b.toString('latin1', 0, Math.min(b.length, 12)))) {
       const q = b.indexOf(0x3f);
-      if (/^https?:\/\//i.test(head) && q > 0) {
-        const query = b.subarray(q + 1);
-        const fields = parseFormFields(query, '&');
-        if (fields) return { kind: 'fields', fields, label: 'query', replacesLast: false, offset: q + 1 };
-      }
-      return undefined;
+      if (q < 0) return undefined;
+      const fields = parseFormFields(b.subarray(q + 1), '&');
+      return fields ? { kind: 'fields', fields, label: 'query', replacesLast: false, offset: q + 1 } : undefined;
     }
     const fields = parseFormFields(b, '&');
     return fields ? { kind: 'fields', fields, label: 'form', replacesLast: false, offset: 0 } : undefined;
@@ -437,6 +516,10 @@ export class LayerDecoder {
     if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !isZlib(b)) return;
     layer.structure = structure;
     const covered: Array<[number, number]> = [];
+    /** Protobuf strings (by index) with no layer of their own: their runs are found here. */
+    let bare: number[] | undefined;
+    // In a JSON document or protobuf message, strings holding digit groups get a layer, for its digits view.
+    const digits = this.options.digitsViews && (structure?.kind === 'json' || structure?.kind === 'protobuf') ? new DigitGroupCursor(digitGroupSpans(b)) : undefined;
     const view = (start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, extra: readonly string[] = NO_LABELS) => {
       covered.push([start, end]);
       return run.add(layer, { bytes, step: { at: start, fieldsInStrings: false, extra }, depth: layer.depth + depthAdd, originStart: start, originEnd: end, copied });
@@ -444,12 +527,25 @@ export class LayerDecoder {
 
     if (structure?.kind === 'json') {
       if (structure.scan.tooDeep) run.fail(layer.chain, `JSON nested deeper than ${MAX_JSON_NESTING} levels`);
+      // The first '%' at or after the string being read (b.length: none), found once for all the
+      // strings before it: most bodies hold none, and a loop over every string would read them all.
+      let nextPercent = -1;
       for (const v of structure.scan.values) {
         if (!v.isString || v.end - v.start < 4) continue;
         if (v.escaped) {
           const value = unescapeJsonString(b, v);
           if (value !== undefined) view(v.start, v.end, Buffer.from(value, 'utf8'), true);
-        } else if (this.#stringNeedsLayer(b, v.start, v.end)) view(v.start, v.end, b.subarray(v.start, v.end), false);
+          continue;
+        }
+        if (nextPercent < v.start) {
+          nextPercent = b.indexOf(0x25, v.start);
+          if (nextPercent < 0) nextPercent = b.length;
+        }
+        // A string without escapes gets a layer only if it needs decoding ('%'), holds JSON or
+        // digit groups; the fields of a URL or form in it are named lazily (chainAt). A '+' needs
+        // none: the canaries' '+'-for-space variants find form-encoded spaces.
+        const first = b[v.start];
+        if (nextPercent < v.end || first === 0x7b || first === 0x5b || digits?.within(v.start, v.end)) view(v.start, v.end, b.subarray(v.start, v.end), false);
       }
     } else if (structure?.kind === 'fields') {
       for (const f of structure.fields) {
@@ -468,28 +564,47 @@ export class LayerDecoder {
         else view(p.bodyStart, p.bodyEnd, raw, false);
       }
     } else if (structure?.kind === 'protobuf') {
-      for (const s of structure.strings) if (s.end - s.start >= 4) view(s.start, s.end, b.subarray(s.start, s.end), false);
+      const strings = structure.strings;
+      for (let i = 0; i < strings.length; i++) {
+        const start = strings.starts[i]!;
+        const end = strings.ends[i]!;
+        if (end - start < 4) continue;
+        if (this.#leafNeedsLayer(b.subarray(start, end), digits?.within(start, end) === true)) view(start, end, b.subarray(start, end), false);
+        else if (end - start >= MIN_RUN_CHARS) (bare ??= []).push(i);
+      }
     }
     covered.sort((x, y) => x[0] - y[0]);
 
     if (text) {
       // Structured text decodes field by field; plain text (and a URL's path) as a whole. A
       // percent view takes over the runs of the span it decodes, so a run is decoded once.
+      // Digit groups likewise: a structure's strings and fields have layers of their own for them.
       const end = !structure ? b.length : structure.kind === 'fields' && structure.offset > 0 ? structure.offset - 1 : 0;
       if (end > 0 && this.#percentView(run, layer, end)) {
         covered.push([0, end]);
         covered.sort((x, y) => x[0] - y[0]);
       }
-      if (this.options.digitsViews) this.#digitsView(run, layer);
+      if (end > 0 && this.options.digitsViews) this.#digitsView(run, layer, end);
     }
 
     // base64 / base64url / hex runs not already inside a decoded field or string. Binary of no
     // known format is skipped: runs there are chance (the matcher still sees encoded canaries).
-    const runs = text || structure ? findEncodedRuns(b, covered) : [];
+    // In a protobuf message, only inside strings: a length byte may read as a run character.
+    const runs = structure?.kind === 'protobuf' ? runsInStrings(b, structure.strings, bare) : text || structure ? findEncodedRuns(b, covered) : [];
     for (const r of runs) {
-      const decoded = decodeRun(b, r);
-      if (decoded.length < 4) continue;
-      if (r.digitsOnly && !this.#worthDecoding(decoded)) continue;
+      const length = decodedRunLength(b, r);
+      if (length < 4) continue;
+      let decoded: Buffer;
+      if (length <= SCRATCH_BYTES && this.options.holdsPattern) {
+        const bytes = this.#scratch.subarray(0, decodeRunInto(b, r, this.#scratch));
+        if (r.digitsOnly && !this.#worthDecoding(bytes)) continue;
+        // Most runs are ids and hashes: bytes that hold no canary and decode no further need no layer.
+        if (this.#leadsNowhere(bytes) && !this.options.holdsPattern(bytes)) continue;
+        decoded = Buffer.from(bytes);
+      } else {
+        decoded = decodeRun(b, r);
+        if (r.digitsOnly && !this.#worthDecoding(decoded)) continue;
+      }
       if (layer.depth + 1 > this.bounds.maxDepth) {
         if (this.#worthDecoding(decoded)) run.fail([...chainAt(layer, r.start), r.kind], `more than ${this.bounds.maxDepth} nested encodings`);
         continue;
@@ -514,37 +629,19 @@ export class LayerDecoder {
   }
 
   /**
-   * A JSON string without escapes gets its own layer only if it needs decoding ('%', '+') or holds
-   * JSON; fields of a URL or form inside it are labelled lazily (see chainAt), no layer needed.
-   */
-  #stringNeedsLayer(b: Buffer, start: number, end: number): boolean {
-    const f = b[start];
-    if (f === 0x7b || f === 0x5b) return true;
-    // A loop over the string itself: indexOf from `start` would read on to the end of the body
-    // for every string of a body with no '%' at all.
-    const plus = this.options.plusViews ? 0x2b : 0x25;
-    for (let i = start; i < end; i++) {
-      const c = b[i];
-      if (c === 0x25 || c === plus) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Percent-decoded view of b[0, end) (for a URL: its path; the query is decoded field by field).
-   * Returns true when the view decodes runs in place of the parent; a '+'-only view (no %XX) is a
-   * leaf, because '+' is also a base64 character the parent's runs need intact.
+   * Percent-decoded view of b[0, end) (for a URL: its path; the query is decoded field by field),
+   * when it holds a %XX escape; it decodes runs in place of the parent. '+' alone makes no view
+   * (see the JSON strings in #expand); with an escape, '+' is decoded too when some canary has a space.
    */
   #percentView(run: FlowDecoding, layer: DecodedLayer, end: number): boolean {
     const b = layer.bytes;
     const part = end < b.length ? b.subarray(0, end) : b;
-    const percent = hasPercentEscape(part);
-    const plus = this.options.plusViews === true && part.includes(0x2b) && !part.includes(0x20);
-    if (!percent && !plus) return false;
+    if (!hasPercentEscape(part)) return false;
     if (layer.depth + 1 > this.bounds.maxDepth) {
-      if (percent) run.fail([...layer.chain, 'urldecode'], `more than ${this.bounds.maxDepth} nested encodings`);
+      run.fail([...layer.chain, 'urldecode'], `more than ${this.bounds.maxDepth} nested encodings`);
       return false;
     }
+    const plus = this.options.plusViews === true && part.includes(0x2b) && !part.includes(0x20);
     const decoded = percentDecode(part, plus);
     const changed = new Uint8Array(decoded.length);
     let o = 0;
@@ -558,13 +655,12 @@ export class LayerDecoder {
         i += 2;
       } else if (c === 0x2b && plus) changed[o] = 1;
     }
-    const added = run.add(layer, { bytes: decoded, step: { append: 'urldecode' }, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed, leaf: !percent });
-    return added !== undefined && percent;
+    return run.add(layer, { bytes: decoded, step: { append: 'urldecode' }, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed }) !== undefined;
   }
 
   /** Phone numbers written in groups: a view with the separators inside digit groups removed. */
-  #digitsView(run: FlowDecoding, layer: DecodedLayer): void {
-    const s = layer.bytes.toString('latin1');
+  #digitsView(run: FlowDecoding, layer: DecodedLayer, end: number): void {
+    const s = layer.bytes.toString('latin1', 0, end);
     if (!/\d[ \-().\u00a0]+\d/.test(s)) return;
     const pieces: string[] = [];
     const changedSpans: Array<[number, number]> = [];
@@ -585,6 +681,6 @@ export class LayerDecoder {
     const bytes = Buffer.from(pieces.join(''), 'latin1');
     const changed = new Uint8Array(bytes.length);
     for (const [a, z] of changedSpans) changed.fill(1, a, z);
-    run.add(layer, { bytes, step: { append: 'digits' }, depth: layer.depth, originStart: 0, originEnd: layer.bytes.length, copied: true, leaf: true, changed });
+    run.add(layer, { bytes, step: { append: 'digits' }, depth: layer.depth, originStart: 0, originEnd: end, copied: true, leaf: true, changed });
   }
 }

@@ -74,11 +74,6 @@ function stringEnd(buf: Buffer, open: number): number {
   }
 }
 
-/** True when buf[start, end) holds a backslash (read within the string only, never past it). */
-function hasBackslash(buf: Buffer, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) if (buf[k] === BACKSLASH) return true;
-  return false;
-}
 
 /** `true`, `false` or `null` at buf[start, end). */
 function isLiteral(buf: Buffer, start: number, end: number): boolean {
@@ -127,6 +122,9 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
   let top: Container | undefined;
   const n = buf.length;
   let pos = 0;
+  // The first backslash at or after the string being read (n: none), found by indexOf once for all
+  // the strings before it: most documents hold none, or a few escaped strings.
+  let nextBackslash = -1;
   const stop = (at: number) => {
     scan.stoppedAt = at;
     return scan;
@@ -185,7 +183,11 @@ export function scanJson(buf: Buffer, maxNesting = MAX_JSON_NESTING): JsonScan {
     if (b === QUOTE) {
       const end = stringEnd(buf, pos);
       if (end < 0) return stop(pos);
-      scan.values.push(valueSpan(top, pos + 1, end, true, hasBackslash(buf, pos + 1, end)));
+      if (nextBackslash <= pos) {
+        nextBackslash = buf.indexOf(BACKSLASH, pos + 1);
+        if (nextBackslash < 0) nextBackslash = n;
+      }
+      scan.values.push(valueSpan(top, pos + 1, end, true, nextBackslash < end));
       pos = end + 1;
       if (!top) return pos < n ? stop(pos) : scan;
       continue;

@@ -6,7 +6,7 @@
  */
 import type { BodyRef, Flow, Header } from '../capture/types.js';
 import { PhonehomeError } from '../errors.js';
-import { encodedVariants } from './canaryVariants.js';
+import { encodedVariants, PLUS_AS_SPACE } from './canaryVariants.js';
 import { chainAt, LayerDecoder, touchesChange, type DecodeBounds, type Layer, type RootPart } from './flowLayers.js';
 import { canaryForms, CONTEXT_KINDS } from './identifierForms.js';
 import { FirstPartyResolver } from './party.js';
@@ -66,6 +66,8 @@ export interface LeakReport {
 interface PatternInfo {
   canary: number;
   encoding: string[];
+  /** The '+'-for-space variant. */
+  plusAsSpace: boolean;
   form: string;
   contextOnly: boolean;
 }
@@ -78,6 +80,8 @@ interface Hit {
 }
 
 const PHONE_KINDS = new Set(['phone-number', 'contact-number']);
+/** Labels of form, query and cookie fields (their values are decoded with '+' as a space). */
+const FIELD_LABEL = /^(?:form|query|cookie)\[/;
 
 /** Visit canaries with the visit id set, plus the URL and search terms when the visit did not list them. */
 export function visitCanaries(visit: Visit): Canary[] {
@@ -160,13 +164,13 @@ export class LeakFinder {
           if (canary.kind === 'android-release' || Buffer.byteLength(form.text) < MIN_PATTERN_BYTES) releases.push(form.text);
           else {
             patterns.push(Buffer.from(form.text, 'utf8'));
-            this.#patterns.push({ canary: index, encoding: [], form: form.text, contextOnly });
+            this.#patterns.push({ canary: index, encoding: [], plusAsSpace: false, form: form.text, contextOnly });
           }
           continue;
         }
         for (const variant of encodedVariants(form.text)) {
           patterns.push(variant.bytes);
-          this.#patterns.push({ canary: index, encoding: variant.encoding, form: form.note ? `${form.text} (${form.note})` : form.text, contextOnly });
+          this.#patterns.push({ canary: index, encoding: variant.encoding, plusAsSpace: variant.encoding[0] === PLUS_AS_SPACE, form: form.note ? `${form.text} (${form.note})` : form.text, contextOnly });
         }
       }
     });
@@ -174,7 +178,8 @@ export class LeakFinder {
     this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns);
     const needsPlus = canaries.some((c) => !CONTEXT_KINDS.has(c.kind) && /\s/.test(c.value));
     const needsDigits = canaries.some((c) => PHONE_KINDS.has(c.kind));
-    this.#decoder = new LayerDecoder({ bounds: options.bounds, plusViews: needsPlus, digitsViews: needsDigits });
+    const matcher = this.#matcher;
+    this.#decoder = new LayerDecoder({ bounds: options.bounds, plusViews: needsPlus, digitsViews: needsDigits, holdsPattern: (bytes) => matcher.scan(bytes).length > 0 });
     this.#party = new FirstPartyResolver(this.graceMs);
     this.#firstParty = new Set((options.firstPartyDomains ?? []).map((d) => d.toLowerCase()));
   }
@@ -380,7 +385,9 @@ export class LeakFinder {
     hits.sort((a, b) => a.layer.id - b.layer.id || a.start - b.start || b.end - a.end);
     for (const h of hits) {
       if (explained(h)) continue;
-      const chain = [...chainAt(h.layer, h.start), ...h.info.encoding];
+      const at = chainAt(h.layer, h.start);
+      // A form field's value is decoded with '+' as a space already: no further label for it.
+      const chain = h.info.plusAsSpace && FIELD_LABEL.test(at[at.length - 1]!) ? at : [...at, ...h.info.encoding];
       const key = `${h.info.canary}\u0000${chain.join('\u0000')}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeRun, findEncodedRuns, type EncodedRun } from '../../harness/detect/encodedRuns.js';
+import { decodedRunLength, decodeRun, decodeRunInto, findEncodedRuns, type EncodedRun } from '../../harness/detect/encodedRuns.js';
 
 /**
  * The definition, written the slow way: maximal runs of base64/hex characters over the whole buffer
@@ -75,5 +75,24 @@ describe('detect: base64 / hex runs are found only between spans already decoded
     const b64 = Buffer.from('p=' + Buffer.from('a canary inside base64, long enough').toString('base64url'));
     const [run] = findEncodedRuns(b64);
     expect(decodeRun(b64, run!).toString()).to.equal('a canary inside base64, long enough');
+  });
+
+  it('decodes short runs into scratch space to the same bytes as Buffer.from, padded or not, any length', () => {
+    const next = random(7);
+    const scratch = new Uint8Array(256);
+    let checked = 0;
+    for (let k = 0; k < 3000; k++) {
+      const raw = Buffer.from(Array.from({ length: 1 + (k % 120) }, () => Math.floor(next() * 256)));
+      const encoded = [raw.toString('base64'), raw.toString('base64url'), raw.toString('hex'), raw.toString('hex').toUpperCase()][k % 4]!;
+      const text = Buffer.from(`"${k % 5 === 0 ? encoded.slice(0, -1) : encoded}"`, 'latin1');
+      for (const run of findEncodedRuns(text)) {
+        const want = decodeRun(text, run);
+        const length = decodeRunInto(text, run, scratch);
+        expect(length, text.toString()).to.equal(decodedRunLength(text, run));
+        expect(Buffer.from(scratch.subarray(0, length)).equals(want), text.toString()).to.equal(true);
+        checked++;
+      }
+    }
+    expect(checked).to.be.above(2000);
   });
 });
