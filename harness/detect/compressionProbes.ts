@@ -134,11 +134,19 @@ function dynamicBlockPlausible(r: BitReader): boolean {
   if (hlit > 29 || hdist > 29) return false;
   // The code-length code must be a complete prefix code (Kraft sum exactly 1).
   const lengths = new Array<number>(19).fill(0);
+  let kraft = 0;
+  let used = 0;
   for (let i = 0; i < hclen + 4; i++) {
     const len = r.bits(3);
     if (len < 0) return false;
     lengths[CL_ORDER[i]!] = len;
+    if (len > 0) {
+      kraft += 1 << (7 - len);
+      used++;
+    }
   }
+  // Most random headers fail here, before any code is built.
+  if (kraft !== 128 && !(used === 1 && kraft === 64)) return false;
   const codeLengths = canonicalCode(lengths);
   if (!(codeLengths.kraft === FULL_KRAFT || (codeLengths.used === 1 && codeLengths.count[1] === 1))) return false;
   return dynamicCodesPlausible(r, codeLengths, hlit + 257, hdist + 1);

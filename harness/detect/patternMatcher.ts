@@ -10,16 +10,23 @@
  * patterns filed under that hash. Each occurrence is met at exactly one sample, so it is reported
  * once, without de-duplication.
  *
- * The stride s is set by the shortest pattern (s = shortest - 3, at most 8). Patterns of s + 7
- * bytes or more are indexed by 8-byte grams (hex text, which is everywhere in telemetry, then almost
- * never passes the filter by chance); the few shorter ones (IMEIs, MACs, phone numbers) by 4-byte
- * grams. Both are tested at the same samples, from the same two 32-bit loads.
+ * Patterns of 15 bytes or more are indexed by 8-byte grams sampled every 8 bytes (hex text, which
+ * is everywhere in telemetry, then almost never passes the filter by chance); the few shorter ones
+ * (IMEIs, MACs, phone numbers, serials) by 4-byte grams sampled every 4 bytes. The samples are the
+ * aligned 32-bit words of the buffer, read from an Int32Array: 1.5x faster than unaligned reads
+ * through a DataView. Patterns shorter than 7 bytes (rare: custom canaries) need a finer stride:
+ * then every sample is s = shortest - 3 bytes apart (at most 8), read through a DataView.
  */
 
 export const MIN_PATTERN_BYTES = 4;
 
 /** Longest stride: past it, indexing s grams per pattern costs more filter misses than it saves. */
 const MAX_STRIDE = 8;
+/** Shortest pattern the aligned sampling (4-byte grams every 4 bytes, 8-byte grams every 8) can find. */
+const ALIGNED_MIN_PATTERN = 4 + 4 - 1;
+const ALIGNED_LONG_PATTERN = 8 + 8 - 1;
+/** Int32Array reads the platform's byte order; the gram hashes are of little-endian words. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Largest filter: 2^17 words of 32 bits = 512 KB. */
 const MAX_FILTER_WORD_BITS = 17;
 const MULTIPLIER_HI = 0x9e3779b1;
@@ -132,14 +139,20 @@ class GramIndex {
 
 export class MultiPatternMatcher {
   readonly patterns: readonly Uint8Array[];
-  /** Bytes between samples. */
-  readonly stride: number;
+  /** Bytes between samples of the 4-byte and the 8-byte grams. */
+  readonly strides: { readonly short: number; readonly long: number };
+  /** Samples are the buffer's aligned words (every pattern is 7 bytes or longer). */
+  readonly #aligned: boolean;
   readonly #short: GramIndex;
   readonly #long: GramIndex;
   /** Length of the shortest pattern (Infinity when there are none). */
   readonly #shortest: number;
   #viewed: ArrayBufferLike | undefined;
   #view: DataView | undefined;
+  #worded: ArrayBufferLike | undefined;
+  #words: Int32Array | undefined;
+  #wordedBefore: ArrayBufferLike | undefined;
+  #wordsBefore: Int32Array | undefined;
   /** Output of the next scan (replaced only once a scan has matches to return). */
   #out: PatternMatch[] = [];
 
@@ -151,21 +164,100 @@ export class MultiPatternMatcher {
       shortest = Math.min(shortest, p.length);
     }
     this.#shortest = shortest;
-    this.stride = Math.max(1, Math.min(MAX_STRIDE, shortest - 4 + 1));
+    this.#aligned = LITTLE_ENDIAN && shortest >= ALIGNED_MIN_PATTERN;
+    const stride = Math.max(1, Math.min(MAX_STRIDE, shortest - 4 + 1));
+    this.strides = this.#aligned ? { short: 4, long: 8 } : { short: stride, long: stride };
+    const longFrom = this.#aligned ? ALIGNED_LONG_PATTERN : stride + 8 - 1;
     const long: number[] = [];
     const short: number[] = [];
-    patterns.forEach((p, index) => (p.length >= this.stride + 8 - 1 ? long : short).push(index));
-    this.#short = new GramIndex(4, this.stride, patterns, short);
-    this.#long = new GramIndex(8, this.stride, patterns, long);
+    patterns.forEach((p, index) => (p.length >= longFrom ? long : short).push(index));
+    this.#short = new GramIndex(4, this.strides.short, patterns, short);
+    this.#long = new GramIndex(8, this.strides.long, patterns, long);
   }
 
   /** Every occurrence (overlapping ones included) of every pattern in `text`, in text order. */
   scan(text: Uint8Array): PatternMatch[] {
-    const n = text.length;
     // Shorter than every pattern (a decoded 8-byte id, say): nothing to find, nothing to set up.
-    if (n < this.#shortest) return NO_MATCHES;
-    // Small buffers (decoded runs, field values) mostly share Buffer's pool ArrayBuffer: one DataView
-    // for the pool instead of one per scan. Larger buffers get their own, not kept after the scan.
+    if (text.length < this.#shortest) return NO_MATCHES;
+    const out = this.#out;
+    if (this.#aligned) this.#scanWords(text, out);
+    else this.#scanBytes(text, out);
+    if (out.length === 0) return NO_MATCHES;
+    this.#out = [];
+    // Text order, and at one offset the order a plain left-to-right search would give (pattern index).
+    if (out.length > 1) out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
+    return out;
+  }
+
+  /**
+   * Small buffers (decoded runs, field values) mostly share Buffer's pool ArrayBuffer: one view of
+   * the pool instead of one per scan. Larger buffers get their own, not kept after the scan.
+   */
+  #wordsOf(buffer: ArrayBufferLike): Int32Array {
+    if (buffer === this.#worded) return this.#words!;
+    // Two are kept: scans alternate between the pool and the decoder's scratch space.
+    if (buffer === this.#wordedBefore) {
+      const words = this.#wordsBefore!;
+      this.#wordedBefore = this.#worded;
+      this.#wordsBefore = this.#words;
+      this.#worded = buffer;
+      this.#words = words;
+      return words;
+    }
+    const words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    if (buffer.byteLength <= MAX_CACHED_VIEW_BYTES) {
+      this.#wordedBefore = this.#worded;
+      this.#wordsBefore = this.#words;
+      this.#worded = buffer;
+      this.#words = words;
+    }
+    return words;
+  }
+
+  /** Samples at the aligned words of the buffer in [byteOffset, byteOffset + length). */
+  #scanWords(text: Uint8Array, out: PatternMatch[]): void {
+    const words = this.#wordsOf(text.buffer);
+    const base = text.byteOffset;
+    const end = base + text.length;
+    const short = this.#short;
+    const long = this.#long;
+    const shortFilter = short.filter;
+    const shortShift = short.shift;
+    const longFilter = long.filter;
+    const longShift = long.shift;
+    // Word k holds bytes [4k, 4k + 4); the words wholly inside the text are [first, last).
+    const first = Math.ceil(base / 4);
+    const last = Math.floor(end / 4);
+    let w = first;
+    // A word before the first 8-aligned one: only a 4-byte gram.
+    if (w % 2 === 1 && w < last) {
+      const h = Math.imul(words[w]!, MULTIPLIER_HI);
+      const bits = filterBits(h);
+      if ((shortFilter[h >>> shortShift]! & bits) === bits) short.verify(text, 4 * w - base, h, out);
+      w++;
+    }
+    for (; w + 1 < last; w += 2) {
+      const hi = Math.imul(words[w]!, MULTIPLIER_HI);
+      let bits = (1 << (hi & 31)) | (1 << ((hi >>> 5) & 31)) | (1 << ((hi >>> 10) & 31));
+      if ((shortFilter[hi >>> shortShift]! & bits) === bits) short.verify(text, 4 * w - base, hi, out);
+      const next = words[w + 1]!;
+      const hn = Math.imul(next, MULTIPLIER_HI);
+      bits = (1 << (hn & 31)) | (1 << ((hn >>> 5) & 31)) | (1 << ((hn >>> 10) & 31));
+      if ((shortFilter[hn >>> shortShift]! & bits) === bits) short.verify(text, 4 * w + 4 - base, hn, out);
+      const h = hi ^ Math.imul(next, MULTIPLIER_LO);
+      bits = (1 << (h & 31)) | (1 << ((h >>> 5) & 31)) | (1 << ((h >>> 10) & 31));
+      if ((longFilter[h >>> longShift]! & bits) === bits) long.verify(text, 4 * w - base, h, out);
+    }
+    // The last word holds no 8-byte gram: only short patterns can end there.
+    if (w < last) {
+      const h = Math.imul(words[w]!, MULTIPLIER_HI);
+      const bits = filterBits(h);
+      if ((shortFilter[h >>> shortShift]! & bits) === bits) short.verify(text, 4 * w - base, h, out);
+    }
+  }
+
+  /** Samples every `stride` bytes from the first (patterns shorter than 7 bytes, or a big-endian platform). */
+  #scanBytes(text: Uint8Array, out: PatternMatch[]): void {
     let view: DataView;
     if (text.buffer === this.#viewed) view = this.#view!;
     else {
@@ -175,10 +267,9 @@ export class MultiPatternMatcher {
         this.#view = view;
       }
     }
-    const out = this.#out;
     const base = text.byteOffset;
-    const end = base + n;
-    const stride = this.stride;
+    const end = base + text.length;
+    const stride = this.strides.short;
     const short = this.#short;
     const long = this.#long;
     const shortFilter = short.filter;
@@ -200,10 +291,5 @@ export class MultiPatternMatcher {
       const bits = filterBits(hi);
       if ((shortFilter[hi >>> shortShift]! & bits) === bits) short.verify(text, i - base, hi, out);
     }
-    if (out.length === 0) return NO_MATCHES;
-    this.#out = [];
-    // Text order, and at one offset the order a plain left-to-right search would give (pattern index).
-    if (out.length > 1) out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
-    return out;
   }
 }

@@ -27,8 +27,8 @@ function indexOfAll(patterns: readonly Uint8Array[], text: Buffer): PatternMatch
 const HEX = '0123456789abcdef';
 
 describe('detect: the sampled multi-pattern matcher finds exactly what indexOf finds', () => {
-  // Shortest pattern 4..16 bytes: strides 1..8, with 4-byte and 8-byte gram indexes.
-  for (const shortest of [4, 5, 7, 10, 11, 14, 15, 16]) {
+  // Shortest pattern 4..16 bytes: strides 1..4 through a DataView below 7 bytes, aligned words from 7.
+  for (const shortest of [4, 5, 6, 7, 8, 10, 11, 14, 15, 16]) {
     it(`patterns of ${shortest}..60 bytes, planted at every alignment, at both ends, overlapping`, () => {
       const patterns: Buffer[] = [];
       for (let i = 0; i < 300; i++) patterns.push(bytes(1000 + i, shortest + (i % (61 - shortest)), i % 2 ? HEX : undefined));
@@ -44,6 +44,11 @@ describe('detect: the sampled multi-pattern matcher finds exactly what indexOf f
         const expected = indexOfAll(patterns, text);
         expect(matcher.scan(text), `${name} text`).to.deep.equal(expected);
         expect(expected.length, `${name} text has matches to find`).to.be.greaterThan(40);
+        // The same bytes at every alignment in memory, cut at both ends: samples are aligned words.
+        for (let from = 1; from < 9; from++) {
+          const view = text.subarray(from, text.length - (from % 5));
+          expect(matcher.scan(view), `${name} text from byte ${from}`).to.deep.equal(indexOfAll(patterns, view));
+        }
       }
     });
   }
@@ -64,6 +69,24 @@ describe('detect: the sampled multi-pattern matcher finds exactly what indexOf f
     expect(a.buffer).to.equal(b.buffer);
     expect(matcher.scan(b)).to.deep.equal([]);
     expect(matcher.scan(a)).to.deep.equal([{ pattern: 2, start: 0 }]);
+  });
+
+  it('finds the shortest patterns at the very start and end of a buffer, at every alignment in memory', () => {
+    const patterns = [Buffer.from('imei7ab'), Buffer.from('4c49e312abcd'), Buffer.from('13800138000xyz'), Buffer.from('a visit token of 19')];
+    const matcher = new MultiPatternMatcher(patterns);
+    const memory = Buffer.alloc(4096, 0x2e);
+    for (const first of patterns) {
+      for (const last of patterns) {
+        for (let gap = 0; gap < 9; gap++) {
+          const content = Buffer.concat([first, Buffer.alloc(gap, 0x2e), last]);
+          for (let at = 0; at < 16; at++) {
+            content.copy(memory, at);
+            const view = memory.subarray(at, at + content.length);
+            expect(matcher.scan(view), `${first} .${gap} ${last} at ${at}`).to.deep.equal(indexOfAll(patterns, view));
+          }
+        }
+      }
+    }
   });
 
   it('finds nothing in buffers shorter than a gram, and rejects patterns shorter than 4 bytes', () => {
