@@ -32,7 +32,11 @@ const MAX_FILTER_WORD_BITS = 17;
 const MULTIPLIER_HI = 0x9e3779b1;
 const MULTIPLIER_LO = 0x85ebca77;
 /** Bytes that make a gram common in traffic (URL punctuation, spaces, quotes). */
-const COMMON_BYTES = new Set([...' /:.?&=%"\'\\,;-_+{}[]<>\r\n\t0'].map((c) => c.charCodeAt(0)));
+const COMMON_BYTES = ' /:.?&=%"\'\\,;-_+{}[]<>\r\n\t0';
+/** How much a byte makes a gram common: 4 for COMMON_BYTES, 1 for lowercase letters (words, host names). */
+const COMMONNESS = new Uint8Array(256);
+for (let b = 0x61; b <= 0x7a; b++) COMMONNESS[b] = 1;
+for (const c of COMMON_BYTES) COMMONNESS[c.charCodeAt(0)] = 4;
 /** Buffer.poolSize is 8 KB; larger ArrayBuffers are a flow's own and are not kept alive. */
 const MAX_CACHED_VIEW_BYTES = 64 * 1024;
 
@@ -47,11 +51,7 @@ export interface PatternMatch {
 
 function commonness(bytes: Uint8Array, i: number, q: number): number {
   let score = 0;
-  for (let k = i; k < i + q; k++) {
-    const b = bytes[k]!;
-    if (COMMON_BYTES.has(b)) score += 4;
-    else if (b >= 0x61 && b <= 0x7a) score += 1; // lowercase letters: English words, host names
-  }
+  for (let k = i; k < i + q; k++) score += COMMONNESS[bytes[k]!]!;
   return score;
 }
 
@@ -64,6 +64,40 @@ function filterBits(h: number): number {
 function gramHash(view: DataView, i: number, q: 4 | 8): number {
   const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
   return q === 4 ? hi : hi ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO);
+}
+
+/** Grams up to this many are counted by sorting (hash, position) packed into one double. */
+const PACKED_POSITIONS = 2 ** 21;
+
+/**
+ * For each gram of each pattern (in order, all patterns concatenated): how many grams among all the
+ * patterns have its hash. Counted by sorting once: a Map of ~10^6 hashes is several times slower.
+ */
+function gramCounts(hashes: readonly number[][]): Int32Array {
+  let total = 0;
+  for (const hs of hashes) total += hs.length;
+  const flat = new Int32Array(total);
+  let at = 0;
+  for (const hs of hashes) for (const h of hs) flat[at++] = h;
+  let order: ArrayLike<number>;
+  if (total < PACKED_POSITIONS) {
+    // A hash (32 bits) and a position (21 bits) fit a double exactly; a native sort of doubles.
+    const keys = new Float64Array(total);
+    for (let i = 0; i < total; i++) keys[i] = (flat[i]! + 2 ** 31) * PACKED_POSITIONS + i;
+    keys.sort();
+    const positions = new Int32Array(total);
+    for (let i = 0; i < total; i++) positions[i] = keys[i]! % PACKED_POSITIONS;
+    order = positions;
+  } else order = new Uint32Array(total).map((_, i) => i).sort((a, b) => flat[a]! - flat[b]!);
+  const counts = new Int32Array(total);
+  for (let run = 0; run < total; ) {
+    const hash = flat[order[run]!]!;
+    let end = run + 1;
+    while (end < total && flat[order[end]!] === hash) end++;
+    for (let k = run; k < end; k++) counts[order[k]!] = end - run;
+    run = end;
+  }
+  return counts;
 }
 
 /** The patterns indexed by one gram size: their filter and buckets. */
@@ -92,13 +126,18 @@ class GramIndex {
       const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
       return Array.from({ length: p.length - gram + 1 }, (_, i) => gramHash(view, i, gram));
     });
-    // How many patterns share each gram: a gram shared by many patterns costs a verification each.
-    const shared = new Map<number, number>();
-    for (const hs of hashes) for (const h of new Set(hs)) shared.set(h, (shared.get(h) ?? 0) + 1);
+    // How often each gram occurs among all the patterns: a gram shared by many patterns costs a
+    // verification each. Counted by sorting (hash, position) keys once: a Map of ~10^6 hashes, or a
+    // binary search per gram, is several times slower.
+    // A gram shared by many patterns costs a verification each: windows avoid them.
+    const shared = gramCounts(hashes);
+    let first = 0;
     members.forEach((index, m) => {
       const p = patterns[index]!;
       const hs = hashes[m]!;
-      const costs = hs.map((h, i) => (shared.get(h) ?? 0) * 8 + commonness(p, i, gram));
+      const base = first;
+      first += hs.length;
+      const costs = hs.map((_, i) => shared[base + i]! * 8 + commonness(p, i, gram));
       // The window of `stride` consecutive gram offsets with the lowest summed cost.
       let window = 0;
       let sum = 0;
