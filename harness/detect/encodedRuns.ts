@@ -83,7 +83,7 @@ function runsBetween(buf: Uint8Array, from: number, to: number, minChars: number
     if ((flags & ~(DIGIT | HEX_LETTER)) === 0) {
       // Hex only when the run is exactly hex (no padding, even length): else it is base64 that
       // happens to use hex letters, which a random base64 run of this length almost never does.
-      if (end === bodyEnd && (end - start) % 2 === 0) runs.push({ start, end, kind: 'hex', ...(flags === DIGIT ? { digitsOnly: true } : {}) });
+      if (end === bodyEnd && (end - start) % 2 === 0) runs.push(flags === DIGIT ? { start, end, kind: 'hex', digitsOnly: true } : { start, end, kind: 'hex' });
       continue;
     }
     runs.push({ start, end, kind: flags & URL ? 'base64url' : 'base64' });

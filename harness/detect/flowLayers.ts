@@ -361,6 +361,8 @@ export class LayerDecoder {
   readonly bounds: DecodeBounds;
   /** Where short runs are decoded before they are known to matter (decode() is synchronous). */
   readonly #scratch = new Uint8Array(SCRATCH_BYTES);
+  /** Views of the scratch space by length, made once: a view per run would be garbage per run. */
+  readonly #scratchViews: Uint8Array[] = [];
 
   constructor(readonly options: LayerOptions = {}) {
     this.bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
@@ -466,8 +468,8 @@ export class LayerDecoder {
    */
   #leadsNowhere(bytes: Uint8Array): boolean {
     if (isGzip(bytes) || isZlib(bytes) || isTextLike(bytes)) return false;
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    if (sniffBoundary(buffer) !== undefined || protobufStrings(bytes, isTextLike) !== undefined) return false;
+    if (bytes[0] === 0x2d && bytes[1] === 0x2d && sniffBoundary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined) return false;
+    if (protobufStrings(bytes, isTextLike) !== undefined) return false;
     return bytes.length < MIN_BLIND_BYTES || !(mayBeBrotli(bytes, this.bounds.maxExpansion) || mayBeRawDeflate(bytes));
   }
 
@@ -596,7 +598,8 @@ export class LayerDecoder {
       if (length < 4) continue;
       let decoded: Buffer;
       if (length <= SCRATCH_BYTES && this.options.holdsPattern) {
-        const bytes = this.#scratch.subarray(0, decodeRunInto(b, r, this.#scratch));
+        const written = decodeRunInto(b, r, this.#scratch);
+        const bytes = (this.#scratchViews[written] ??= this.#scratch.subarray(0, written));
         if (r.digitsOnly && !this.#worthDecoding(bytes)) continue;
         // Most runs are ids and hashes: bytes that hold no canary and decode no further need no layer.
         if (this.#leadsNowhere(bytes) && !this.options.holdsPattern(bytes)) continue;
