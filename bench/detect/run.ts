@@ -111,7 +111,7 @@ if (workers > 1) {
     };
     for (const f of corpus) {
       inFlight.push(pool.scan(f.flow, f.roots));
-      if (inFlight.length >= 4 * workers) await take();
+      if (inFlight.length >= 8 * workers) await take();
     }
     while (inFlight.length > 0) await take();
     return { seconds: Number(process.hrtime.bigint() - t) / 1e9, keys };

@@ -17,7 +17,7 @@ import type { Canary, Finding, Undecodable, Visit } from './types.js';
 export const DEFAULT_GRACE_MS = 10_000;
 const EXCERPT_CONTEXT = 40;
 /** Flows handed to each worker ahead of the one being recorded: keeps both threads busy, memory bounded. */
-const IN_FLIGHT_PER_WORKER = 4;
+const IN_FLIGHT_PER_WORKER = 8;
 const NO_MATCHES: readonly PatternMatch[] = Object.freeze([]);
 
 export type BodyReader = (ref: BodyRef) => Promise<Buffer>;
