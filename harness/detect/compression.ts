@@ -38,7 +38,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function decompress(kind: Compression, input: Buffer, maxOutput: number): DecompressResult {
+/**
+ * `salvage`: on failure, inflate what a truncated stream holds (a leak seen is a leak); pointless for
+ * attempts on bytes that may not be compressed at all, where a failure only means "not this format".
+ */
+export function decompress(kind: Compression, input: Buffer, maxOutput: number, salvage = true): DecompressResult {
   const cap = Math.max(1, Math.floor(maxOutput));
   // Failed attempts on bytes that are not compressed are routine: skip building stack traces for
   // them, and size zlib's output chunks to the input so small attempts allocate little.
@@ -46,13 +50,13 @@ export function decompress(kind: Compression, input: Buffer, maxOutput: number):
   Error.stackTraceLimit = 0;
   const chunkSize = Math.min(64 * 1024, Math.max(1024, 2 ** Math.ceil(Math.log2(input.length * 4 + 1))));
   try {
-    return attempt(kind, input, cap, chunkSize);
+    return attempt(kind, input, cap, chunkSize, salvage);
   } finally {
     Error.stackTraceLimit = limit;
   }
 }
 
-function attempt(kind: Compression, input: Buffer, cap: number, chunkSize: number): DecompressResult {
+function attempt(kind: Compression, input: Buffer, cap: number, chunkSize: number, salvage: boolean): DecompressResult {
   try {
     return { ok: true, bytes: run(kind, input, { maxOutputLength: cap, chunkSize }) };
   } catch (error) {
@@ -61,7 +65,7 @@ function attempt(kind: Compression, input: Buffer, cap: number, chunkSize: numbe
       return { ok: false, reason: `${kind} output over ${cap} bytes`, overBound: true };
     }
     const reason = `${kind}: ${message(error)}`;
-    if (kind === 'brotli') return { ok: false, reason, overBound: false };
+    if (kind === 'brotli' || !salvage) return { ok: false, reason, overBound: false };
     // A truncated stream: salvage what inflates (a leak seen is a leak), but report the rest unseen.
     try {
       const partial = run(kind, input, { maxOutputLength: cap, chunkSize, finishFlush: zlib.constants.Z_SYNC_FLUSH });

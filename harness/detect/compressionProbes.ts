@@ -7,6 +7,8 @@
  * the input ends before a probe can decide, it accepts: zlib then decides.
  */
 
+import { isZlib } from './compression.js';
+
 class BitReader {
   #pos = 0;
   constructor(readonly bytes: Uint8Array) {}
@@ -21,9 +23,9 @@ class BitReader {
     }
     return v;
   }
-  /** True when what has been read ends in the input's last byte. */
-  atLastByte(): boolean {
-    return (this.#pos + 7) >> 3 === this.bytes.length;
+  /** True when what has been read ends in byte `length - 1` (a stream `length` bytes long). */
+  endsAt(length: number): boolean {
+    return (this.#pos + 7) >> 3 === length;
   }
   /** Skips to the next byte boundary; true when the bits skipped were all zero. */
   toByteBoundary(): boolean {
@@ -54,6 +56,15 @@ const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
 const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+/**
+ * A zlib stream (RFC 1950): its 2-byte header, then a raw DEFLATE stream and a 4-byte Adler-32. The
+ * header alone turns up by chance in one of ~1,000 random buffers; the stream after it rarely.
+ */
+export function mayBeZlib(b: Uint8Array): boolean {
+  // A preset dictionary (FDICT): no dictionary is known here, so zlib could not decode it anyway.
+  return isZlib(b) && (b[1]! & 0x20) === 0 && mayBeRawDeflate(b.subarray(2), 4);
+}
 
 /** Symbols a probe decodes before it takes a fixed-Huffman stream for plausible. */
 const MAX_PROBE_SYMBOLS = 64;
@@ -104,8 +115,8 @@ function fixedBlock(r: BitReader, state: { out: number; symbols: number }): 'end
  * complement, a dynamic block must describe valid codes, fixed blocks must decode; the final
  * block must end in the last byte (the bytes are the stream, nothing after it).
  */
-export function mayBeRawDeflate(b: Uint8Array): boolean {
-  if (b.length < 2) return false;
+export function mayBeRawDeflate(b: Uint8Array, trailer = 0): boolean {
+  if (b.length < 2 + trailer) return false;
   const r = new BitReader(b);
   const state = { out: 0, symbols: 0 };
   for (;;) {
@@ -121,7 +132,7 @@ export function mayBeRawDeflate(b: Uint8Array): boolean {
     if (type === 2) return dynamicBlockPlausible(r);
     const end = fixedBlock(r, state);
     if (end !== 'end') return end === 'budget';
-    if (final === 1) return r.atLastByte();
+    if (final === 1) return r.endsAt(b.length - trailer);
   }
 }
 

@@ -5,8 +5,8 @@
  * caller scans each layer for canaries as it is produced. A layer over a bound, or a compressed
  * stream that does not decode, is reported as undecodable: a blind spot, never a crash.
  */
-import { decompress, isGzip, isZlib, type Compression } from './compression.js';
-import { mayBeBrotli, mayBeRawDeflate } from './compressionProbes.js';
+import { decompress, isGzip, type Compression } from './compression.js';
+import { mayBeBrotli, mayBeRawDeflate, mayBeZlib } from './compressionProbes.js';
 import { decodedRunLength, decodeRun, decodeRunInto, findEncodedRuns, MIN_RUN_CHARS, type EncodedRun } from './encodedRuns.js';
 import { fieldAt, parseFormFields, percentDecode, type FormField } from './formFields.js';
 import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
@@ -424,7 +424,7 @@ export class LayerDecoder {
       return undefined;
     }
     const cap = Math.min(layer.bytes.length * this.bounds.maxExpansion, run.budget);
-    const result = decompress(kind, layer.bytes, cap);
+    const result = decompress(kind, layer.bytes, cap, mode === 'required');
     if (!result.ok) {
       if (required || result.overBound) {
         const why = result.overBound
@@ -444,7 +444,7 @@ export class LayerDecoder {
   }
 
   #worthDecoding(bytes: Uint8Array): boolean {
-    return isGzip(bytes) || isZlib(bytes) || isTextLike(bytes);
+    return isGzip(bytes) || mayBeZlib(bytes) || isTextLike(bytes);
   }
 
   /**
@@ -467,7 +467,7 @@ export class LayerDecoder {
    * no compression magic, too short or failing the brotli / raw deflate probes).
    */
   #leadsNowhere(bytes: Uint8Array): boolean {
-    if (isGzip(bytes) || isZlib(bytes) || isTextLike(bytes)) return false;
+    if (isGzip(bytes) || mayBeZlib(bytes) || isTextLike(bytes)) return false;
     if (bytes[0] === 0x2d && bytes[1] === 0x2d && sniffBoundary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined) return false;
     if (protobufStrings(bytes, isTextLike) !== undefined) return false;
     return bytes.length < MIN_BLIND_BYTES || !(mayBeBrotli(bytes, this.bounds.maxExpansion) || mayBeRawDeflate(bytes));
@@ -515,7 +515,7 @@ export class LayerDecoder {
     const text = isTextLike(b);
     const structure = this.#structure(layer, text);
     // Short binary of no known format (a random id, a hash): nothing inside can be decoded.
-    if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !isZlib(b)) return;
+    if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !mayBeZlib(b)) return;
     layer.structure = structure;
     const covered: Array<[number, number]> = [];
     /** Protobuf strings (by index) with no layer of their own: their runs are found here. */
@@ -617,9 +617,10 @@ export class LayerDecoder {
     }
 
     if (!text && !structure) {
-      // gzip's 3-byte magic is proof enough; a 2-byte zlib header turns up by chance in random bytes.
+      // gzip's 3-byte magic is proof enough; a 2-byte zlib header turns up by chance in random bytes,
+      // so the stream after it is probed first, and only a checksummed success counts.
       if (isGzip(b)) this.#decompressInto(run, layer, 'gzip', 'required');
-      else if (isZlib(b) && this.#decompressInto(run, layer, 'deflate', 'checked')) return;
+      else if (mayBeZlib(b) && this.#decompressInto(run, layer, 'deflate', 'checked')) return;
       else if (b.length >= MIN_BLIND_BYTES) {
         // No magic number: probe, then try brotli and raw deflate, kept only if the output is a known format.
         const brotli = mayBeBrotli(b, this.bounds.maxExpansion);
