@@ -2,19 +2,7 @@ import { expect } from 'chai';
 import { brotliCompressSync, constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { isZlib } from '../../harness/detect/compression.js';
 import { mayBeBrotli, mayBeRawDeflate, mayBeZlib } from '../../harness/detect/compressionProbes.js';
-
-/** Deterministic bytes (xorshift32): the same noise every run. */
-function noise(seed: number, length: number): Buffer {
-  let x = seed >>> 0 || 1;
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { seededBytes as noise } from './flowFixtures.js';
 
 const MAX_EXPANSION = 100;
 

@@ -38,3 +38,17 @@ export function makeFlow(spec: FlowSpec = {}): Flow {
     response: { status: spec.status ?? 200, statusMessage: 'OK', headers: spec.responseHeaders ?? [], body: { size: 0 } },
   };
 }
+
+/** Deterministic bytes (xorshift32), optionally over an alphabet: the same "random" input every run. */
+export function seededBytes(seed: number, n: number, alphabet?: string): Buffer {
+  let s = seed >>> 0 || 1;
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = alphabet ? alphabet.charCodeAt(s % alphabet.length) : s & 0xff;
+  }
+  return out;
+}

@@ -1,19 +1,6 @@
 import { expect } from 'chai';
 import { MultiPatternMatcher, type PatternMatch } from '../../harness/detect/index.js';
-
-/** Deterministic bytes (xorshift32) over a chosen alphabet: hex text makes the filters hit often. */
-function bytes(seed: number, n: number, alphabet?: string): Buffer {
-  let s = seed >>> 0 || 1;
-  const out = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = alphabet ? alphabet.charCodeAt(s % alphabet.length) : s & 0xff;
-  }
-  return out;
-}
+import { seededBytes as bytes } from './flowFixtures.js';
 
 /** The obvious search: every occurrence of every pattern, overlapping ones included. */
 function indexOfAll(patterns: readonly Uint8Array[], text: Buffer): PatternMatch[] {
