@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 import type { Flow, Header } from '../../harness/capture/types.js';
 import type { Canary } from '../../harness/detect/index.js';
 import type { RootPart } from '../../harness/detect/index.js';
+// The protobuf writer the detector's tests use: one hand-written encoder for tests and bench.
+import { protobufField as field, varint } from '../../test/detect/flowFixtures.js';
 
 /** Small deterministic PRNG (xorshift32): the same corpus every run. */
 class Random {
@@ -91,21 +93,6 @@ function event(r: Random, leak: string | undefined): Record<string, unknown> {
 function events(r: Random, n: number, leak: string | undefined): unknown[] {
   const leakAt = leak ? r.int(n) : -1;
   return Array.from({ length: n }, (_, i) => event(r, i === leakAt ? leak : undefined));
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
-
-function field(n: number, payload: Buffer): Buffer {
-  return Buffer.concat([varint((n << 3) | 2), varint(payload.length), payload]);
 }
 
 function protobufBatch(r: Random, n: number, leak: string | undefined): Buffer {

@@ -156,11 +156,9 @@ function dynamicBlockPlausible(r: BitReader): boolean {
       used++;
     }
   }
-  // Most random headers fail here, before any code is built.
+  // Checked before any code is built: most random headers fail here.
   if (kraft !== 128 && !(used === 1 && kraft === 64)) return false;
-  const codeLengths = canonicalCode(lengths);
-  if (!(codeLengths.kraft === FULL_KRAFT || (codeLengths.used === 1 && codeLengths.count[1] === 1))) return false;
-  return dynamicCodesPlausible(r, codeLengths, hlit + 257, hdist + 1);
+  return dynamicCodesPlausible(r, canonicalCode(lengths), hlit + 257, hdist + 1);
 }
 
 const FULL_KRAFT = 2 ** 15;

@@ -12,6 +12,7 @@ import { fieldAt, parseFormFields, percentDecode, type FormField } from './formF
 import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
 import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
 import { protobufStrings, type ProtobufStrings } from './protobufWire.js';
+import { spanIndexAt } from './spanSearch.js';
 import { firstNonSpace, hasPercentEscape, isTextLike } from './textSniff.js';
 
 export interface DecodeBounds {
@@ -122,6 +123,8 @@ interface LayerSpec {
   leaf?: boolean;
 }
 
+/** A digit, separators, a digit: where a phone number written in groups may be. */
+const DIGIT_GROUP = /\d[ \-().\u00a0]+\d/;
 /** Digit groups with separators, as phone numbers are written. */
 const DIGIT_GROUPS = /\+?\d[\d \-().\u00a0]{4,}\d/g;
 
@@ -257,7 +260,7 @@ function runsInStrings(b: Buffer, strings: ProtobufStrings, which: readonly numb
 function digitGroupSpans(b: Buffer): number[] {
   const spans: number[] = [];
   const text = b.toString('latin1');
-  const re = /\d[ \-().\u00a0]+\d/g;
+  const re = new RegExp(DIGIT_GROUP.source, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     spans.push(m.index, m.index + m[0].length);
     re.lastIndex = m.index + m[0].length - 1; // the closing digit may open the next group
@@ -299,7 +302,7 @@ export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): s
       replacesLast = s.replacesLast;
     }
   } else if (s.kind === 'multipart') {
-    const part = s.parts[spanAt(s.parts, offset, (p) => p.bodyStart, (p) => p.bodyEnd)];
+    const part = s.parts[spanIndexAt(s.parts.length, (i) => s.parts[i]!.bodyStart, (i) => s.parts[i]!.bodyEnd, offset)];
     if (part) label = `multipart[${part.name}]`;
   } else {
     const i = s.strings.indexAt(offset);
@@ -313,20 +316,6 @@ export function chainAt(layer: Layer, offset: number, fieldsInStrings = true): s
   }
   if (label === undefined) return layer.chain;
   return replacesLast ? [...layer.chain.slice(0, -1), label] : [...layer.chain, label];
-}
-
-/** Index of the span holding `offset` in spans sorted by start and not overlapping, or -1 (binary search: a protobuf batch has thousands). */
-function spanAt<T>(spans: readonly T[], offset: number, start: (s: T) => number, end: (s: T) => number): number {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = spans[mid]!;
-    if (offset < start(s)) hi = mid - 1;
-    else if (offset >= end(s)) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
 }
 
 /**
@@ -665,7 +654,7 @@ export class LayerDecoder {
   /** Phone numbers written in groups: a view with the separators inside digit groups removed. */
   #digitsView(run: FlowDecoding, layer: DecodedLayer, end: number): void {
     const s = layer.bytes.toString('latin1', 0, end);
-    if (!/\d[ \-().\u00a0]+\d/.test(s)) return;
+    if (!DIGIT_GROUP.test(s)) return;
     const pieces: string[] = [];
     const changedSpans: Array<[number, number]> = [];
     let last = 0;

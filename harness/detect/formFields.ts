@@ -1,4 +1,5 @@
 /** application/x-www-form-urlencoded (bodies, queries) and Cookie headers: fields with their byte spans. */
+import { spanIndexAt } from './spanSearch.js';
 import { isHexDigit } from './textSniff.js';
 
 export interface FormField {
@@ -85,14 +86,5 @@ function decodeName(name: string): string {
 
 /** Index of the field whose span holds `offset`, or -1 (fields are in offset order). */
 export function fieldAt(fields: FormField[], offset: number): number {
-  let lo = 0;
-  let hi = fields.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const f = fields[mid]!;
-    if (offset < f.start) hi = mid - 1;
-    else if (offset >= f.end) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
+  return spanIndexAt(fields.length, (i) => fields[i]!.start, (i) => fields[i]!.end, offset);
 }

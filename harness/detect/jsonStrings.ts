@@ -5,6 +5,8 @@
  * slightly broken document still yields the values before the break.
  */
 
+import { spanIndexAt } from './spanSearch.js';
+
 export const MAX_JSON_NESTING = 256;
 
 export interface JsonValueSpan {
@@ -247,14 +249,5 @@ export function jsonPath(scan: JsonScan, value: JsonValueSpan): string {
 /** Index of the value span containing `offset`, or -1 (values are in offset order). */
 export function valueAt(scan: JsonScan, offset: number): number {
   const v = scan.values;
-  let lo = 0;
-  let hi = v.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = v[mid]!;
-    if (offset < s.start) hi = mid - 1;
-    else if (offset >= s.end) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
+  return spanIndexAt(v.length, (i) => v[i]!.start, (i) => v[i]!.end, offset);
 }

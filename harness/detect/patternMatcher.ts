@@ -126,9 +126,6 @@ class GramIndex {
       const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
       return Array.from({ length: p.length - gram + 1 }, (_, i) => gramHash(view, i, gram));
     });
-    // How often each gram occurs among all the patterns: a gram shared by many patterns costs a
-    // verification each. Counted by sorting (hash, position) keys once: a Map of ~10^6 hashes, or a
-    // binary search per gram, is several times slower.
     // A gram shared by many patterns costs a verification each: windows avoid them.
     const shared = gramCounts(hashes);
     let first = 0;
@@ -176,6 +173,32 @@ class GramIndex {
   }
 }
 
+/**
+ * Views of the last two small ArrayBuffers scanned. Small buffers (decoded runs, field values) mostly
+ * share Buffer's pool ArrayBuffer, and scans alternate between it and the decoder's scratch space:
+ * one view each instead of one per scan. Larger buffers get their own, not kept after the scan.
+ */
+class ViewCache<T> {
+  #buffer: ArrayBufferLike | undefined;
+  #view: T | undefined;
+  #previousBuffer: ArrayBufferLike | undefined;
+  #previousView: T | undefined;
+
+  constructor(readonly make: (buffer: ArrayBufferLike) => T) {}
+
+  of(buffer: ArrayBufferLike): T {
+    if (buffer === this.#buffer) return this.#view!;
+    const view = buffer === this.#previousBuffer ? this.#previousView! : this.make(buffer);
+    if (buffer.byteLength <= MAX_CACHED_VIEW_BYTES) {
+      this.#previousBuffer = this.#buffer;
+      this.#previousView = this.#view;
+      this.#buffer = buffer;
+      this.#view = view;
+    }
+    return view;
+  }
+}
+
 export class MultiPatternMatcher {
   readonly patterns: readonly Uint8Array[];
   /** Bytes between samples of the 4-byte and the 8-byte grams. */
@@ -186,12 +209,8 @@ export class MultiPatternMatcher {
   readonly #long: GramIndex;
   /** Length of the shortest pattern (Infinity when there are none). */
   readonly #shortest: number;
-  #viewed: ArrayBufferLike | undefined;
-  #view: DataView | undefined;
-  #worded: ArrayBufferLike | undefined;
-  #words: Int32Array | undefined;
-  #wordedBefore: ArrayBufferLike | undefined;
-  #wordsBefore: Int32Array | undefined;
+  readonly #views = new ViewCache((buffer) => new DataView(buffer));
+  readonly #words = new ViewCache((buffer) => new Int32Array(buffer, 0, buffer.byteLength >>> 2));
   /** Output of the next scan (replaced only once a scan has matches to return). */
   #out: PatternMatch[] = [];
 
@@ -228,34 +247,9 @@ export class MultiPatternMatcher {
     return out;
   }
 
-  /**
-   * Small buffers (decoded runs, field values) mostly share Buffer's pool ArrayBuffer: one view of
-   * the pool instead of one per scan. Larger buffers get their own, not kept after the scan.
-   */
-  #wordsOf(buffer: ArrayBufferLike): Int32Array {
-    if (buffer === this.#worded) return this.#words!;
-    // Two are kept: scans alternate between the pool and the decoder's scratch space.
-    if (buffer === this.#wordedBefore) {
-      const words = this.#wordsBefore!;
-      this.#wordedBefore = this.#worded;
-      this.#wordsBefore = this.#words;
-      this.#worded = buffer;
-      this.#words = words;
-      return words;
-    }
-    const words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
-    if (buffer.byteLength <= MAX_CACHED_VIEW_BYTES) {
-      this.#wordedBefore = this.#worded;
-      this.#wordsBefore = this.#words;
-      this.#worded = buffer;
-      this.#words = words;
-    }
-    return words;
-  }
-
   /** Samples at the aligned words of the buffer in [byteOffset, byteOffset + length). */
   #scanWords(text: Uint8Array, out: PatternMatch[]): void {
-    const words = this.#wordsOf(text.buffer);
+    const words = this.#words.of(text.buffer);
     const base = text.byteOffset;
     const end = base + text.length;
     const short = this.#short;
@@ -297,15 +291,7 @@ export class MultiPatternMatcher {
 
   /** Samples every `stride` bytes from the first (patterns shorter than 7 bytes, or a big-endian platform). */
   #scanBytes(text: Uint8Array, out: PatternMatch[]): void {
-    let view: DataView;
-    if (text.buffer === this.#viewed) view = this.#view!;
-    else {
-      view = new DataView(text.buffer);
-      if (text.buffer.byteLength <= MAX_CACHED_VIEW_BYTES) {
-        this.#viewed = text.buffer;
-        this.#view = view;
-      }
-    }
+    const view = this.#views.of(text.buffer);
     const base = text.byteOffset;
     const end = base + text.length;
     const stride = this.strides.short;

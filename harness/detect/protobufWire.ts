@@ -4,6 +4,8 @@
  * (or nested messages, parsed the same way), named by field-number path: `protobuf[2.1]`.
  */
 
+import { spanIndexAt } from './spanSearch.js';
+
 const MAX_FIELD = 1 << 29;
 const MAX_NESTED = 16;
 
@@ -34,16 +36,9 @@ export class ProtobufStrings {
 
   /** Index of the string holding `offset`, or -1 (strings are sorted and do not overlap). */
   indexAt(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (offset < this.starts[mid]!) hi = mid - 1;
-      else if (offset >= this.ends[mid]!) lo = mid + 1;
-      else return mid;
-    }
-    return -1;
+    return spanIndexAt(this.starts.length, (i) => this.starts[i]!, (i) => this.ends[i]!, offset);
   }
+
 
   addString(start: number, end: number, field: number, message: number): void {
     this.starts.push(start);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { LeakFinder } from '../../harness/detect/index.js';
 import type { Canary } from '../../harness/detect/index.js';
-import { makeFlow } from './flowFixtures.js';
+import { makeFlow, protobufField as field } from './flowFixtures.js';
 
 /**
  * Most strings of a body (JSON and protobuf strings, short ids and hashes in base64 or hex) get no
@@ -19,20 +19,6 @@ async function chains(body: Buffer | string, canary: Canary): Promise<string[]> 
   const scan = await finder.scanFlow(makeFlow({ body }));
   expect(scan.undecodable).to.deep.equal([]);
   return scan.findings.filter((f) => f.canary.value === canary.value).map((f) => f.chain.join(' › '));
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-    n >>>= 7;
-  } while (n > 0);
-  return Buffer.from(out);
-}
-
-function field(n: number, payload: Buffer | string): Buffer {
-  const bytes = Buffer.from(payload);
-  return Buffer.concat([varint((n << 3) | 2), varint(bytes.length), bytes]);
 }
 
 /** A batch record: {1: id, 2: url, 3: hex id, 4: 48 random bytes} inside field 1. */

@@ -4,19 +4,9 @@ import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { LeakFinder } from '../../harness/detect/index.js';
 import type { Canary } from '../../harness/detect/index.js';
-import { makeFlow } from './flowFixtures.js';
+import { makeFlow, varint } from './flowFixtures.js';
 
 /** A protobuf message {1: 150, 2: payload, 3: {1: "x"}} written by hand (wire format). */
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
 function protobuf(payload: Buffer): Buffer {
   const nested = Buffer.concat([Buffer.from([0x0a]), varint(1), Buffer.from('x')]);
   return Buffer.concat([Buffer.from([0x08]), varint(150), Buffer.from([0x12]), varint(payload.length), payload, Buffer.from([0x1a]), varint(nested.length), nested]);

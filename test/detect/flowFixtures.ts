@@ -52,3 +52,21 @@ export function seededBytes(seed: number, n: number, alphabet?: string): Buffer 
   }
   return out;
 }
+
+/** A protobuf varint (wire format), for bodies written by hand. */
+export function varint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+
+/** A length-delimited protobuf field: tag (wire type 2), length, payload. */
+export function protobufField(n: number, payload: Buffer | string): Buffer {
+  const bytes = Buffer.from(payload);
+  return Buffer.concat([varint((n << 3) | 2), varint(bytes.length), bytes]);
+}
