@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { main } from '../harness/cli.js';
+import { main } from '../harness/cli/main.js';
 
 function recorder() {
   const out: string[] = [];

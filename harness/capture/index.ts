@@ -7,7 +7,3 @@ export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';
 export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
 export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
 export { summarizeFlow } from './flowSummary.js';
-export { captureCommand } from './captureCommand.js';
-export { caCommand } from './caCommand.js';
-export { harCommand } from './harCommand.js';
-export { demoCommand } from './demoCommand.js';

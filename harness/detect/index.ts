@@ -21,7 +21,6 @@ export { encodedVariants, type CanaryVariant } from './canaryVariants.js';
 export { registrableDomain, FirstPartyResolver } from './party.js';
 export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
 export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
-export { detectCommand } from './detectCommand.js';
 export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
 export { LayerDecoder, type RootPart } from './flowLayers.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';

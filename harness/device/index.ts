@@ -15,5 +15,3 @@ export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from '
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
 export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
-export { devicesCommand } from './devicesCommand.js';
-export { provisionCommand } from './provisionCommand.js';

@@ -7,7 +7,6 @@ export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';
 export { foregroundApp } from './foregroundApp.js';
 export { newVisitId } from './visitIds.js';
 export * from './browsers/index.js';
-export { inspectCommand } from './inspectCommand.js';
 // Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).
 export { AppiumServer, PROJECT_ROOT, type AppiumServerOptions, type AppiumServerEvents } from './appiumServer.js';
 export { ensureAndroidHome, resolveAdbBinary, type AndroidHomeOptions } from './androidHome.js';

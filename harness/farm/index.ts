@@ -6,8 +6,6 @@ export { loadRun, destinationHosts, type LoadedRun } from './runLoader.js';
 export { diffRuns, diffRunFolders, formatDiff, visitSubject, encodingOf } from './runDiff.js';
 export { mergeRuns } from './runMerge.js';
 export { writeReportsWithBaseline } from './baselineReport.js';
-export { diffCommand } from './diffCommand.js';
-export { mergeCommand } from './mergeCommand.js';
 export { SeleniumGrid, type RelayNode, type SeleniumGridOptions, type SeleniumGridEvents } from './seleniumGrid.js';
 export { runFarm, type FarmRunOptions, type FarmRunOutcome } from './farmRun.js';
 export { declaredTests, exactTitles } from './declaredTests.js';

@@ -8,4 +8,3 @@ export { renderJunit } from './junitXml.js';
 export { renderHtml, REPORT_CSP } from './htmlReport.js';
 export { writeHar } from './harFile.js';
 export { writeReports, atomicWrite } from './writeReports.js';
-export { reportCommand } from './reportCommand.js';

@@ -9,5 +9,4 @@ export { uniqueSearchTerm, uniqueUrl } from './uniqueValues.js';
 export { checkAppiumReachable } from './appiumReachable.js';
 export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';
 export { RiggedPhone, type BrowserDriver, type DrivenBrowser, type RunHooks } from './scenarioPhone.js';
-export { runCommand } from './runCommand.js';
 export { loadRunInputs, checkAppiumUrls } from './runInputs.js';

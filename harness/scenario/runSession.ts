@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CliIo } from '../command.js';
+import type { CliIo } from '../cli/command.js';
 import { selectDevice } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
 import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';

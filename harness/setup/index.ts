@@ -1,2 +1,1 @@
-export { doctorCommand } from './doctorCommand.js';
 export { SYSTEM_TOOLS, checkTool, aptInstall, type SystemTool, type ToolStatus } from './systemTools.js';

@@ -1,3 +1,2 @@
-/** Simulated phone profiles: the shipped JSON files, their schema, the loader and `phonehome profiles`. */
+/** Simulated phone profiles: the shipped JSON files, their schema and the loader. */
 export { loadProfile, validateProfile, listProfiles, profilesDir, reservedPackages } from './loadProfile.js';
-export { profilesCommand } from './profilesCommand.js';

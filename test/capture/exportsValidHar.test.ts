@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { Har } from 'har-format';
 import { CaptureSidecar, ProxyTunnelAgent, captureToHar } from '../../harness/capture/index.js';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { flowsWhen, httpViaProxy, request, tempDir, webSocketRoundTrip } from './captureTestKit.js';
 
 // har-validator is CommonJS without types.

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { androidSystemCertificate, loadOrCreateCa, phonehomeHome, subjectHashOld } from '../../harness/capture/index.js';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { PhonehomeError } from '../../harness/errors.js';
 import { tempDir } from './captureTestKit.js';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { MarkerWriter } from '../../harness/capture/index.js';
 import type { Flow } from '../../harness/capture/types.js';
 import { deviceIdentifiersMarker, newVisitCanaries } from '../../harness/detect/index.js';

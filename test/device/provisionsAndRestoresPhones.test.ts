@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { androidSystemCertificate } from '../../harness/capture/androidCertName.js';
 import { loadOrCreateCa } from '../../harness/capture/certificateAuthority.js';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { PROVISION_RECORD_PATH, type DeviceSession } from '../../harness/device/index.js';
 import { ReverseKeeper } from '../../harness/device/provision/reverseKeeper.js';
 import { ROOT } from '../../sim/android/fileSystem.js';

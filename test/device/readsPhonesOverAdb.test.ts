@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { DeviceLostError } from '../../harness/device/index.js';
-import type { DeviceRow } from '../../harness/device/devicesCommand.js';
+import type { DeviceRow } from '../../harness/cli/devicesCommand.js';
 import { PhoneLab } from './phoneFixture.js';
 
 describe('device: reading phones over adb (identifiers, health, devices list, loss)', function () {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import { PhoneLab } from '../device/phoneFixture.js';
 
 describe('drive: `phonehome inspect` saves what a user needs to fix a locator', function () {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../harness/cli.js';
+import { main } from '../../harness/cli/main.js';
 import type { RunDiff, RunRecord } from '../../harness/report/types.js';
 import { runRecordErrors } from '../../harness/report/index.js';
 import { writeRun, type KitPhone } from './runFolderKit.js';

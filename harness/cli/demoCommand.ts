@@ -3,11 +3,11 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { parseCommandArgs, type CliIo, type Command } from '../command.js';
+import { parseCommandArgs, type CliIo, type Command } from './command.js';
 import { PhonehomeError } from '../errors.js';
-import { CaptureSidecar } from './captureSidecar.js';
-import { summarizeFlow } from './flowSummary.js';
-import { ProxyTunnelAgent } from './proxyTunnelAgent.js';
+import { CaptureSidecar } from '../capture/captureSidecar.js';
+import { summarizeFlow } from '../capture/flowSummary.js';
+import { ProxyTunnelAgent } from '../capture/proxyTunnelAgent.js';
 
 const REPORTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports');
 

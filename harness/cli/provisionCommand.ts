@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { loadOrCreateCa } from '../capture/index.js';
-import type { Command } from '../command.js';
-import { parseCommandArgs, parsePort } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, parsePort } from './command.js';
 import { loadDevices, resolveDevicesFile, selectDevice } from '../config/index.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { AdbClient } from './adbClient.js';
-import { provisionPhone, undoProvisioningOnPhone } from './provision/provisioner.js';
-import { reachDevice } from './reachDevice.js';
+import { AdbClient } from '../device/adbClient.js';
+import { provisionPhone, undoProvisioningOnPhone } from '../device/provision/provisioner.js';
+import { reachDevice } from '../device/reachDevice.js';
 
 export const provisionCommand: Command = {
   name: 'provision',

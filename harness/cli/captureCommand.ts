@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandArgs, parsePort, type CliIo, type Command } from '../command.js';
+import { parseCommandArgs, parsePort, type CliIo, type Command } from './command.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { CaptureSidecar, type UpstreamMode } from './captureSidecar.js';
+import { CaptureSidecar, type UpstreamMode } from '../capture/captureSidecar.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Command } from '../command.js';
-import { parseCommandArgs } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { writeReportsWithBaseline } from './baselineReport.js';
-import { mergeRuns } from './runMerge.js';
+import { writeReportsWithBaseline } from '../farm/baselineReport.js';
+import { mergeRuns } from '../farm/runMerge.js';
 
 export const mergeCommand: Command = {
   name: 'merge',

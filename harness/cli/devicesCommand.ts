@@ -1,11 +1,11 @@
-import type { Command } from '../command.js';
-import { parseCommandArgs, parsePort } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, parsePort } from './command.js';
 import { loadDevices, resolveDevicesFile } from '../config/index.js';
 import { BROWSER_PROFILES, profilePackages } from '../drive/browsers/index.js';
-import { AdbClient, type AdbState } from './adbClient.js';
-import { readHealth, type DeviceHealth } from './health.js';
-import { describeState, probeState } from './reachDevice.js';
-import type { DeviceEntry } from './types.js';
+import { AdbClient, type AdbState } from '../device/adbClient.js';
+import { readHealth, type DeviceHealth } from '../device/health.js';
+import { describeState, probeState } from '../device/reachDevice.js';
+import type { DeviceEntry } from '../device/types.js';
 
 export interface DeviceRow {
   name: string;

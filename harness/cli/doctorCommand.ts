@@ -1,7 +1,7 @@
-import type { Command } from '../command.js';
-import { parseCommandArgs } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { aptInstall, checkTool, SYSTEM_TOOLS, type SystemTool } from './systemTools.js';
+import { aptInstall, checkTool, SYSTEM_TOOLS, type SystemTool } from '../setup/systemTools.js';
 
 const MIN_NODE: [number, number] = [20, 19];
 

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { remote } from 'webdriverio';
-import type { Command } from '../command.js';
-import { parseCommandArgs, parsePort } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, parsePort } from './command.js';
 import { loadDevices, resolveDevicesFile, selectDevice } from '../config/index.js';
 import { AdbClient, reachDevice, readAppVersions } from '../device/index.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { appiumFor, SystemPortPool } from './appiumEndpoint.js';
-import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
-import { applyLocatorOverrides, browserProfile, LOCATOR_NAMES, profilePackages } from './browsers/index.js';
-import { writeInspection } from './browserSession.js';
-import { describeLocator, ElementFinder } from './elementFinder.js';
+import { appiumFor, SystemPortPool } from '../drive/appiumEndpoint.js';
+import { endpointOptions, uiautomator2Capabilities } from '../drive/appiumCapabilities.js';
+import { applyLocatorOverrides, browserProfile, LOCATOR_NAMES, profilePackages } from '../drive/browsers/index.js';
+import { writeInspection } from '../drive/browserSession.js';
+import { describeLocator, ElementFinder } from '../drive/elementFinder.js';
 
 export const inspectCommand: Command = {
   name: 'inspect',

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Command } from '../command.js';
-import { parseCommandArgs } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { openRunFolder } from './runFolder.js';
-import { writeReports } from './writeReports.js';
+import { openRunFolder } from '../report/runFolder.js';
+import { writeReports } from '../report/writeReports.js';
 
 export const reportCommand: Command = {
   name: 'report',

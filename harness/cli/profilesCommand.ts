@@ -1,7 +1,7 @@
-import type { Command } from '../../harness/command.js';
-import { parseCommandArgs } from '../../harness/command.js';
-import { UsageError } from '../../harness/errors.js';
-import { listProfiles, loadProfile } from './loadProfile.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
+import { UsageError } from '../errors.js';
+import { listProfiles, loadProfile } from '../../sim/profiles/loadProfile.js';
 
 const HELP = `Usage: phonehome profiles [--check FILE.json]
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Command } from '../command.js';
-import { parseCommandArgs } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
 import { resolveDevicesFile } from '../config/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { UsageError } from '../errors.js';
-import { createBrowserDriver } from './browserDriver.js';
-import { runScenarios } from './runSession.js';
+import { createBrowserDriver } from '../scenario/browserDriver.js';
+import { runScenarios } from '../scenario/runSession.js';
 import { parseShard, runFarm } from '../farm/index.js';
 
 const MODES: readonly BrowserMode[] = ['normal', 'incognito'];

@@ -1,7 +1,7 @@
-import type { Command } from '../harness/command.js';
-import { parseCommandArgs, parsePort } from '../harness/command.js';
-import { PhonehomeError, UsageError } from '../harness/errors.js';
-import { SimulatedPhone } from './phone.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, parsePort } from './command.js';
+import { PhonehomeError, UsageError } from '../errors.js';
+import { SimulatedPhone } from '../../sim/phone.js';
 
 const HELP = `Usage: phonehome sim --profile <name|file.json> [--port 5555] [--host 127.0.0.1]
 
@@ -39,7 +39,7 @@ export const simCommand: Command = {
     if (!values.profile) throw new UsageError("phonehome sim: --profile is required: a name from sim/profiles/ or a path to a .json profile (see 'phonehome sim --help')");
     const port = parsePort('sim', 'port', values.port, 5555);
     const host = values.host ?? '127.0.0.1';
-    const { loadProfile } = await import('./profiles/index.js');
+    const { loadProfile } = await import('../../sim/profiles/index.js');
     const profile = loadProfile(values.profile);
 
     const phone = new SimulatedPhone({ profile, port, host });

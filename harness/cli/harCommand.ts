@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseCommandArgs, type CliIo, type Command } from '../command.js';
+import { parseCommandArgs, type CliIo, type Command } from './command.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { writeHar } from './harExport.js';
+import { writeHar } from '../capture/harExport.js';
 
 export const harCommand: Command = {
   name: 'har',

@@ -1,11 +1,11 @@
 /** `phonehome detect DIR`: findings and verdicts for a capture folder. */
-import type { Command } from '../command.js';
-import { parseCommandArgs } from '../command.js';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { captureAnalysisText } from './findingTable.js';
-import { analyseCaptureFolder } from './captureAnalysis.js';
-import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from './canarySources.js';
-import type { Canary, Visit } from './types.js';
+import { captureAnalysisText } from '../detect/findingTable.js';
+import { analyseCaptureFolder } from '../detect/captureAnalysis.js';
+import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from '../detect/canarySources.js';
+import type { Canary, Visit } from '../detect/types.js';
 
 const help = `Usage: phonehome detect DIR [--canary [KIND:]VALUE]... [--visits FILE] [--identifiers FILE] [--json]
 

@@ -1,6 +1,6 @@
-import { parseCommandArgs, type CliIo, type Command } from '../command.js';
-import { androidSystemCertificate } from './androidCertName.js';
-import { loadOrCreateCa, phonehomeHome } from './certificateAuthority.js';
+import { parseCommandArgs, type CliIo, type Command } from './command.js';
+import { androidSystemCertificate } from '../capture/androidCertName.js';
+import { loadOrCreateCa, phonehomeHome } from '../capture/certificateAuthority.js';
 
 export const caCommand: Command = {
   name: 'ca',
