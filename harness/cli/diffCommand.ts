@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { diffRunFolders, formatDiff } from '../farm/runDiff.js';
+import { diffRunFolders, formatDiff } from '../report/runDiff.js';
 
 export const diffCommand: Command = {
   name: 'diff',

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { writeReportsWithBaseline } from '../farm/baselineReport.js';
-import { mergeRuns } from '../farm/runMerge.js';
+import { writeReportsWithBaseline } from '../report/baselineReport.js';
+import { mergeRuns } from '../report/runMerge.js';
 
 export const mergeCommand: Command = {
   name: 'merge',

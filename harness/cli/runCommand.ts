@@ -6,7 +6,7 @@ import type { BrowserMode } from '../detect/index.js';
 import { UsageError } from '../errors.js';
 import { createBrowserDriver } from '../scenario/browserDriver.js';
 import { runScenarios } from '../scenario/runSession.js';
-import { parseShard, runFarm } from '../farm/index.js';
+import { parseShard, runFarm } from '../run/index.js';
 
 const MODES: readonly BrowserMode[] = ['normal', 'incognito'];
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppiumServer } from '../../harness/drive/appiumServer.js';
-import { SeleniumGrid } from '../../harness/farm/index.js';
+import { SeleniumGrid } from '../../harness/run/index.js';
 import type { RunDiff, RunRecord } from '../../harness/report/types.js';
 import { killGroup, launchedPhones, phonehome, writeDevices } from './farmPhones.js';
 

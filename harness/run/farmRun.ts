@@ -18,13 +18,13 @@ import {
   type RunOptions,
   type ScenarioContext,
 } from '../scenario/index.js';
-import { writeReportsWithBaseline } from './baselineReport.js';
+import { writeReportsWithBaseline } from '../report/baselineReport.js';
 import { declaredTests, exactTitles } from './declaredTests.js';
 import { matchKey, selectDevices } from './deviceSelection.js';
 import { DevicePool, type PoolPhoneSpec, type WorkItem } from './devicePool.js';
 import { markVisitsLost } from './lostPhoneEvidence.js';
 import { PoolPhoneView } from './poolPhoneView.js';
-import { loadRun } from './runLoader.js';
+import { loadRun } from '../report/runLoader.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 
 export interface FarmRunOptions extends Omit<RunOptions, 'createDriver'> {

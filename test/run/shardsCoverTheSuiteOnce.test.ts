@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseShard, selectShard } from '../../harness/farm/index.js';
+import { parseShard, selectShard } from '../../harness/run/index.js';
 import { PhonehomeError } from '../../harness/errors.js';
 
 const titles = Array.from({ length: 23 }, (_, i) => `forbes-2020 › redmi-note-8 › test ${i}`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DevicePool, type PoolPhoneSpec, type WorkItem } from '../../harness/farm/index.js';
+import { DevicePool, type PoolPhoneSpec, type WorkItem } from '../../harness/run/index.js';
 import { PhonehomeError } from '../../harness/errors.js';
 
 /** A unit is a list of test names; a phone "runs" it by recording them, or dies after `dieAfter` tests. */

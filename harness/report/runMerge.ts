@@ -11,7 +11,7 @@ import {
   type JournalEntry,
   type RunFolder,
   type RunStatus,
-} from '../report/index.js';
+} from './index.js';
 
 export interface MergeSource {
   folder: RunFolder;

@@ -1,4 +1,4 @@
-import { atomicWrite, renderHtml, writeReports, type RunDiff, type RunFolder, type RunRecord } from '../report/index.js';
+import { atomicWrite, renderHtml, writeReports, type RunDiff, type RunFolder, type RunRecord } from './index.js';
 import { diffRuns } from './runDiff.js';
 import { loadRun } from './runLoader.js';
 
