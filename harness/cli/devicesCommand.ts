@@ -5,7 +5,7 @@ import { BROWSER_PROFILES, profilePackages } from '../drive/browsers/index.js';
 import { AdbClient, type AdbState } from '../device/adbClient.js';
 import { readHealth, type DeviceHealth } from '../device/health.js';
 import { describeState, probeState } from '../device/reachDevice.js';
-import type { DeviceEntry } from '../device/types.js';
+import type { DeviceEntry } from '../config/index.js';
 
 export interface DeviceRow {
   name: string;

@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { UsageError } from '../errors.js';
-import { listProfiles, loadProfile } from '../../sim/profiles/loadProfile.js';
+import { listProfiles, loadProfile } from '../../sim/profiles/index.js';
 
 const HELP = `Usage: phonehome profiles [--check FILE.json]
 

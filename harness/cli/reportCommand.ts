@@ -34,7 +34,7 @@ export const reportCommand: Command = {
     // The run-to-run diff lives with the farm (which builds on this layer), so it loads only when asked.
     const run = values.baseline === undefined
       ? await writeReports(folder)
-      : (await (await import('../run/index.js')).writeReportsWithBaseline(folder, values.baseline)).run;
+      : (await (await import('../report/baselineReport.js')).writeReportsWithBaseline(folder, values.baseline)).run;
     const leaked = run.visits.filter((v) => v.verdict === 'leaked').length;
     const unobservable = run.visits.filter((v) => v.verdict === 'unobservable').length;
     const flows = run.captures.reduce((n, c) => n + c.flows, 0);

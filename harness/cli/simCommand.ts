@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseCommandArgs, parsePort } from './command.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { SimulatedPhone } from '../../sim/phone.js';
+import { SimulatedPhone } from '../../sim/index.js';
 
 const HELP = `Usage: phonehome sim --profile <name|file.json> [--port 5555] [--host 127.0.0.1]
 

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PhonehomeError } from '../errors.js';
-import type { DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from './deviceEntry.js';
 import { devicesSchema } from './devicesSchema.js';
 
 /** devices.json larger than this is refused before parsing (hostile or wrong file). */

@@ -11,7 +11,8 @@ import { identifierCanaries, readIdentifiers } from './identifiers.js';
 import { LogcatRecorder } from './logcatRecorder.js';
 import { PhoneLauncher } from './phoneLauncher.js';
 import { provisionPhone, type ProvisionOptions, type Provisioning, type UndoResult } from './provision/provisioner.js';
-import type { DeviceEntry, Identifiers } from './types.js';
+import type { DeviceEntry } from '../config/index.js';
+import type { Identifiers } from './types.js';
 import { delay } from './withTimeout.js';
 
 export interface DeviceSessionOptions {

@@ -1,4 +1,6 @@
 export * from './types.js';
+// devices.json's entry type lives in config/; re-exported so device callers keep one import.
+export type { DeviceEntry } from '../config/deviceEntry.js';
 export { AdbServer, freePort, runAdb, DEFAULT_ADB_BIN, type AdbServerOptions } from './adbServer.js';
 export { AdbClient, type AdbClientOptions, type AdbState } from './adbClient.js';
 export { AdbDevice, DeviceLostError, DEFAULT_ADB_TIMEOUT_MS } from './adbDevice.js';

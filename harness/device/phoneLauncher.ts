@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PhonehomeError } from '../errors.js';
-import type { DeviceEntry } from './types.js';
+import type { DeviceEntry } from '../config/index.js';
 
 const PHONEHOME_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../phonehome.js');
 

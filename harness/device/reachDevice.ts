@@ -2,7 +2,7 @@ import { isConnectAddress } from '../config/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient, AdbState } from './adbClient.js';
 import type { AdbDevice } from './adbDevice.js';
-import type { DeviceEntry } from './types.js';
+import type { DeviceEntry } from '../config/index.js';
 
 /**
  * For one-shot commands (devices, provision, inspect): reaches a phone that should already be up,

@@ -1,4 +1,5 @@
-import type { AdbDevice, DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
+import type { AdbDevice } from '../device/index.js';
 
 export interface SessionTarget {
   entry: DeviceEntry;

@@ -1,4 +1,5 @@
-import { freePort, type DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
+import { freePort } from '../device/index.js';
 import { AppiumServer } from './appiumServer.js';
 
 /** Where WebdriverIO sessions for a phone go, and how to let go of it. */

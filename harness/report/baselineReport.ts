@@ -1,4 +1,7 @@
-import { atomicWrite, renderHtml, writeReports, type RunDiff, type RunFolder, type RunRecord } from './index.js';
+import { renderHtml } from './htmlReport.js';
+import type { RunFolder } from './runFolder.js';
+import type { RunDiff, RunRecord } from './types.js';
+import { atomicWrite, writeReports } from './writeReports.js';
 import { diffRuns } from './runDiff.js';
 import { loadRun } from './runLoader.js';
 

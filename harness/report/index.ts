@@ -8,3 +8,7 @@ export { renderJunit } from './junitXml.js';
 export { renderHtml, REPORT_CSP } from './htmlReport.js';
 export { writeHar } from './harFile.js';
 export { writeReports, atomicWrite } from './writeReports.js';
+export { loadRun, destinationHosts, type LoadedRun } from './runLoader.js';
+export { diffRuns, diffRunFolders, formatDiff, visitSubject, encodingOf } from './runDiff.js';
+export { mergeRuns } from './runMerge.js';
+export { writeReportsWithBaseline } from './baselineReport.js';

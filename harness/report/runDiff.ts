@@ -1,5 +1,5 @@
 import { identifierCanaries, type Identifiers } from '../device/index.js';
-import { type FindingRecord, type LeakKey, type RunDiff, type RunRecord, type VisitRecord } from './index.js';
+import type { FindingRecord, LeakKey, RunDiff, RunRecord, VisitRecord } from './types.js';
 import { destinationHosts, loadRun, type LoadedRun } from './runLoader.js';
 
 /** Loads both run folders and compares them. */

@@ -2,7 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFlows } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
-import { buildRunRecord, openRunFolder, runRecordErrors, type RunFolder, type RunRecord } from './index.js';
+import { buildRunRecord } from './buildRunRecord.js';
+import { openRunFolder, type RunFolder } from './runFolder.js';
+import { runRecordErrors } from './runJson.js';
+import type { RunRecord } from './types.js';
 
 /** run.json larger than this is not read whole (a hostile or wrong file); the run is rebuilt from its capture instead. */
 export const MAX_RUN_JSON_BYTES = 256 * 1024 * 1024;

@@ -2,16 +2,9 @@ import { cp, open, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CAPTURE_FILES, readJsonLines } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
-import {
-  createRunFolder,
-  JournalWriter,
-  openRunFolder,
-  readJournal,
-  RUN_FILES,
-  type JournalEntry,
-  type RunFolder,
-  type RunStatus,
-} from './index.js';
+import { createRunFolder, openRunFolder, RUN_FILES, type RunFolder } from './runFolder.js';
+import { JournalWriter, readJournal, type JournalEntry } from './runJournal.js';
+import type { RunStatus } from './types.js';
 
 export interface MergeSource {
   folder: RunFolder;

@@ -121,7 +121,7 @@ export interface RunRecord {
 export type { BrowserMode };
 
 /**
- * What changed between two runs (`phonehome diff OLD NEW`, computed by harness/farm/runDiff.ts);
+ * What changed between two runs (`phonehome diff OLD NEW`, computed by harness/report/runDiff.ts);
  * the HTML report shows it when a run is given a baseline (`--baseline DIR`).
  * A leak is keyed by what leaked (a visit of a browser and mode, or an identifier kind), the host
  * and the encoding chain, never by the run's random tokens or the phone's name.

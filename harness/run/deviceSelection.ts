@@ -1,5 +1,5 @@
 import { selectDevice, type DevicesFile } from '../config/index.js';
-import type { DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
 import { PhonehomeError } from '../errors.js';
 
 /**

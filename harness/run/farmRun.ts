@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BrowserMode, Visit } from '../detect/index.js';
-import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
+import { AdbClient, AdbServer, undoOnSignals } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';

@@ -1,6 +1,7 @@
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
-import { DeviceSession, type AdbClient, type DeviceEntry, type Identifiers } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
+import { DeviceSession, type AdbClient, type Identifiers } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import {
   analysePhoneCapture,

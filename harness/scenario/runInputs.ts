@@ -1,5 +1,5 @@
 import { loadDevices, type DevicesFile } from '../config/index.js';
-import type { DeviceEntry } from '../device/index.js';
+import type { DeviceEntry } from '../config/index.js';
 import { BROWSER_PROFILES, browserProfile } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { checkAppiumReachable } from './appiumReachable.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { PhonehomeError } from '../../harness/errors.js';
+import { ProfileError } from '../profileError.js';
 import { checkTelemetryRules } from '../apps/telemetry/index.js';
 import type { Profile } from '../profile.js';
 
@@ -22,24 +22,24 @@ export function listProfiles(): string[] {
 /**
  * Loads a profile by shipped name (`redmi-note-8-2020`) or by path to a .json file, validates it
  * against profile.schema.json and the checks a schema cannot express, and throws a one-line
- * PhonehomeError naming the file and the field on any problem.
+ * ProfileError naming the file and the field on any problem.
  */
 export function loadProfile(nameOrPath: string): Profile {
   const file = resolveProfileFile(nameOrPath);
   let text: string;
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_PROFILE_BYTES) throw new PhonehomeError(`${file}: profile is ${size} bytes, over the ${MAX_PROFILE_BYTES}-byte limit (is this the right file?)`);
+    if (size > MAX_PROFILE_BYTES) throw new ProfileError(`${file}: profile is ${size} bytes, over the ${MAX_PROFILE_BYTES}-byte limit (is this the right file?)`);
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if (error instanceof PhonehomeError) throw error;
-    throw new PhonehomeError(`${file}: cannot read profile: ${(error as Error).message}`);
+    if (error instanceof ProfileError) throw error;
+    throw new ProfileError(`${file}: cannot read profile: ${(error as Error).message}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new PhonehomeError(`${file}: not valid JSON: ${jsonErrorWhere(text, error as Error)} (fix the syntax)`);
+    throw new ProfileError(`${file}: not valid JSON: ${jsonErrorWhere(text, error as Error)} (fix the syntax)`);
   }
   return validateProfile(data, file);
 }
@@ -48,7 +48,7 @@ export function loadProfile(nameOrPath: string): Profile {
 export function validateProfile(data: unknown, source: string): Profile {
   const validate = schemaValidator();
   if (!validate(data)) {
-    throw new PhonehomeError(`${source}: ${describeSchemaError(validate.errors ?? [])}`);
+    throw new ProfileError(`${source}: ${describeSchemaError(validate.errors ?? [])}`);
   }
   const profile = data as Profile;
   const problems: Array<{ path: string; message: string }> = [];
@@ -67,22 +67,22 @@ export function validateProfile(data: unknown, source: string): Profile {
   if (problems.length > 0) {
     const first = problems[0]!;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    throw new PhonehomeError(`${source}: ${first.path}: ${first.message}${more}`);
+    throw new ProfileError(`${source}: ${first.path}: ${first.message}${more}`);
   }
   return profile;
 }
 
 function resolveProfileFile(nameOrPath: string): string {
-  if (nameOrPath.trim() === '') throw new PhonehomeError(`profile name is empty: pass one of ${listProfiles().join(', ')} or a path to a .json file`);
+  if (nameOrPath.trim() === '') throw new ProfileError(`profile name is empty: pass one of ${listProfiles().join(', ')} or a path to a .json file`);
   const looksLikePath = /[\\/]/.test(nameOrPath) || nameOrPath.endsWith('.json');
   if (looksLikePath) {
     const file = path.resolve(nameOrPath);
-    if (!fs.existsSync(file)) throw new PhonehomeError(`profile file ${file} does not exist (pass a shipped profile name or an existing .json file)`);
+    if (!fs.existsSync(file)) throw new ProfileError(`profile file ${file} does not exist (pass a shipped profile name or an existing .json file)`);
     return file;
   }
   const file = path.join(profilesDir, `${nameOrPath}.json`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(nameOrPath) || !fs.existsSync(file)) {
-    throw new PhonehomeError(`unknown profile '${nameOrPath}' (shipped: ${listProfiles().join(', ')}; or pass a path to a .json file)`);
+    throw new ProfileError(`unknown profile '${nameOrPath}' (shipped: ${listProfiles().join(', ')}; or pass a path to a .json file)`);
   }
   return file;
 }

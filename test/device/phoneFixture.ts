@@ -2,7 +2,7 @@ import { SimulatedPhone } from '../../sim/phone.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { Profile } from '../../sim/profile.js';
 import { AdbClient, AdbServer, DeviceSession } from '../../harness/device/index.js';
-import type { DeviceEntry } from '../../harness/device/types.js';
+import type { DeviceEntry } from '../../harness/config/index.js';
 
 /**
  * Test setup shared by the device and drive tests: a private adb server (never the user's 5037)

@@ -17,3 +17,13 @@ describe('user-facing errors', () => {
     expect({ exitCode: 2 }).to.not.be.instanceOf(PhonehomeError);
   });
 });
+
+describe("the simulator's profile errors", () => {
+  it('are user errors to the harness CLI although sim/ imports nothing from harness/', async () => {
+    const { ProfileError } = await import('../../sim/profiles/index.js');
+    const error = new ProfileError('my.json: device.model: is required');
+    expect(error).to.be.instanceOf(PhonehomeError);
+    expect((error as unknown as PhonehomeError).exitCode).to.equal(2);
+    expect(error).to.not.be.instanceOf(UsageError);
+  });
+});
