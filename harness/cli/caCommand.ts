@@ -1,5 +1,5 @@
 import { parseCommandArgs, type CliIo, type Command } from './command.js';
-import { androidSystemCertificate } from '../capture/androidCertName.js';
+import { androidSystemCertificate } from '../device/provision/androidCertName.js';
 import { loadOrCreateCa, phonehomeHome } from '../capture/certificateAuthority.js';
 
 export const caCommand: Command = {

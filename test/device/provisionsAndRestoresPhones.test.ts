@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { androidSystemCertificate } from '../../harness/capture/androidCertName.js';
+import { androidSystemCertificate } from '../../harness/device/provision/androidCertName.js';
 import { loadOrCreateCa } from '../../harness/capture/certificateAuthority.js';
 import { main } from '../../harness/cli/main.js';
 import { PROVISION_RECORD_PATH, type DeviceSession } from '../../harness/device/index.js';

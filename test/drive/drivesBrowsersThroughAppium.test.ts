@@ -3,7 +3,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CaptureSidecar, readBlindSpots, readFlows, readMarkers, type Flow } from '../../harness/capture/index.js';
-import { androidSystemCertificate } from '../../harness/capture/androidCertName.js';
+import { androidSystemCertificate } from '../../harness/device/provision/androidCertName.js';
 import { makeSearchTerm, makeVisitToken, visitsFromMarkers } from '../../harness/detect/index.js';
 import type { BrowserMode } from '../../harness/detect/types.js';
 import { DeviceLostError, verifyCapture, type DeviceSession } from '../../harness/device/index.js';

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { PhonehomeError } from '../errors.js';
+import { PhonehomeError } from '../../errors.js';
 
 /** One DER element: where its contents start and end inside the buffer. */
 interface Tlv {

@@ -1,7 +1,7 @@
-import { readBlindSpots, readFlows } from '../../capture/index.js';
-import { makeVisitToken } from '../../detect/index.js';
-import { PhonehomeError } from '../../errors.js';
-import { delay } from '../withTimeout.js';
+import { readBlindSpots, readFlows } from '../capture/index.js';
+import { makeVisitToken } from './index.js';
+import { PhonehomeError } from '../errors.js';
+import { delay } from '../device/withTimeout.js';
 
 export interface VerifyCaptureOptions {
   /** Device name for messages. */
