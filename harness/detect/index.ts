@@ -24,3 +24,4 @@ export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTab
 export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
 export { LayerDecoder, type RootPart } from './flowLayers.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';
+export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from './verifyCapture.js';

@@ -1,5 +1,5 @@
 import { readBlindSpots, readFlows } from '../capture/index.js';
-import { makeVisitToken } from './index.js';
+import { makeVisitToken } from './canaryToken.js';
 import { PhonehomeError } from '../errors.js';
 import { delay } from '../device/withTimeout.js';
 

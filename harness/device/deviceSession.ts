@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isConnectAddress } from '../config/index.js';
-import type { Canary } from '../detect/index.js';
+import type { Canary } from '../visit.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';

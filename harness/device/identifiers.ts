@@ -1,4 +1,4 @@
-import type { Canary, CanaryKind } from '../detect/index.js';
+import type { Canary, CanaryKind } from '../visit.js';
 import type { AdbDevice } from './adbDevice.js';
 import { parseParcelString } from './parcel.js';
 import { subinfoCodes, subinfoCommand } from './subinfoCodes.js';

@@ -13,7 +13,7 @@ export { detectRoot, type RootAccess, type RootMethod } from './rootAccess.js';
 export { LogcatRecorder } from './logcatRecorder.js';
 export { provisionPhone, undoProvisioningOnPhone, Provisioning, type ProvisionOptions, type UndoResult } from './provision/provisioner.js';
 export { undoOnSignals } from './provision/undoOnSignals.js';
-export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from '../detect/verifyCapture.js';
+export { androidSystemCertificate, subjectHashOld } from './provision/androidCertName.js';
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
 export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';

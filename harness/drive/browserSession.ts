@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { remote } from 'webdriverio';
-import { MarkerWriter } from '../capture/index.js';
-import type { BrowserMode, Canary, Visit } from '../detect/index.js';
 import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
+import type { BrowserMode, Canary, Visit } from '../visit.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
 import { applyLocatorOverrides, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
@@ -25,13 +24,32 @@ export interface BrowserSessionOptions {
   appiumUrl: string;
   /** UiAutomator2 systemPort: unique per phone. */
   systemPort: number;
-  /** Capture folder of this phone: visits/ (screenshot + logcat per visit) and markers.jsonl go there. */
+  /** Capture folder of this phone: visits/ (screenshot + logcat per visit) go there. */
   captureDir?: string;
+  /** Where the visit markers go (the capture folder's markers.jsonl: capture's MarkerWriter); the session closes it. */
+  markers?: MarkerSink;
   /** Where failed actions save their screenshot and page source (default <captureDir>/failures, else reports/failures). */
   evidenceDir?: string;
   timeouts?: { elementMs?: number; pageLoadMs?: number };
   /** Notes for the operator (e.g. an app version the locators were not written for). */
   log?: (line: string) => void;
+}
+
+/** A visit marker as the session writes it; capture's Marker is the same shape, with more kinds. */
+export interface VisitMarker {
+  time: number;
+  kind: 'note' | 'visit-start' | 'visit-end';
+  visitId?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Receives the session's visit markers. An interface, so drive/ stays below capture/ (the caller
+ * passes capture's MarkerWriter, which writes the capture folder's markers.jsonl).
+ */
+export interface MarkerSink {
+  write(marker: VisitMarker): void;
+  close(): Promise<void>;
 }
 
 export interface VisitOptions {
@@ -54,7 +72,7 @@ export class BrowserSession {
   private finder: ElementFinder | undefined;
   private pkg: string | undefined;
   private appVersion: string | undefined;
-  private markers: MarkerWriter | undefined;
+  private markers: MarkerSink | undefined;
   private readonly visits: Visit[] = [];
 
   constructor(options: BrowserSessionOptions) {
@@ -129,7 +147,7 @@ export class BrowserSession {
     }
     const driver = this.driver;
     this.finder = new ElementFinder({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, table);
-    if (this.options.captureDir) this.markers = new MarkerWriter(this.options.captureDir);
+    this.markers = this.options.markers;
     await this.launch();
     await this.dismissFirstRunDialogs();
     if (this.mode === 'incognito') await this.enterIncognito();

@@ -1,5 +1,5 @@
 // Driving phones: browser profiles, WebdriverIO browser sessions, Appium endpoints, inspect.
-export { BrowserSession, sameUrl, carriesTerms, type BrowserSessionOptions, type VisitOptions } from './browserSession.js';
+export { BrowserSession, sameUrl, carriesTerms, type BrowserSessionOptions, type VisitOptions, type MarkerSink, type VisitMarker } from './browserSession.js';
 export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
 export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';

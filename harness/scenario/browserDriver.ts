@@ -1,3 +1,4 @@
+import { MarkerWriter } from '../capture/index.js';
 import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -75,6 +76,7 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
         appiumUrl: endpoint.url,
         systemPort: await ports.portFor(rig.entry),
         captureDir: rig.captureDir,
+        markers: new MarkerWriter(rig.captureDir),
         log: setup.log,
       });
       open.add(session);

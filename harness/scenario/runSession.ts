@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { CliIo } from '../cli/command.js';
+/** Where the run prints (the CLI passes its own). */
+type CliIo = { out: (line: string) => void; err: (line: string) => void };
 import { selectDevice } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';

@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { CaptureSidecar, ProxyTunnelAgent } from '../../harness/capture/index.js';
-import { verifyCapture } from '../../harness/device/index.js';
+import { verifyCapture } from '../../harness/detect/index.js';
 
 /** An HTTPS GET through the sidecar, trusting `ca` (or the machine's roots when absent). */
 function getThroughProxy(sidecar: CaptureSidecar, url: string, ca?: string): Promise<number> {

@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CaptureSidecar, readBlindSpots, readFlows, readMarkers, type Flow } from '../../harness/capture/index.js';
+import { CaptureSidecar, MarkerWriter, readBlindSpots, readFlows, readMarkers, type Flow } from '../../harness/capture/index.js';
 import { androidSystemCertificate } from '../../harness/device/provision/androidCertName.js';
 import { makeSearchTerm, makeVisitToken, visitsFromMarkers } from '../../harness/detect/index.js';
 import type { BrowserMode } from '../../harness/detect/types.js';
-import { DeviceLostError, verifyCapture, type DeviceSession } from '../../harness/device/index.js';
+import { verifyCapture } from '../../harness/detect/index.js';
+import { DeviceLostError, type DeviceSession } from '../../harness/device/index.js';
 import { ActionFailedError, appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../../harness/drive/index.js';
 import { ROOT } from '../../sim/android/fileSystem.js';
 import type { SimulatedPhone } from '../../sim/phone.js';
@@ -70,7 +71,7 @@ class RunRig {
   async browser(name: string, mode: BrowserMode, session: DeviceSession = this.session): Promise<BrowserSession> {
     const browser = new BrowserSession({
       phone: session, profile: browserProfile(name), mode, appiumUrl: appium.url,
-      systemPort: await ports.portFor(session.entry), captureDir: this.sidecar.out,
+      systemPort: await ports.portFor(session.entry), captureDir: this.sidecar.out, markers: new MarkerWriter(this.sidecar.out),
     });
     await browser.start();
     return browser;

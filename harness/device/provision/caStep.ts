@@ -1,4 +1,4 @@
-import { androidSystemCertificate } from '../../capture/index.js';
+import { androidSystemCertificate } from './androidCertName.js';
 import { PhonehomeError } from '../../errors.js';
 import type { AdbDevice } from '../adbDevice.js';
 import { asRoot, type RootMethod } from '../rootAccess.js';

@@ -1,0 +1,47 @@
+/**
+ * A Visit and its canaries: the records that cross the layers. device/ reads identifiers as
+ * canaries, drive/ makes a Visit per page it opens, detect/ searches flows for their canaries,
+ * report/ stores them. They live here, below every layer (like errors.ts), so each of those layers
+ * can name them while its imports still point down (DESIGN.md "Arrows point down only").
+ */
+
+export type BrowserMode = 'normal' | 'incognito';
+
+export type CanaryKind =
+  | 'visit-token' // random token placed in a visited URL
+  | 'visit-url' // the full visited URL
+  | 'search-term' // a unique search term typed by the harness
+  | 'imei'
+  | 'meid'
+  | 'android-id'
+  | 'serial'
+  | 'phone-number'
+  | 'wifi-mac'
+  | 'contact-number'
+  | 'imsi'
+  | 'model' // low entropy: context only, never a finding on its own
+  | 'android-release' // low entropy: context only
+  | 'custom'; // a value given on the command line without a kind
+
+export interface Canary {
+  kind: CanaryKind;
+  value: string;
+  /** The Visit this canary belongs to (visit canaries), absent for device identifiers. */
+  visitId?: string;
+  /** Device the identifier was read from. */
+  device?: string;
+}
+
+export interface Visit {
+  id: string;
+  device: string;
+  browser: string; // browser profile name, e.g. 'mint'
+  version?: string; // app version on the phone
+  mode: BrowserMode;
+  url: string;
+  /** Search terms typed during the visit, if it was a search. */
+  searchTerms?: string[];
+  canaries: Canary[];
+  t0: number; // ms since epoch
+  t1: number;
+}
