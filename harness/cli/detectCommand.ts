@@ -6,6 +6,7 @@ import { captureAnalysisText } from '../detect/findingTable.js';
 import { analyseCaptureFolder } from '../detect/captureAnalysis.js';
 import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from '../detect/canarySources.js';
 import type { Canary, Visit } from '../detect/types.js';
+import { VERDICT_GRACE_MS } from '../detect/verdictGrace.js';
 
 const help = `Usage: phonehome detect DIR [--canary [KIND:]VALUE]... [--visits FILE] [--identifiers FILE] [--json]
 
@@ -26,7 +27,7 @@ note marker carries the phone's identifiers), and from:
 Options:
   --json                 print one JSON object per finding per line (canary, flowId, host, ip, path,
                          party, chain, excerpt {text, start, end}, confidence, context), nothing else
-  --grace MS             grace period after each visit for verdicts (default 10000)
+  --grace MS             grace period after each visit for verdicts (default ${VERDICT_GRACE_MS})
   --first-party DOMAIN   a registrable domain that is first party for every canary (repeatable)
   --workers N            scan flows on N threads (default 1); worth it for captures of many MB
 

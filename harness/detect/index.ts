@@ -1,5 +1,5 @@
 export * from './types.js';
-export { LeakFinder, findLeaks, visitCanaries, DEFAULT_GRACE_MS, type LeakFinderOptions, type LeakReport, type FlowScan, type BodyReader, type PatternScanner } from './leakFinder.js';
+export { LeakFinder, findLeaks, visitCanaries, type LeakFinderOptions, type LeakReport, type FlowScan, type BodyReader, type PatternScanner } from './leakFinder.js';
 export { computeVerdicts, undecodableBlindSpots, type VerdictInput } from './verdicts.js';
 export { analyseCapture, analyseCaptureFolder, type AnalysisOptions, type CaptureInput, type CaptureAnalysis } from './captureAnalysis.js';
 export { captureCoverage, captureUpIntervals, MAX_HEARTBEAT_GAP_MS, type Coverage } from './captureHealth.js';
@@ -25,3 +25,4 @@ export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
 export { LayerDecoder, type RootPart } from './flowLayers.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';
 export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from './verifyCapture.js';
+export { VERDICT_GRACE_MS } from './verdictGrace.js';

@@ -13,8 +13,8 @@ import { FirstPartyResolver } from './party.js';
 import { MultiPatternMatcher, MIN_PATTERN_BYTES, type PatternMatch } from './patternMatcher.js';
 import { ScanPool, type PoolFinderOptions } from './scanPool.js';
 import type { Canary, Finding, Undecodable, Visit } from './types.js';
+import { VERDICT_GRACE_MS } from './verdictGrace.js';
 
-export const DEFAULT_GRACE_MS = 10_000;
 const EXCERPT_CONTEXT = 40;
 /** Flows handed to each worker ahead of the one being recorded: keeps both threads busy, memory bounded. */
 const IN_FLIGHT_PER_WORKER = 8;
@@ -126,7 +126,7 @@ export class LeakFinder {
   #bytes = 0;
 
   constructor(options: LeakFinderOptions) {
-    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.graceMs = options.graceMs ?? VERDICT_GRACE_MS;
     this.#readBody = options.readBody;
     const workers = options.workers ?? 1;
     if (!Number.isInteger(workers) || workers < 1) throw new PhonehomeError(`workers must be a whole number >= 1, got ${workers}`);

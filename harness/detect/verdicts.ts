@@ -7,7 +7,7 @@
  */
 import type { BlindSpot, Marker } from '../capture/types.js';
 import { captureCoverage, MAX_HEARTBEAT_GAP_MS } from './captureHealth.js';
-import { DEFAULT_GRACE_MS } from './leakFinder.js';
+import { VERDICT_GRACE_MS } from './verdictGrace.js';
 import type { Finding, Undecodable, Verdict, Visit } from './types.js';
 
 export interface VerdictInput {
@@ -43,7 +43,7 @@ function describe(spot: BlindSpot): string {
 }
 
 export function computeVerdicts(input: VerdictInput): Verdict[] {
-  const grace = input.graceMs ?? DEFAULT_GRACE_MS;
+  const grace = input.graceMs ?? VERDICT_GRACE_MS;
   const spots = [...input.blindSpots, ...undecodableBlindSpots(input.undecodable ?? [])];
   return input.visits.map((visit): Verdict => {
     const leaks = input.findings.filter((f) => f.canary.visitId === visit.id && f.party === 'third-party');

@@ -1,5 +1,5 @@
 import { readMarkers, type BlindSpot, type Marker } from '../capture/index.js';
-import { analyseCaptureFolder, type Canary, type Finding, type Verdict, type Visit } from '../detect/index.js';
+import { analyseCaptureFolder, VERDICT_GRACE_MS, type Canary, type Finding, type Verdict, type Visit } from '../detect/index.js';
 
 /** detect/'s analysis of one phone's capture folder, with verdicts by visit id. */
 export interface PhoneCaptureAnalysis {
@@ -11,14 +11,6 @@ export interface PhoneCaptureAnalysis {
   verdicts: Map<string, Verdict>;
   flows: number;
 }
-
-/**
- * How long after a visit its window stays open: telemetry sent within it is 'high' confidence, and
- * `not-leaked` needs the capture healthy through it. Shorter than detect/'s 10 s default because
- * the scenario waits for traffic to go quiet first; the same value for assertions and the report,
- * so they never disagree.
- */
-export const VERDICT_GRACE_MS = 2000;
 
 /**
  * Judges a phone's capture folder: visits from its visit markers, device identifiers from its

@@ -2,7 +2,7 @@ export * from './types.js';
 export { RunFolder, RUN_FILES, createRunFolder, openRunFolder, pointLatestAt, newRunId } from './runFolder.js';
 export { JournalWriter, readJournal, type JournalEntry } from './runJournal.js';
 export { buildRunRecord } from './buildRunRecord.js';
-export { analysePhoneCapture, VERDICT_GRACE_MS, type PhoneCaptureAnalysis } from './analyseCapture.js';
+export { analysePhoneCapture, type PhoneCaptureAnalysis } from './analyseCapture.js';
 export { renderRunJson, runRecordErrors, runSchema, RUN_SCHEMA_FILE } from './runJson.js';
 export { renderJunit } from './junitXml.js';
 export { renderHtml, REPORT_CSP } from './htmlReport.js';

@@ -3,7 +3,7 @@ import type { BrowserMode, Canary, CanaryKind, Visit } from '../detect/index.js'
 import type { IdentifierName } from '../device/index.js';
 import { HEARTBEAT_MS } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
-import { VERDICT_GRACE_MS } from '../report/index.js';
+import { VERDICT_GRACE_MS } from '../detect/index.js';
 import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit } from './api.js';
 import { quoteShellArg } from './shellArg.js';
 import { urlTokens } from './uniqueValues.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
 import type { BlindSpot, Marker } from '../../harness/capture/types.js';
 import { HEARTBEAT_MS } from '../../harness/capture/types.js';
-import { analyseCapture, captureCoverage, computeVerdicts, newVisitCanaries } from '../../harness/detect/index.js';
+import { analyseCapture, captureCoverage, computeVerdicts, newVisitCanaries, VERDICT_GRACE_MS } from '../../harness/detect/index.js';
 import type { Visit } from '../../harness/detect/index.js';
 import { makeFlow } from './flowFixtures.js';
 
@@ -62,7 +62,8 @@ describe('detect: verdicts per visit', () => {
     const markers = heartbeats(T, T + 100_000, [T + 15_000, T + 19_000]);
     const blindSpots: BlindSpot[] = [{ id: 'b1', time: T + 38_000, reason: 'tls-rejected', host: 'sa.api.intl.miui.com' }];
     const flows = [makeFlow({ host: 'x.example.net', body: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(20, 7)]), startedAt: T + 52_000 })];
-    const a = await analyseCapture({ visits: [gap, tls, undecodable, ok, late], flows, blindSpots, markers });
+    // A 10 s grace: each window reaches the event placed 4-8 s after its visit.
+    const a = await analyseCapture({ visits: [gap, tls, undecodable, ok, late], flows, blindSpots, markers, graceMs: 10_000 });
     const v = Object.fromEntries(a.verdicts.map((x) => [x.visitId, x]));
     const reasons = (id: string) => (v[id]!.verdict === 'unobservable' ? (v[id] as { reasons: string[] }).reasons.join('\n') : v[id]!.verdict);
     expect(reasons('gap')).to.match(/capture gap from .* \(no heartbeat for 6\.0 s\)/);
@@ -70,6 +71,13 @@ describe('detect: verdicts per visit', () => {
     expect(reasons('undec')).to.match(/^undecodable for x\.example\.net \(flow flow-\d+\) at .*: body › gzip: gzip: /);
     expect(v.ok!.verdict).to.equal('not-leaked');
     expect(reasons('late')).to.match(/capture not seen up after .*, before the window closed/);
+  });
+
+  it('by default the window closes VERDICT_GRACE_MS after the visit (the grace the report and the assertions use)', () => {
+    const v = visit('v', 'https://a.example.com/', T + 1000, T + 2000);
+    const judge = (captureUntil: number) => computeVerdicts({ visits: [v], findings: [], blindSpots: [], markers: heartbeats(T, captureUntil) })[0]!.verdict;
+    expect(judge(v.t1 + VERDICT_GRACE_MS + HEARTBEAT_MS)).to.equal('not-leaked');
+    expect(judge(v.t1 + VERDICT_GRACE_MS - HEARTBEAT_MS)).to.equal('unobservable');
   });
 
   it('unobservable when a blind spot comes after the window: it may be the late batch that carried the visit', () => {
