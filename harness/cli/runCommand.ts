@@ -5,8 +5,7 @@ import { resolveDevicesFile } from '../config/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { UsageError } from '../errors.js';
 import { createBrowserDriver } from '../scenario/browserDriver.js';
-import { runScenarios } from '../scenario/runSession.js';
-import { parseShard, runFarm } from '../run/index.js';
+import { parseShard, runSuites } from '../run/index.js';
 
 const MODES: readonly BrowserMode[] = ['normal', 'incognito'];
 
@@ -84,11 +83,13 @@ export const runCommand: Command = {
         throw new UsageError(`phonehome run: --grep is not a valid regular expression: ${(error as Error).message}`);
       }
     }
-    const devices = list(values.device);
-    const common = {
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`phonehome run: --parallel must be a whole number of phones >= 1, got '${values.parallel}'`);
+    // One lifecycle for one phone and many (harness/run): a one-phone run is a farm of one.
+    const outcome = await runSuites({
       suites: positionals,
       devicesFile: resolveDevicesFile(values.devices),
-      devices,
+      devices: list(values.device),
       browsers: list(values.browser),
       modes: modes.length > 0 ? (modes as BrowserMode[]) : [...MODES],
       ...(values.grep !== undefined ? { grep: values.grep } : {}),
@@ -97,20 +98,10 @@ export const runCommand: Command = {
       timeoutMs,
       io,
       createDriver: createBrowserDriver,
-    };
-    // Many phones, shards, baselines: the farm (harness/farm) spreads the suites over the phones.
-    if (values.parallel !== undefined || values.shard !== undefined || values.baseline !== undefined || devices.some((d) => d === 'all' || d.startsWith('tag:'))) {
-      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
-      if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`phonehome run: --parallel must be a whole number of phones >= 1, got '${values.parallel}'`);
-      const farm = await runFarm({
-        ...common,
-        ...(parallel !== undefined ? { parallel } : {}),
-        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-        ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
-      });
-      return farm.exitCode;
-    }
-    const outcome = await runScenarios(common);
+      ...(parallel !== undefined ? { parallel } : {}),
+      ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+      ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
+    });
     return outcome.exitCode;
   },
 };

@@ -16,7 +16,6 @@ import {
   uniqueUrl,
   type BrowserDriver,
   type LoadedSuite,
-  type RunOptions,
   type ScenarioContext,
 } from '../scenario/index.js';
 import { writeReportsWithBaseline } from '../report/baselineReport.js';
@@ -24,20 +23,41 @@ import { declaredTests, exactTitles } from './declaredTests.js';
 import { matchKey, selectDevices } from './deviceSelection.js';
 import { DevicePool, type PoolPhoneSpec, type WorkItem } from './devicePool.js';
 import { markVisitsLost } from './lostPhoneEvidence.js';
-import { PoolPhoneView } from './poolPhoneView.js';
 import { loadRun } from '../report/runLoader.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 
-export interface FarmRunOptions extends Omit<RunOptions, 'createDriver'> {
+/** Where the run prints (the CLI passes its own). */
+export interface RunIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export interface RunOptions {
+  /** Suite names (scenarios/<name>.ts) or suite files. */
+  suites: string[];
+  devicesFile: string;
+  /** --device NAME | all | tag:NAME …; empty: the devices file's default phone. */
+  devices: string[];
+  /** --browser …; empty: every browser profile. */
+  browsers: string[];
+  modes: BrowserMode[];
+  grep?: string;
+  /** Reports root (reports/); the run folder is <out>/<run-id>. */
+  out: string;
+  /** argv after `phonehome`, for the record. */
+  argv: string[];
+  timeoutMs: number;
+  io: RunIo;
+  /** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
+  createDriver: (rigs: PhoneRig[], setup: { adbPort: number; log: (line: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
   /** At most this many phones rigged at once (default: every selected phone). */
   parallel?: number;
   shard?: Shard;
   /** A previous run folder: index.html shows what changed since it. */
   baseline?: string;
-  createDriver: RunOptions['createDriver'];
 }
 
-export interface FarmRunOutcome {
+export interface RunOutcome {
   exitCode: 0 | 1 | 2;
   folder: RunFolder;
   run: RunRecord;
@@ -53,7 +73,7 @@ interface FarmUnit {
   origin?: { phone: string; model?: string; version?: string };
 }
 
-interface FarmPhone {
+interface PoolPhone {
   rig: PhoneRig;
   phone: RiggedPhone;
   /** Visits of the test running now (one test at a time per phone). */
@@ -61,14 +81,23 @@ interface FarmPhone {
 }
 
 /**
- * `phonehome run` over many phones: suites × browsers spread over pools of phones that may stand
- * in for each other (devices.json tags), at most `parallel` phones at once, each with its own
- * capture sidecar, Appium systemPort and mocha run. A phone lost mid-run is quarantined: the tests
- * it did not finish are recorded as lost (unobservable, never passed), its visits get `device-lost`
- * blind spots, and the tests are retried once on a matching phone. With a shard, only that slice of
- * each pool's tests runs.
+ * The one run lifecycle of `phonehome run`; a one-phone run is a farm of one. In order: check every
+ * input before a phone is touched → the run folder and its journal → a private adb server → rig the
+ * phones (start, connect, capture sidecar, provision) → the browser driver → the suites → put the
+ * phones back as found → the reports, whatever happened in between.
+ *
+ * Suites × browsers are spread over pools of phones that may stand in for each other (devices.json
+ * tags), at most `parallel` phones at once, each with its own capture sidecar, Appium systemPort and
+ * mocha run. A phone lost mid-run is quarantined: the tests it did not finish are recorded as lost
+ * (unobservable, never passed), its visits get `device-lost` blind spots, and the tests are retried
+ * once on a matching phone. With a shard, only that slice of each pool's tests runs.
+ *
+ * Exit codes, the same for one phone and many: 0 every assertion held, 1 an assertion failed, 2 a
+ * harness or setup error — including a phone that could not be put back (its proxy or CA left on).
+ * SIGINT / SIGTERM / SIGHUP: the phones are put back, the report is written from what was captured
+ * (run.json status `incomplete`), then the signal ends the process as it would have.
  */
-export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> {
+export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   const { io } = options;
   const log = (line: string) => io.out(line);
 
@@ -97,6 +126,10 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
   let assertionFailure = false;
   let visitsDone = 0;
   let quarantined: Array<{ phone: string; reason: string }> = [];
+  const lostPhones = new Set<string>();
+  const counts = { passed: 0, failed: 0, pending: 0 };
+  let planned = 0;
+  const flows = () => rigs.reduce((n, r) => n + r.flowsRecorded, 0);
   const journalError = (message: string) => {
     harnessFailure = true;
     io.err(`phonehome run: ${message}`);
@@ -114,7 +147,14 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       for (const rig of [...rigs].reverse()) await stopRig(rig, false);
       await adbServer.stop();
     })());
-  const disposeSignals = undoOnSignals(cleanup, { log });
+  let interrupted = false;
+  const disposeSignals = undoOnSignals(async () => {
+    interrupted = true;
+    journalError('interrupted by a signal before the suites finished');
+    await cleanup();
+    const written = await writeReportsWithBaseline(folder, options.baseline).catch((error: Error) => void io.err(`phonehome run: report not written: ${error.message}`));
+    if (written) log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
+  }, { log });
 
   try {
     await adbServer.start();
@@ -122,9 +162,9 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
     const adb = new AdbClient({ port: adbServer.port });
     driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
     const drv = driver;
-    const ctxFor = (phone: FarmPhone, label: string, only?: readonly string[]): ScenarioContext => ({
+    const ctxFor = (phone: PoolPhone): ScenarioContext => ({
       runId: folder.runId,
-      phones: [new PoolPhoneView(phone.phone, label, only)],
+      phones: [phone.phone],
       modes: options.modes,
       uniqueUrl,
       uniqueSearchTerm,
@@ -134,14 +174,14 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
     // every phone of the pool (and every shard job) works from the same list.
     const plans = new Map<string, Map<string, string[]>>();
     const unitId = (u: { suite: LoadedSuite; browser: string }) => `${u.suite.definition.name}\u0000${u.browser}`;
-    const planFor = (key: string, phone: FarmPhone): Map<string, string[]> => {
+    const planFor = (key: string, phone: PoolPhone): Map<string, string[]> => {
       let plan = plans.get(key);
       if (plan) return plan;
       const label = labels.get(key)!;
       const owned: Array<{ unit: string; title: string }> = [];
       for (const suite of suites) {
-        const all = declaredTests(suite, ctxFor(phone, label));
-        const perBrowser = browsers.map((b) => new Set(declaredTests(suite, ctxFor(phone, label, [b]))));
+        const all = declaredTests(suite, ctxFor(phone));
+        const perBrowser = browsers.map((b) => new Set(phone.phone.withBrowsersOnly([b], () => declaredTests(suite, ctxFor(phone)))));
         for (const title of all) {
           // A test declared whatever the browser (a phone-level check) goes with the first browser's unit.
           const owner = Math.max(0, perBrowser.findIndex((set) => set.has(title)));
@@ -149,6 +189,7 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
         }
       }
       let chosen = grep ? owned.filter((o) => grep.test(o.title)) : owned;
+      planned += chosen.length;
       if (options.shard) chosen = selectShard(chosen, options.shard, (o) => o.title);
       plan = new Map();
       for (const o of chosen) plan.set(o.unit, [...(plan.get(o.unit) ?? []), o.title]);
@@ -158,7 +199,7 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       return plan;
     };
 
-    const pool = new DevicePool<FarmUnit, FarmPhone>({
+    const pool = new DevicePool<FarmUnit, PoolPhone>({
       phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
       parallel,
       start: async (spec) => {
@@ -173,20 +214,24 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
           await stopRig(rig, true);
           throw error;
         }
-        const farmPhone: FarmPhone = { rig, phone: undefined as unknown as RiggedPhone };
-        farmPhone.phone = new RiggedPhone(rig, drv, {
+        const poolPhone: PoolPhone = { rig, phone: undefined as unknown as RiggedPhone };
+        // Suites see the phone under its pool's name, so a test has the same title whichever phone of
+        // the pool runs it (shards and retries rely on that); a phone alone in its pool keeps its name.
+        poolPhone.phone = new RiggedPhone(rig, drv, {
           visitMade: (visit) => {
             visitsDone++;
-            farmPhone.current?.push(visit);
+            poolPhone.current?.push(visit);
           },
           uniqueUrl,
           uniqueSearchTerm,
-        }, browsers);
+        }, browsers, labels.get(spec.key)!);
         const r = rig.record;
         log(`[${entry.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed'}; capture on 127.0.0.1:${rig.sidecar.port}`);
-        return farmPhone;
+        return poolPhone;
       },
-      stop: async (_spec, phone) => stopRig(phone.rig, true),
+      // A phone put back after its work: a failed undo is an error (its proxy or CA is left on). A
+      // quarantined (lost) phone's undo is expected to fail; its loss is already the error, if any.
+      stop: async (spec, phone) => stopRig(phone.rig, lostPhones.has(spec.name)),
       accepts: (item, phone) => {
         const origin = item.unit.origin;
         if (!origin) return true;
@@ -195,13 +240,12 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       run: async (item, phone, spec) => runUnit(item, phone, spec),
     });
 
-    const runUnit = async (item: WorkItem<FarmUnit>, phone: FarmPhone, spec: PoolPhoneSpec) => {
+    const runUnit = async (item: WorkItem<FarmUnit>, phone: PoolPhone, spec: PoolPhoneSpec) => {
       const { unit } = item;
-      const label = labels.get(spec.key)!;
       let titles = planFor(spec.key, phone).get(unitId(unit)) ?? [];
       if (unit.only) titles = titles.filter((t) => unit.only!.includes(t));
       if (titles.length === 0) return { lost: false as const };
-      const ctx = ctxFor(phone, label);
+      const ctx = ctxFor(phone);
       const declared = new Set(declaredTests(unit.suite, ctx));
       const missing = titles.filter((t) => !declared.has(t));
       if (missing.length > 0) {
@@ -228,8 +272,9 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
               return;
             }
             done.add(record.fullTitle);
+            counts[record.state]++;
             journal.write({ type: 'test', test });
-            log(`${record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone})`);
+            log(`${record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone}, flows ${flows()})`);
           },
         });
       } finally {
@@ -238,8 +283,9 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       const lost = await phone.rig.session.checkAlive().then(() => undefined, (error: Error) => error);
       if (!lost) {
         for (const { record, error } of held) {
+          counts[record.state]++;
           journal.write({ type: 'test', test: record });
-          log(`${record.state === 'failed' ? '✗' : record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone})`);
+          log(`${record.state === 'failed' ? '✗' : record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone}, flows ${flows()})`);
           if (record.state === 'failed') {
             log(`    ${record.error?.message.split('\n')[0] ?? 'failed'}`);
             if (isAssertionFailure(error)) assertionFailure = true;
@@ -266,7 +312,10 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
     pool.on('item-lost', (item, spec, _reason, retry) => {
       if (retry) log(`retrying ${retry.unit.only?.length ?? 'the'} tests of ${item.unit.suite.definition.name} (${item.unit.browser}) lost on ${spec.name} on another phone of its pool`);
     });
-    pool.on('phone-quarantined', (spec, reason) => log(`[${spec.name}] quarantined: ${reason}`));
+    pool.on('phone-quarantined', (spec, reason) => {
+      lostPhones.add(spec.name);
+      log(`[${spec.name}] quarantined: ${reason}`);
+    });
     const items = entries.length === 0 ? [] : [...new Set(keyOf.values())].flatMap((key) =>
       suites.flatMap((suite) => browsers.map((browser) => ({ id: `${unitId({ suite, browser })}\u0000${key}`, key, unit: { suite, browser } }))),
     );
@@ -276,16 +325,29 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       const what = item.unit.only ? `${item.unit.only.length} test(s)` : 'the tests';
       journalError(`${what} of ${item.unit.suite.definition.name} (${item.unit.browser}) on pool ${labels.get(item.key)} did not run: ${reason}`);
     }
-    log(`${visitsDone} visits; ${quarantined.length > 0 ? `quarantined: ${quarantined.map((q) => q.phone).join(', ')}` : 'no phone lost'}`);
+    log(`${counts.passed} passed, ${counts.failed} failed, ${counts.pending} pending; ${visitsDone} visits, ${flows()} flows captured; ${quarantined.length > 0 ? `quarantined: ${quarantined.map((q) => q.phone).join(', ')}` : 'no phone lost'}`);
+    if (planned === 0 && !options.shard && outcome.abandoned.length === 0) {
+      // A run that checked nothing must not look like a run where everything held. (A shard may
+      // rightly hold nothing: more CI jobs than tests.)
+      throw new PhonehomeError(
+        options.grep !== undefined
+          ? `no test matched --grep '${options.grep}' in the chosen suites (see the test titles with --grep '.' or in a report)`
+          : 'the chosen suites declared no tests for these phones',
+      );
+    }
   } catch (error) {
     journalError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
     if (!(error instanceof PhonehomeError)) io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
     await cleanup();
-    disposeSignals();
-    journal.write({ type: 'run-end', endedAt: Date.now(), status: harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed' });
-    journal.close();
+    if (!interrupted) {
+      disposeSignals();
+      journal.write({ type: 'run-end', endedAt: Date.now(), status: harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed' });
+      journal.close();
+    }
   }
+  // Interrupted: the signal handler writes the report (status `incomplete`) and ends the process.
+  if (interrupted) await new Promise<never>(() => undefined);
   const { run } = await writeReportsWithBaseline(folder, options.baseline);
   log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
   return { exitCode: harnessFailure ? 2 : assertionFailure ? 1 : 0, folder, run, quarantined };
@@ -304,4 +366,3 @@ function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export type { BrowserMode };

@@ -4,7 +4,6 @@ export { expect, verdictAssertions, hostMatches, stepName, isAssertionFailure, t
 export type { Judgement, Judgeable } from './judgement.js';
 export { loadSuite, listSuites, resolveSuiteFile, SCENARIOS_DIR, type LoadedSuite } from './loadSuites.js';
 export { runSuitesWithMocha, type TestSink, type MochaRunOptions, type MochaRunResult } from './mochaRun.js';
-export { runScenarios, type RunOptions, type RunOutcome } from './runSession.js';
 export { uniqueSearchTerm, uniqueUrl } from './uniqueValues.js';
 export { checkAppiumReachable } from './appiumReachable.js';
 export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';

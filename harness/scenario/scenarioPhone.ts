@@ -36,22 +36,43 @@ const IDENTIFIER_KIND: Record<IdentifierName, CanaryKind> = {
   wifiMac: 'wifi-mac', model: 'model', release: 'android-release', imsi: 'imsi',
 };
 
-/** The ScenarioPhone a suite sees, over one rigged phone. */
+/**
+ * The ScenarioPhone a suite sees, over one rigged phone. `name` is what the suite sees: the phone's
+ * own name, or its pool's in a farm (phones that may stand in for each other share test titles).
+ */
 export class RiggedPhone implements ScenarioPhone {
   #analysis: PhoneAnalysis | undefined;
   #browsers: string[];
+  /** Set only while the run plans its work: the browsers one unit of work covers. */
+  #planningOnly: readonly string[] | undefined;
   /** End of the latest visit: its verdict window must be over (and heartbeat-covered) before judging. */
   #lastVisitEnd = 0;
+  readonly name: string;
 
-  constructor(readonly rig: PhoneRig, private readonly driver: BrowserDriver, private readonly hooks: RunHooks, browsers: string[]) {
+  constructor(readonly rig: PhoneRig, private readonly driver: BrowserDriver, private readonly hooks: RunHooks, browsers: string[], name: string = rig.name) {
     this.#browsers = browsers;
+    this.name = name;
   }
 
-  get name(): string { return this.rig.name; }
   get model(): string | undefined { return this.rig.record.model; }
 
   browsers(only?: readonly string[]): string[] {
-    return this.#browsers.filter((b) => this.rig.appVersion(b) !== undefined && (!only || only.includes(b)));
+    const scope = this.#planningOnly;
+    return this.#browsers.filter((b) => this.rig.appVersion(b) !== undefined && (!only || only.includes(b)) && (!scope || scope.includes(b)));
+  }
+
+  /**
+   * Runs `declare` (synchronous: a suite declaring its tests) with browsers() narrowed to `only`,
+   * so the run learns which tests belong to which browser's unit of work.
+   */
+  withBrowsersOnly<T>(only: readonly string[], declare: () => T): T {
+    const saved = this.#planningOnly;
+    this.#planningOnly = only;
+    try {
+      return declare();
+    } finally {
+      this.#planningOnly = saved;
+    }
   }
 
   appVersion(browser: string): string | undefined {
@@ -60,7 +81,7 @@ export class RiggedPhone implements ScenarioPhone {
 
   async openBrowser(browser: string, mode: BrowserMode, options: OpenBrowserOptions = {}): Promise<ScenarioBrowser> {
     if (this.rig.appVersion(browser) === undefined) {
-      throw new PhonehomeError(`${this.name}: browser '${browser}' is not installed (installed: ${this.browsers().join(', ') || 'none of the known browsers'})`);
+      throw new PhonehomeError(`${this.rig.name}: browser '${browser}' is not installed (installed: ${this.browsers().join(', ') || 'none of the known browsers'})`);
     }
     const driven = await this.driver.open(this.rig, browser, mode, options);
     const phone = this;
@@ -93,20 +114,20 @@ export class RiggedPhone implements ScenarioPhone {
       // a raw contact, then its phone and name rows.
       const run = async (command: string) => {
         const out = await adb.shell(command);
-        if (/^Error|Exception/m.test(out)) throw new PhonehomeError(`${this.name}: adding a contact failed at '${command.split(' --bind')[0]}': ${out.trim().split('\n')[0]}`);
+        if (/^Error|Exception/m.test(out)) throw new PhonehomeError(`${this.rig.name}: adding a contact failed at '${command.split(' --bind')[0]}': ${out.trim().split('\n')[0]}`);
         return out;
       };
       await run('content insert --uri content://com.android.contacts/raw_contacts --bind account_type:n: --bind account_name:n:');
       const rows = await run('content query --uri content://com.android.contacts/raw_contacts --projection _id');
       const ids = [...rows.matchAll(/_id=(\d+)/g)].map((m) => Number(m[1]));
-      if (ids.length === 0) throw new PhonehomeError(`${this.name}: adding a contact failed: the new raw contact is not listed (${rows.trim().split('\n')[0]})`);
+      if (ids.length === 0) throw new PhonehomeError(`${this.rig.name}: adding a contact failed: the new raw contact is not listed (${rows.trim().split('\n')[0]})`);
       const id = Math.max(...ids);
       await run(`content insert --uri content://com.android.contacts/data --bind raw_contact_id:i:${id} --bind mimetype:s:vnd.android.cursor.item/name --bind data1:s:${quoteShellArg(name)}`);
       await run(`content insert --uri content://com.android.contacts/data --bind raw_contact_id:i:${id} --bind mimetype:s:vnd.android.cursor.item/phone_v2 --bind data1:s:${quoteShellArg(number)}`);
     });
-    const canary: Canary = { kind: 'contact-number', value: number, device: this.name };
+    const canary: Canary = { kind: 'contact-number', value: number, device: this.rig.name };
     this.rig.plant(canary);
-    return new JudgedIdentifier(canary.kind, number, `the new contact's number ${number} on ${this.name}`, this, Date.now());
+    return new JudgedIdentifier(canary.kind, number, `the new contact's number ${number} on ${this.rig.name}`, this, Date.now());
   }
 
   identifier(name: IdentifierName): ScenarioIdentifier {
@@ -115,7 +136,7 @@ export class RiggedPhone implements ScenarioPhone {
     const kind = IDENTIFIER_KIND[name];
     if (!kind) throw new PhonehomeError(`unknown identifier '${name}' (one of ${Object.keys(IDENTIFIER_KIND).join(', ')})`);
     const unavailable = reading && 'unavailable' in reading ? reading.unavailable : 'not read';
-    return new JudgedIdentifier(kind, value, `${name}${value ? ` ${value}` : ` (unavailable: ${unavailable})`} of ${this.name}`, this, 0);
+    return new JudgedIdentifier(kind, value, `${name}${value ? ` ${value}` : ` (unavailable: ${unavailable})`} of ${this.rig.name}`, this, 0);
   }
 
   async sendToBackground(): Promise<void> {

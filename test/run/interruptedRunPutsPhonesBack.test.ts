@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import type { RunRecord } from '../../harness/report/types.js';
+import { killGroup } from './farmPhones.js';
+import { openLab, proxySettings, readRunJson, reportFiles, runOnLab, waitFor, writeSuite, type Lab } from './lifecycleKit.js';
+
+/**
+ * Ctrl-C during the suites, for one phone and for two (one lifecycle, the same outcome): the phones
+ * are put back as found, the report is written from what was captured (run.json `incomplete`), and
+ * the signal then ends the process as it would have.
+ */
+for (const phones of [1, 2]) {
+  describe(`phonehome run interrupted by SIGINT (${phones} phone${phones > 1 ? 's' : ''})`, function () {
+    this.timeout(200_000);
+    let lab: Lab;
+    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    let output: string;
+    let run: RunRecord;
+    let proxiesBefore: string[];
+
+    before(async () => {
+      lab = await openLab('phonehome-sigint-', phones);
+      proxiesBefore = await proxySettings(lab);
+      const suite = await writeSuite(lab, 'waits', "console.log(`waiting on ${phone.name}`);\n        await new Promise((r) => setTimeout(r, 90_000));");
+      const p = runOnLab(lab, suite);
+      const exited = new Promise<typeof exit>((resolve) => p.child.once('exit', (code, signal) => resolve({ code, signal })));
+      try {
+        await waitFor(`${phones} suites waiting`, () => (p.output().match(/^waiting on /gm) ?? []).length === phones, p.output);
+        p.child.kill('SIGINT');
+        exit = await exited;
+      } finally {
+        killGroup(p.child);
+      }
+      output = p.output();
+      run = await readRunJson(lab).catch((error: Error) => { throw new Error(`${error.message}\n--- run output:\n${output}`); });
+    });
+    after(async () => {
+      await lab?.close();
+    });
+
+    it('ends by the signal, after putting every phone back', async () => {
+      expect(exit, output).to.deep.equal({ code: null, signal: 'SIGINT' });
+      expect(output).to.match(/SIGINT: undoing provisioning before exiting/);
+      expect(output).not.to.match(/undo (CA|proxy) on|did not stop cleanly/);
+      expect(await proxySettings(lab)).to.deep.equal(proxiesBefore);
+    });
+
+    it('writes the report from what was captured, with run.json status incomplete', async () => {
+      expect(await reportFiles(lab)).to.include.members(['run.json', 'junit.xml', 'index.html', 'traffic.har']);
+      expect(run.status).to.equal('incomplete');
+      expect(run.phones.map((p) => p.name).sort()).to.deep.equal(lab.names);
+      expect(output).to.match(/^report: .*index\.html$/m);
+    });
+  });
+}
