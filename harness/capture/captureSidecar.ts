@@ -6,7 +6,7 @@ import type { OngoingResponse } from 'mockttp';
 import { PhonehomeError } from '../errors.js';
 import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
-import { exchangeStep, type ExchangeHandler } from './exchangeStep.js';
+import { exchangeStep, type ExchangeHandler } from './mockttpSeam.js';
 import { FlowRecorder } from './flowRecorder.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
