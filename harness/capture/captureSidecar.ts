@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { isIP, type Server } from 'node:net';
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as mockttp from 'mockttp';
 import type { OngoingResponse } from 'mockttp';
 import { PhonehomeError } from '../errors.js';
 import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
-import { exchangeStep, type ExchangeHandler } from './mockttpSeam.js';
+import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher, type ExchangeHandler } from './mockttpSeam.js';
 import { FlowRecorder } from './flowRecorder.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
@@ -267,16 +267,7 @@ function dropTrackingCopy(response: OngoingResponse): void {
  * which is what lets the flow carry the client's own view (TLS SNI, ALPN) before anything is relayed.
  */
 function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.matchers.RequestMatcher {
-  const tap = {
-    type: 'wildcard' as const,
-    matches(request: mockttp.OngoingRequest): boolean {
-      recorder.tap(request, websocket);
-      return true;
-    },
-    explain: () => 'for anything (recorded by phonehome)',
-    serialize: () => ({ type: 'wildcard' }),
-  };
-  return tap as unknown as mockttp.matchers.RequestMatcher;
+  return tapMatcher((request) => recorder.tap(request, websocket), 'for anything (recorded by phonehome)');
 }
 
 /**
@@ -285,10 +276,10 @@ function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.match
  * exists only between these two calls, on a random port.
  */
 async function rebind(server: mockttp.Mockttp, port: number, host: string): Promise<number> {
-  const inner = (server as unknown as { server?: Server }).server;
-  if (!inner || typeof inner.listen !== 'function') {
+  const inner = listeningServer(server);
+  if (!inner) {
     await server.stop();
-    throw new PhonehomeError('this mockttp version hides its listening server; phonehome capture cannot bind to a chosen address (pin mockttp 4.6.5)');
+    throw new PhonehomeError(`this mockttp version hides its listening server; phonehome capture cannot bind to a chosen address (pin mockttp ${MOCKTTP_VERIFIED})`);
   }
   inner.close();
   return new Promise<number>((resolve, reject) => {

@@ -1,5 +1,15 @@
+/**
+ * The one place phonehome relies on how mockttp works inside, not only on its public API: a step
+ * that gets the live request and response streams, a matcher that sees each request first, and the
+ * listening server to re-bind. Verified for MOCKTTP_VERIFIED; test/capture/mockttpSeamHolds.test.ts
+ * fails, naming the version, when the installed mockttp differs or one of these stops working.
+ */
+import type { Server } from 'node:net';
 import * as mockttp from 'mockttp';
 import type { OngoingRequest, OngoingResponse } from 'mockttp';
+
+/** The mockttp release these seams were checked against (package.json pins it). */
+export const MOCKTTP_VERIFIED = '4.6.5';
 
 /** Answers one request: reads its body, writes the response, resolves when the response is ended or destroyed. */
 export type ExchangeHandler = (request: OngoingRequest, response: OngoingResponse) => Promise<void>;
@@ -17,11 +27,41 @@ export type ExchangeHandler = (request: OngoingRequest, response: OngoingRespons
  */
 export function exchangeStep(name: string, handler: ExchangeHandler): mockttp.RequestStep {
   const step = new mockttp.requestSteps.CallbackStep(() => {
-    throw new Error(`phonehome capture: mockttp called the callback of the '${name}' step instead of its handler; this mockttp version is not supported (pin mockttp 4.6.5)`);
+    throw new Error(`phonehome capture: mockttp called the callback of the '${name}' step instead of its handler; this mockttp version is not supported (pin mockttp ${MOCKTTP_VERIFIED})`);
   });
   Object.assign(step, {
     handle: (request: OngoingRequest, response: OngoingResponse) => handler(request, response),
     explain: () => `relay through phonehome's ${name}`,
   });
   return step;
+}
+
+/**
+ * A rule matcher that matches everything and calls `onRequest` with the raw request as mockttp
+ * evaluates it: the one point where mockttp exposes the request stream before the body flows.
+ * mockttp 4.6.5 calls a local rule's matcher objects as given (their `matches`), so a plain object
+ * with mockttp's wildcard shape works; it is serialised as a wildcard for remote use.
+ */
+export function tapMatcher(onRequest: (request: OngoingRequest) => void, explanation: string): mockttp.matchers.RequestMatcher {
+  const tap = {
+    type: 'wildcard' as const,
+    matches(request: OngoingRequest): boolean {
+      onRequest(request);
+      return true;
+    },
+    explain: () => explanation,
+    serialize: () => ({ type: 'wildcard' }),
+    // mockttp disposes every matcher of a rule when the server stops or resets.
+    dispose: () => undefined,
+  };
+  return tap as unknown as mockttp.matchers.RequestMatcher;
+}
+
+/**
+ * mockttp's start() listens on every interface and takes no bind address; its HTTP server is the
+ * private field `server` in 4.6.5. Undefined when a mockttp version hides it.
+ */
+export function listeningServer(server: mockttp.Mockttp): Server | undefined {
+  const inner = (server as unknown as { server?: Server }).server;
+  return inner && typeof inner.listen === 'function' ? inner : undefined;
 }

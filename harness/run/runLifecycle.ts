@@ -129,7 +129,9 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   const lostPhones = new Set<string>();
   const counts = { passed: 0, failed: 0, pending: 0 };
   let planned = 0;
-  const flows = () => rigs.reduce((n, r) => n + r.flowsRecorded, 0);
+  // A rig put back no longer has a sidecar to ask: its count is kept from just before.
+  const flowsAtStop = new Map<PhoneRig, number>();
+  const flows = () => rigs.reduce((n, r) => n + (flowsAtStop.get(r) ?? r.flowsRecorded), 0);
   const journalError = (message: string) => {
     harnessFailure = true;
     io.err(`phonehome run: ${message}`);
@@ -138,6 +140,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   const stopRig = async (rig: PhoneRig, quiet: boolean) => {
     if (stopped.has(rig)) return;
     stopped.add(rig);
+    flowsAtStop.set(rig, rig.flowsRecorded);
     for (const problem of await rig.stop()) (quiet ? (p: string) => log(`warning: ${p}`) : journalError)(problem);
   };
   let cleaned: Promise<void> | undefined;
