@@ -7,7 +7,7 @@
  */
 import { decompress, isGzip, type Compression } from './compression.js';
 import { mayBeZlib } from './compressionProbes.js';
-import { DECODERS, DIGIT_GROUP, MIN_BLIND_BYTES, worthDecoding, type Decoder, type LayerExpansion } from './decoders/index.js';
+import { DECODERS, DIGIT_GROUP, MIN_BLIND_BYTES, worthDecoding, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';
 import { fieldAt, parseFormFields, type FormField } from './formFields.js';
 import { jsonPath, scanJson, valueAt, type JsonScan } from './jsonStrings.js';
 import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
@@ -97,6 +97,8 @@ export interface LayerOptions {
    * that holds none and leads nowhere (binary of no format: an id, a hash) gets no layer at all.
    */
   holdsPattern?: (bytes: Uint8Array) => boolean;
+  /** The decoder plug-ins, in order (default DECODERS, decoders/index.ts). */
+  decoders?: readonly DecoderFactory[];
 }
 
 const CONTENT_ENCODINGS: Record<string, Compression | 'identity'> = {
@@ -339,7 +341,7 @@ export class LayerDecoder {
   constructor(readonly options: LayerOptions = {}) {
     this.bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
     const setup = { bounds: this.bounds, options };
-    this.#decoders = DECODERS.map((make) => make(setup));
+    this.#decoders = (options.decoders ?? DECODERS).map((make) => make(setup));
   }
 
 

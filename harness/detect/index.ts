@@ -23,5 +23,6 @@ export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
 export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
 export { detectCommand } from './detectCommand.js';
 export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
-export { LayerDecoder, type RootPart } from './flowLayers.js';
+export { LayerDecoder, type RootPart, type Layer, type LayerOptions } from './flowLayers.js';
+export { DECODERS, decodeQuotedPrintable, wrappedBase64Blocks, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';

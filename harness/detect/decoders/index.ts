@@ -1,8 +1,8 @@
 /**
  * The decoder table: every encoding the detector peels, one plug-in per file (decoder.ts has the
  * interface). Order matters only where a decoder takes over spans another would read: structure
- * (strings, fields, parts) first, then whole-text views (percent, digits, quoted-printable), then
- * line-wrapped base64 and base64 / hex runs in what is left, then compression of binary layers.
+ * (strings, fields, parts) first, then whole-text views (percent, digits), line-wrapped base64, undeclared
+ * quoted-printable where no base64 lines were, base64 / hex runs in what is left, then compression of binary layers.
  */
 import { base64Hex } from './base64Hex.js';
 import { brotliOrRawDeflate, gzipMagic, zlibHeader } from './compressed.js';
@@ -23,8 +23,8 @@ export const DECODERS: readonly DecoderFactory[] = [
   protobufStrings,
   percentEscapes,
   digitGroups,
-  quotedPrintable,
   wrappedBase64,
+  quotedPrintable,
   base64Hex,
   gzipMagic,
   zlibHeader,

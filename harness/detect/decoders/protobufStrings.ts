@@ -1,6 +1,6 @@
 /**
  * Protobuf strings: a string needs a layer of its own only where one would decode more than the
- * message layer does: text holding JSON, multipart, %XX escapes or digit groups (phone numbers), or
+ * message layer does: text holding JSON, multipart, %XX escapes, line breaks or digit groups (phone numbers), or
  * binary that may be compressed or is a message nested too deep to parse. Like a JSON string's,
  * its matches are the message's, its runs are found from the message (bareStrings) and its fields
  * are named lazily (chainAt), so most strings (names, URLs, ids) cost no layer.
@@ -16,7 +16,8 @@ export const protobufStrings: DecoderFactory = ({ bounds }) => {
     if (!isTextLike(leaf)) return !leadsNowhere(leaf, bounds.maxExpansion);
     const first = leaf[0];
     if (first === 0x7b || first === 0x5b || (first === 0x2d && sniffBoundary(leaf) !== undefined)) return true;
-    return digitGroup || hasPercentEscape(leaf);
+    // A line break: base64 in lines or quoted-printable may be there (their decoders need a layer).
+    return digitGroup || hasPercentEscape(leaf) || leaf.includes(0x0a);
   };
   return {
     name: 'protobuf-strings',
