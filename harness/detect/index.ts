@@ -18,6 +18,7 @@ export {
 } from './canarySources.js';
 export { canaryForms, CONTEXT_KINDS, type CanaryForm } from './identifierForms.js';
 export { encodedVariants, type CanaryVariant } from './canaryVariants.js';
+export { keystrokeCanaries, DEFAULT_KEYSTROKE_MIN_LENGTH, MIN_KEYSTROKE_PREFIX, type KeystrokeOptions } from './keystrokeCanaries.js';
 export { registrableDomain, FirstPartyResolver } from './party.js';
 export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
 export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
