@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../command.js';
 import { UsageError } from '../errors.js';
 import { captureAnalysisText } from './findingTable.js';
 import { analyseCaptureFolder } from './captureAnalysis.js';
+import { EXIT_INCOMPLETE, incompleteSummary } from './incompleteFlows.js';
 import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from './canarySources.js';
 import type { Canary, Visit } from './types.js';
 
@@ -30,8 +31,10 @@ Options:
   --first-party DOMAIN   a registrable domain that is first party for every canary (repeatable)
   --workers N            scan flows on N threads (default 1); worth it for captures of many MB
 
-Exit codes: 0 no leak found, 1 a leak was found (a visit canary at a third party, or a device
-identifier / custom canary anywhere), 2 input error (bad folder, file or canary).
+Exit codes: 0 no leak found in flows all read and decoded, 1 a leak was found (a visit canary at a
+third party, or a device identifier / custom canary anywhere), 2 input error (bad folder, file or
+canary), 3 no leak found but some flows could not be fully read or decoded (over a bound,
+truncated, unsupported encoding): a leak there cannot be ruled out.
 
 Examples:
   phonehome detect reports/run-1/capture
@@ -81,6 +84,8 @@ export const detectCommand: Command = {
     const leaked =
       analysis.verdicts.some((v) => v.verdict === 'leaked') ||
       analysis.findings.some((f) => f.canary.visitId === undefined && f.party === 'third-party');
-    return leaked ? 1 : 0;
+    const incomplete = incompleteSummary(analysis.undecodable);
+    if (incomplete) io.err(incomplete);
+    return leaked ? 1 : incomplete ? EXIT_INCOMPLETE : 0;
   },
 };

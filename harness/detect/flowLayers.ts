@@ -410,6 +410,12 @@ export class LayerDecoder {
             ? `${label} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
             : `${label} expands more than ${this.bounds.maxExpansion}x`
           : result.reason;
+        const prefix = result.overBound ? result.prefix : undefined;
+        // What decoded within the bound is searched (a declared stream's always; a found one's if it is a format).
+        if (prefix && (required || worthDecoding(prefix))) {
+          run.fail(chain(), `${why}: only its first ${prefix.length} decoded bytes were searched`);
+          return run.add(layer, { bytes: prefix, step: { append: label }, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
+        }
         run.fail(chain(), why);
       }
       return undefined;

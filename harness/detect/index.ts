@@ -23,6 +23,8 @@ export { registrableDomain, FirstPartyResolver } from './party.js';
 export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
 export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
 export { detectCommand } from './detectCommand.js';
+export { EXIT_INCOMPLETE, incompleteSummary } from './incompleteFlows.js';
+export { readBodyPrefix } from './bodyPrefix.js';
 export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
 export { LayerDecoder, type RootPart, type Layer, type LayerOptions } from './flowLayers.js';
 export { DECODERS, decodeQuotedPrintable, wrappedBase64Blocks, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';

@@ -307,7 +307,10 @@ export class LeakFinder {
       return undefined;
     }
     try {
-      return await this.#readBody(ref);
+      const bytes = await this.#readBody(ref);
+      // A reader stops at its limit (readBodyPrefix): what it read is searched, the rest is unseen.
+      if (bytes.length < ref.size && !ref.truncated) fail(chain, `body is ${ref.size} bytes; only its first ${bytes.length} were read and searched (the body-size limit)`);
+      return bytes;
     } catch (error) {
       if (!(error instanceof PhonehomeError)) throw error;
       fail(chain, error.message);
