@@ -25,7 +25,7 @@ export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTab
 export { detectCommand } from './detectCommand.js';
 export { EXIT_INCOMPLETE, incompleteSummary } from './incompleteFlows.js';
 export { readBodyPrefix } from './bodyPrefix.js';
-export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
+export { MultiPatternMatcher, type PatternMatch, type MatcherTables, type MatcherOptions, type GramTables } from './patternMatcher.js';
 export { LayerDecoder, type RootPart, type Layer, type LayerOptions } from './flowLayers.js';
 export { DECODERS, decodeQuotedPrintable, wrappedBase64Blocks, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';

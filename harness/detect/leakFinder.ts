@@ -11,7 +11,7 @@ import { chainAt, LayerDecoder, touchesChange, type DecodeBounds, type Layer, ty
 import { canaryForms, CONTEXT_KINDS } from './identifierForms.js';
 import { keystrokeCanaries } from './keystrokeCanaries.js';
 import { FirstPartyResolver } from './party.js';
-import { MultiPatternMatcher, MIN_PATTERN_BYTES, type PatternMatch } from './patternMatcher.js';
+import { MultiPatternMatcher, MIN_PATTERN_BYTES, type MatcherTables, type PatternMatch } from './patternMatcher.js';
 import { ScanPool, type PoolFinderOptions } from './scanPool.js';
 import type { Canary, Finding, Undecodable, Visit } from './types.js';
 
@@ -38,10 +38,12 @@ export interface LeakFinderOptions {
   /** How patterns are searched; default one multi-pattern pass. The benchmark swaps in its naive baseline. */
   scanner?: (patterns: readonly Uint8Array[]) => PatternScanner;
   /**
-   * Threads for addAll (default 1: scan on this thread). Each worker builds its own pattern tables,
-   * so more than one pays off on large captures; findings are the same, in the same order.
+   * Threads for addAll (default 1: scan on this thread). The pattern tables are built once, here,
+   * on SharedArrayBuffers, and every worker reads them; findings are the same, in the same order.
    */
   workers?: number;
+  /** Tables built by another finder with the same visits and canaries (a worker gets its pool's). */
+  matcherTables?: MatcherTables;
 }
 
 /** Finds every occurrence of every pattern in a buffer, in text order (MultiPatternMatcher is the real one). */
@@ -191,13 +193,18 @@ export class LeakFinder {
       }
     });
     this.#releases = releases;
-    this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns);
+    this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns, { shared: workers > 1, tables: options.matcherTables });
     const needsPlus = canaries.some((c) => !CONTEXT_KINDS.has(c.kind) && /\s/.test(c.value));
     const needsDigits = canaries.some((c) => PHONE_KINDS.has(c.kind));
     const matcher = this.#matcher;
     this.#decoder = new LayerDecoder({ bounds: options.bounds, plusViews: needsPlus, digitsViews: needsDigits, holdsPattern: (bytes) => matcher.scan(bytes).length > 0 });
     this.#party = new FirstPartyResolver(this.graceMs);
     this.#firstParty = new Set((options.firstPartyDomains ?? []).map((d) => d.toLowerCase()));
+  }
+
+  /** The matcher's built tables (SharedArrayBuffers when built for workers), or undefined with a custom scanner. */
+  get matcherTables(): MatcherTables | undefined {
+    return this.#matcher instanceof MultiPatternMatcher ? this.#matcher.tables : undefined;
   }
 
   /** Number of encoded patterns searched (all canaries, all forms, all variants). */
@@ -226,7 +233,8 @@ export class LeakFinder {
       for await (const flow of flows) await this.add(flow);
       return;
     }
-    const pool = new ScanPool({ workers: this.#workers, finder: this.#poolOptions });
+    const tables = this.#matcher instanceof MultiPatternMatcher ? this.#matcher.tables : undefined;
+    const pool = new ScanPool({ workers: this.#workers, finder: { ...this.#poolOptions, matcherTables: tables } });
     await pool.start();
     const inFlight: Array<Promise<() => void>> = [];
     try {

@@ -309,6 +309,19 @@ class ViewCache<T> {
   }
 }
 
+/** A matcher's built tables, for another thread's matcher over the same patterns (MultiPatternMatcher options). */
+export interface MatcherTables {
+  short: GramTables;
+  long: GramTables;
+}
+
+export interface MatcherOptions {
+  /** Build the tables on SharedArrayBuffers, so worker threads can use them without a copy. */
+  shared?: boolean;
+  /** Tables built by a matcher over the same patterns, in the same order (none are built here). */
+  tables?: MatcherTables;
+}
+
 export class MultiPatternMatcher {
   readonly patterns: readonly Uint8Array[];
   /** Bytes between samples of the 4-byte and the 8-byte grams. */
@@ -324,7 +337,7 @@ export class MultiPatternMatcher {
   /** Output of the next scan (replaced only once a scan has matches to return). */
   #out: PatternMatch[] = [];
 
-  constructor(patterns: readonly Uint8Array[]) {
+  constructor(patterns: readonly Uint8Array[], options: MatcherOptions = {}) {
     this.patterns = patterns;
     let shortest = Infinity;
     for (const p of patterns) {
@@ -339,8 +352,13 @@ export class MultiPatternMatcher {
     const long: number[] = [];
     const short: number[] = [];
     patterns.forEach((p, index) => (p.length >= longFrom ? long : short).push(index));
-    this.#short = new GramIndex(4, this.strides.short, patterns, short);
-    this.#long = new GramIndex(8, this.strides.long, patterns, long);
+    this.#short = new GramIndex(4, this.strides.short, patterns, short, { shared: options.shared, tables: options.tables?.short });
+    this.#long = new GramIndex(8, this.strides.long, patterns, long, { shared: options.shared, tables: options.tables?.long });
+  }
+
+  /** The built tables (on SharedArrayBuffers when built with `shared`): hand them to another thread's matcher. */
+  get tables(): MatcherTables {
+    return { short: this.#short.tables, long: this.#long.tables };
   }
 
   /** Every occurrence (overlapping ones included) of every pattern in `text`, in text order. */
