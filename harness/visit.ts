@@ -11,6 +11,7 @@ export type CanaryKind =
   | 'visit-token' // random token placed in a visited URL
   | 'visit-url' // the full visited URL
   | 'search-term' // a unique search term typed by the harness
+  | 'keystroke-prefix' // a prefix of a term or URL typed letter by letter (keystrokeCanaries.ts)
   | 'imei'
   | 'meid'
   | 'android-id'
@@ -30,6 +31,8 @@ export interface Canary {
   visitId?: string;
   /** Device the identifier was read from. */
   device?: string;
+  /** keystroke-prefix: the whole text typed, of which value is a prefix. */
+  typed?: string;
 }
 
 export interface Visit {
@@ -41,6 +44,13 @@ export interface Visit {
   url: string;
   /** Search terms typed during the visit, if it was a search. */
   searchTerms?: string[];
+  /**
+   * Text typed letter by letter (Leith's method): every prefix from `keystrokeMinLength` on is a
+   * canary of kind keystroke-prefix, since browsers with server-side autocomplete send each keystroke.
+   */
+  typedLetterByLetter?: string[];
+  /** Shortest prefix of typedLetterByLetter searched (default DEFAULT_KEYSTROKE_MIN_LENGTH). */
+  keystrokeMinLength?: number;
   canaries: Canary[];
   t0: number; // ms since epoch
   t1: number;

@@ -7,6 +7,7 @@ import { analyseCaptureFolder } from '../detect/captureAnalysis.js';
 import { parseCanaryArgument, readIdentifiersFile, readVisitsFile } from '../detect/canarySources.js';
 import type { Canary, Visit } from '../detect/types.js';
 import { VERDICT_GRACE_MS } from '../detect/verdictGrace.js';
+import { EXIT_INCOMPLETE, incompleteSummary } from '../detect/incompleteFlows.js';
 
 const help = `Usage: phonehome detect DIR [--canary [KIND:]VALUE]... [--visits FILE] [--identifiers FILE] [--json]
 
@@ -31,8 +32,10 @@ Options:
   --first-party DOMAIN   a registrable domain that is first party for every canary (repeatable)
   --workers N            scan flows on N threads (default 1); worth it for captures of many MB
 
-Exit codes: 0 no leak found, 1 a leak was found (a visit canary at a third party, or a device
-identifier / custom canary anywhere), 2 input error (bad folder, file or canary).
+Exit codes: 0 no leak found in flows all read and decoded, 1 a leak was found (a visit canary at a
+third party, or a device identifier / custom canary anywhere), 2 input error (bad folder, file or
+canary), 3 no leak found but some flows could not be fully read or decoded (over a bound,
+truncated, unsupported encoding): a leak there cannot be ruled out.
 
 Examples:
   phonehome detect reports/run-1/capture
@@ -82,6 +85,8 @@ export const detectCommand: Command = {
     const leaked =
       analysis.verdicts.some((v) => v.verdict === 'leaked') ||
       analysis.findings.some((f) => f.canary.visitId === undefined && f.party === 'third-party');
-    return leaked ? 1 : 0;
+    const incomplete = incompleteSummary(analysis.undecodable);
+    if (incomplete) io.err(incomplete);
+    return leaked ? 1 : incomplete ? EXIT_INCOMPLETE : 0;
   },
 };

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type { Marker } from '../capture/types.js';
 import type { IdentifierName } from '../device/types.js';
 import { PhonehomeError } from '../errors.js';
+import { MIN_KEYSTROKE_PREFIX } from './keystrokeCanaries.js';
 import type { Canary, CanaryKind, Visit } from './types.js';
 
 export const DEVICE_IDENTIFIERS_NOTE = 'device-identifiers';
@@ -28,7 +29,7 @@ const IDENTIFIER_KINDS: Record<IdentifierName, CanaryKind> = {
 };
 
 export const CANARY_KINDS: readonly CanaryKind[] = [
-  'visit-token', 'visit-url', 'search-term', 'imei', 'meid', 'android-id', 'serial', 'phone-number',
+  'visit-token', 'visit-url', 'search-term', 'keystroke-prefix', 'imei', 'meid', 'android-id', 'serial', 'phone-number',
   'wifi-mac', 'contact-number', 'imsi', 'model', 'android-release', 'custom',
 ];
 
@@ -48,6 +49,8 @@ export function validateVisit(value: unknown, where: string): Visit {
   need('t1', typeof value.t1 === 'number' && Number.isFinite(value.t1) && (value.t1 as number) >= (value.t0 as number), 'a time in ms since epoch, not before t0');
   need('canaries', Array.isArray(value.canaries), 'an array of {kind, value}');
   if (value.searchTerms !== undefined) need('searchTerms', Array.isArray(value.searchTerms) && value.searchTerms.every((t) => typeof t === 'string'), 'an array of strings');
+  if (value.typedLetterByLetter !== undefined) need('typedLetterByLetter', Array.isArray(value.typedLetterByLetter) && value.typedLetterByLetter.every((t) => typeof t === 'string'), 'an array of strings');
+  if (value.keystrokeMinLength !== undefined) need('keystrokeMinLength', Number.isInteger(value.keystrokeMinLength) && (value.keystrokeMinLength as number) >= MIN_KEYSTROKE_PREFIX, `a whole number >= ${MIN_KEYSTROKE_PREFIX}`);
   const canaries = (value.canaries as unknown[]).map((c, i) => {
     if (!isRecord(c) || typeof c.value !== 'string' || !CANARY_KINDS.includes(c.kind as CanaryKind)) {
       throw new PhonehomeError(`${where}: visit '${String(value.id)}' canaries[${i}] must be {kind, value} with kind one of ${CANARY_KINDS.join(', ')}`);

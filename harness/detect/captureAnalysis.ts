@@ -2,7 +2,8 @@
  * Visits x flows -> findings and verdicts, for a capture in memory or a capture folder. This is what
  * `phonehome detect`, the scenario assertions and the report share.
  */
-import { readBlindSpots, readBody, readFlows, readMarkers } from '../capture/index.js';
+import { readBlindSpots, readFlows, readMarkers } from '../capture/index.js';
+import { DEFAULT_MAX_BODY_BYTES, readBodyPrefix } from './bodyPrefix.js';
 import type { BlindSpot, Flow, Marker } from '../capture/types.js';
 import { identifiersFromMarkers, visitsFromMarkers } from './canarySources.js';
 import type { DecodeBounds } from './flowLayers.js';
@@ -20,6 +21,8 @@ export interface AnalysisOptions {
   firstPartyDomains?: string[];
   /** Threads scanning flows (default 1); see LeakFinderOptions.workers. */
   workers?: number;
+  /** Bytes of one body read and searched (default 64 MB); the rest of a larger body is reported unseen. */
+  maxBodyBytes?: number;
 }
 
 export interface CaptureInput extends AnalysisOptions {
@@ -71,5 +74,5 @@ export async function analyseCaptureFolder(dir: string, options: AnalysisOptions
   const ids = new Set(extra.map((v) => v.id));
   const visits = [...fromMarkers.filter((v) => !ids.has(v.id)), ...extra];
   const canaries = [...identifiersFromMarkers(markers, `${dir}/markers.jsonl`), ...(options.canaries ?? [])];
-  return analyseCapture({ ...options, visits, canaries, flows: readFlows(dir), blindSpots, markers, readBody: (ref) => readBody(dir, ref) });
+  return analyseCapture({ ...options, visits, canaries, flows: readFlows(dir), blindSpots, markers, readBody: (ref) => readBodyPrefix(dir, ref, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) });
 }

@@ -10,7 +10,11 @@ export type DecompressResult =
   | { ok: true; bytes: Buffer; truncated?: false }
   /** Truncated input: what could be decoded, plus the failure (the rest is unseen). */
   | { ok: true; bytes: Buffer; truncated: true; reason: string }
-  | { ok: false; reason: string; overBound: boolean };
+  /**
+   * Failed. Over the bound, `prefix` is what a leading part of the stream decodes to within it:
+   * what did decode is searched (a bomb cannot hide a canary put before it).
+   */
+  | { ok: false; reason: string; overBound: boolean; prefix?: Buffer };
 
 export function isGzip(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
@@ -62,7 +66,8 @@ function attempt(kind: Compression, input: Buffer, cap: number, chunkSize: numbe
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      return { ok: false, reason: `${kind} output over ${cap} bytes`, overBound: true };
+      const prefix = prefixWithin(kind, input, cap, chunkSize);
+      return { ok: false, reason: `${kind} output over ${cap} bytes`, overBound: true, ...(prefix ? { prefix } : {}) };
     }
     const reason = `${kind}: ${message(error)}`;
     if (kind === 'brotli' || !salvage) return { ok: false, reason, overBound: false };
@@ -74,4 +79,29 @@ function attempt(kind: Compression, input: Buffer, cap: number, chunkSize: numbe
       return { ok: false, reason, overBound: false };
     }
   }
+}
+
+/** Flushes a truncated stream's decodable output instead of failing on its missing end. */
+const FLUSH: Record<Compression, number> = {
+  gzip: zlib.constants.Z_SYNC_FLUSH,
+  deflate: zlib.constants.Z_SYNC_FLUSH,
+  'deflate-raw': zlib.constants.Z_SYNC_FLUSH,
+  brotli: zlib.constants.BROTLI_OPERATION_FLUSH,
+};
+
+/**
+ * The output of the longest leading part of `input` (1 KB, 4 KB, 16 KB, ... of it) that decodes
+ * within `cap` bytes. zlib's sync calls discard everything once the output passes the cap, so the
+ * stream is cut instead; growing the cut 4x each time bounds the work to about 4/3 of the cap.
+ */
+function prefixWithin(kind: Compression, input: Buffer, cap: number, chunkSize: number): Buffer | undefined {
+  let best: Buffer | undefined;
+  for (let k = Math.min(input.length, 1024); k < input.length; k = Math.min(input.length, k * 4)) {
+    try {
+      best = run(kind, input.subarray(0, k), { maxOutputLength: cap, chunkSize, finishFlush: FLUSH[kind] });
+    } catch {
+      break;
+    }
+  }
+  return best && best.length > 0 ? best : undefined;
 }

@@ -6,14 +6,14 @@
  * stream that does not decode, is reported as undecodable: a blind spot, never a crash.
  */
 import { decompress, isGzip, type Compression } from './compression.js';
-import { mayBeBrotli, mayBeRawDeflate, mayBeZlib } from './compressionProbes.js';
-import { decodedRunLength, decodeRun, decodeRunInto, findEncodedRuns, MIN_RUN_CHARS, type EncodedRun } from './encodedRuns.js';
-import { fieldAt, parseFormFields, percentDecode, type FormField } from './formFields.js';
-import { jsonPath, MAX_JSON_NESTING, scanJson, unescapeJsonString, valueAt, type JsonScan } from './jsonStrings.js';
+import { mayBeZlib } from './compressionProbes.js';
+import { DECODERS, DIGIT_GROUP, MIN_BLIND_BYTES, worthDecoding, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';
+import { fieldAt, parseFormFields, type FormField } from './formFields.js';
+import { jsonPath, scanJson, valueAt, type JsonScan } from './jsonStrings.js';
 import { boundaryFromContentType, parseMultipart, sniffBoundary, type MultipartPart } from './multipartParts.js';
 import { protobufStrings, type ProtobufStrings } from './protobufWire.js';
 import { spanIndexAt } from './spanSearch.js';
-import { firstNonSpace, hasPercentEscape, isTextLike } from './textSniff.js';
+import { firstNonSpace, isTextLike } from './textSniff.js';
 
 export interface DecodeBounds {
   /** Nested encodings (percent, base64, hex, compression) on one path; structure (fields, JSON) is free. */
@@ -30,8 +30,7 @@ export interface DecodeBounds {
   maxBlindAttempts: number;
 }
 
-/** Shorter binary is not worth compressing, so it is not tried as brotli / raw deflate. */
-export const MIN_BLIND_BYTES = 40;
+export { MIN_BLIND_BYTES };
 
 export const DEFAULT_BOUNDS: DecodeBounds = {
   maxDepth: 4,
@@ -42,7 +41,7 @@ export const DEFAULT_BOUNDS: DecodeBounds = {
   maxBlindAttempts: 256,
 };
 
-type Structure =
+export type Structure =
   | { kind: 'json'; scan: JsonScan }
   | { kind: 'fields'; fields: FormField[]; label: 'form' | 'query' | 'cookie'; replacesLast: boolean; offset: number }
   | { kind: 'multipart'; parts: MultipartPart[] }
@@ -69,6 +68,8 @@ export interface Layer {
   view?: boolean;
   /** Set on a flow part's own layers (raw and content-decoded): hints for its structure. */
   root?: RootPart;
+  /** A multipart part's Content-Transfer-Encoding (lower case), for the decoder of that encoding. */
+  transferEncoding?: string;
 }
 
 export interface UndecodablePart {
@@ -96,10 +97,9 @@ export interface LayerOptions {
    * that holds none and leads nowhere (binary of no format: an id, a hash) gets no layer at all.
    */
   holdsPattern?: (bytes: Uint8Array) => boolean;
+  /** The decoder plug-ins, in order (default DECODERS, decoders/index.ts). */
+  decoders?: readonly DecoderFactory[];
 }
-
-/** Decoded runs up to this many bytes are decoded into scratch space first, and kept only if they matter. */
-const SCRATCH_BYTES = 1024;
 
 const CONTENT_ENCODINGS: Record<string, Compression | 'identity'> = {
   gzip: 'gzip',
@@ -121,12 +121,8 @@ interface LayerSpec {
   copied: boolean;
   changed?: Uint8Array;
   leaf?: boolean;
+  transferEncoding?: string;
 }
-
-/** A digit, separators, a digit: where a phone number written in groups may be. */
-const DIGIT_GROUP = /\d[ \-().\u00a0]+\d/;
-/** Digit groups with separators, as phone numbers are written. */
-const DIGIT_GROUPS = /\+?\d[\d \-().\u00a0]{4,}\d/g;
 
 /**
  * How a layer's chain is made from its parent's: `label` appended (a decompression, a percent
@@ -135,13 +131,13 @@ const DIGIT_GROUPS = /\+?\d[\d \-().\u00a0]{4,}\d/g;
 type ChainStep = { root: string } | { append: string } | { at: number; fieldsInStrings: boolean; extra: readonly string[] };
 
 const NO_LABELS: readonly string[] = [];
-const RUN_LABELS: Record<EncodedRun['kind'], readonly string[]> = { base64: ['base64'], base64url: ['base64url'], hex: ['hex'] };
 
 class DecodedLayer implements Layer {
   changed?: Uint8Array;
   structure?: Structure;
   root?: RootPart;
   view?: boolean;
+  transferEncoding?: string;
   #chain: string[] | undefined;
 
   constructor(
@@ -231,6 +227,7 @@ class FlowDecoding {
       return undefined;
     }
     if (spec.changed) layer.changed = spec.changed;
+    if (spec.transferEncoding) layer.transferEncoding = spec.transferEncoding;
     if (parent && !spec.copied) layer.view = true;
     this.layers.push(layer);
     this.#stack.push(layer);
@@ -240,16 +237,6 @@ class FlowDecoding {
   next(): DecodedLayer | undefined {
     return this.#stack.pop();
   }
-}
-
-/** Runs inside the given strings of a protobuf message (by index), each string's ends taken as hard edges. */
-function runsInStrings(b: Buffer, strings: ProtobufStrings, which: readonly number[] | undefined): EncodedRun[] {
-  const runs: EncodedRun[] = [];
-  for (const i of which ?? []) {
-    const start = strings.starts[i]!;
-    for (const r of findEncodedRuns(b.subarray(start, strings.ends[i]))) runs.push({ ...r, start: r.start + start, end: r.end + start });
-  }
-  return runs;
 }
 
 /**
@@ -348,14 +335,15 @@ export function touchesChange(layer: Layer, start: number, end: number): boolean
 
 export class LayerDecoder {
   readonly bounds: DecodeBounds;
-  /** Where short runs are decoded before they are known to matter (decode() is synchronous). */
-  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
-  /** Views of the scratch space by length, made once: a view per run would be garbage per run. */
-  readonly #scratchViews: Uint8Array[] = [];
+  /** The decoder plug-ins, in table order (each built for this decoder's bounds and options). */
+  readonly #decoders: readonly Decoder[];
 
   constructor(readonly options: LayerOptions = {}) {
     this.bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
+    const setup = { bounds: this.bounds, options };
+    this.#decoders = (options.decoders ?? DECODERS).map((make) => make(setup));
   }
+
 
   /**
    * Decodes the roots of one flow, calling `onLayer` for each layer (roots first, then depth first).
@@ -392,7 +380,7 @@ export class LayerDecoder {
         run.fail(current.chain, `Content-Encoding '${encoding}' is not supported (gzip, deflate, br)`);
         return;
       }
-      const next = this.#decompressInto(run, current, kind, 'required');
+      const next = this.decompressInto(run, current, kind, 'required');
       if (!next) return;
       next.root = root;
       current = next;
@@ -404,7 +392,8 @@ export class LayerDecoder {
    * undecodable. 'checked': the format has its own checksum (zlib's Adler-32), so a clean success is
    * proof, a failure means it was not zlib. 'blind': success counts only if the output is a format.
    */
-  #decompressInto(run: FlowDecoding, layer: DecodedLayer, kind: Compression, mode: 'required' | 'checked' | 'blind'): DecodedLayer | undefined {
+  /** @internal (for Expansion) */
+  decompressInto(run: FlowDecoding, layer: DecodedLayer, kind: Compression, mode: 'required' | 'checked' | 'blind'): DecodedLayer | undefined {
     const required = mode === 'required';
     const label = COMPRESSION_LABEL[kind];
     const chain = () => [...layer.chain, label];
@@ -421,6 +410,12 @@ export class LayerDecoder {
             ? `${label} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
             : `${label} expands more than ${this.bounds.maxExpansion}x`
           : result.reason;
+        const prefix = result.overBound ? result.prefix : undefined;
+        // What decoded within the bound is searched (a declared stream's always; a found one's if it is a format).
+        if (prefix && (required || worthDecoding(prefix))) {
+          run.fail(chain(), `${why}: only its first ${prefix.length} decoded bytes were searched`);
+          return run.add(layer, { bytes: prefix, step: { append: label }, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
+        }
         run.fail(chain(), why);
       }
       return undefined;
@@ -428,38 +423,8 @@ export class LayerDecoder {
     if (result.truncated && required) run.fail(chain(), result.reason);
     if (result.truncated && mode === 'blind') return undefined;
     if (mode === 'checked' && result.truncated) return undefined;
-    if (mode === 'blind' && !this.#worthDecoding(result.bytes) && sniffBoundary(result.bytes) === undefined && protobufStrings(result.bytes, isTextLike) === undefined) return undefined;
+    if (mode === 'blind' && !worthDecoding(result.bytes) && sniffBoundary(result.bytes) === undefined && protobufStrings(result.bytes, isTextLike) === undefined) return undefined;
     return run.add(layer, { bytes: result.bytes, step: { append: label }, depth: layer.depth + 1, originStart: 0, originEnd: layer.bytes.length, copied: true });
-  }
-
-  #worthDecoding(bytes: Uint8Array): boolean {
-    return isGzip(bytes) || mayBeZlib(bytes) || isTextLike(bytes);
-  }
-
-  /**
-   * A protobuf string needs a layer of its own only where one would decode more than the message
-   * layer does: text holding JSON, multipart, %XX escapes or digit groups (phone numbers), or
-   * binary that may be compressed or is a message nested too deep to parse. Like a JSON string's,
-   * its matches are the message's, its runs are found from the message and its fields are named
-   * lazily (chainAt), so most strings (names, URLs, ids) cost no layer.
-   */
-  #leafNeedsLayer(leaf: Buffer, digitGroup: boolean): boolean {
-    if (!isTextLike(leaf)) return !this.#leadsNowhere(leaf);
-    const first = leaf[0];
-    if (first === 0x7b || first === 0x5b || (first === 0x2d && sniffBoundary(leaf) !== undefined)) return true;
-    return digitGroup || hasPercentEscape(leaf);
-  }
-
-  /**
-   * True when a decoded run, as a layer, would decode to nothing more: what #expand does with a
-   * layer of no root, answered without making one (not text, no multipart or protobuf structure,
-   * no compression magic, too short or failing the brotli / raw deflate probes).
-   */
-  #leadsNowhere(bytes: Uint8Array): boolean {
-    if (isGzip(bytes) || mayBeZlib(bytes) || isTextLike(bytes)) return false;
-    if (bytes[0] === 0x2d && bytes[1] === 0x2d && sniffBoundary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined) return false;
-    if (protobufStrings(bytes, isTextLike) !== undefined) return false;
-    return bytes.length < MIN_BLIND_BYTES || !(mayBeBrotli(bytes, this.bounds.maxExpansion) || mayBeRawDeflate(bytes));
   }
 
   #structure(layer: DecodedLayer, text: boolean): Structure | undefined {
@@ -506,174 +471,83 @@ export class LayerDecoder {
     // Short binary of no known format (a random id, a hash): nothing inside can be decoded.
     if (!text && !structure && b.length < MIN_BLIND_BYTES && !isGzip(b) && !mayBeZlib(b)) return;
     layer.structure = structure;
-    const covered: Array<[number, number]> = [];
-    /** Protobuf strings (by index) with no layer of their own: their runs are found here. */
-    let bare: number[] | undefined;
+    const x = new Expansion(this, run, layer, text, structure);
+    for (const decoder of this.#decoders) if (decoder.applies(x)) decoder.expand(x);
+  }
+}
+
+/** One layer's expansion: what the decoder plug-ins see and do (LayerExpansion). */
+class Expansion implements LayerExpansion {
+  readonly bytes: Buffer;
+  readonly bounds: DecodeBounds;
+  readonly options: LayerOptions;
+  readonly wholeTextEnd: number;
+  bareStrings: number[] | undefined;
+  decompressed = false;
+  readonly #covered: Array<[number, number]> = [];
+  #sorted = true;
+  #digits: DigitGroupCursor | undefined;
+
+  constructor(
+    readonly decoder: LayerDecoder,
+    readonly flow: FlowDecoding,
+    readonly layer: DecodedLayer,
+    readonly text: boolean,
+    readonly structure: Structure | undefined,
+  ) {
+    this.bytes = layer.bytes;
+    this.bounds = decoder.bounds;
+    this.options = decoder.options;
+    // Structured text decodes field by field; plain text (and a URL's path) as a whole.
+    this.wholeTextEnd = !text ? 0 : !structure ? this.bytes.length : structure.kind === 'fields' && structure.offset > 0 ? structure.offset - 1 : 0;
     // In a JSON document or protobuf message, strings holding digit groups get a layer, for its digits view.
-    const digits = this.options.digitsViews && (structure?.kind === 'json' || structure?.kind === 'protobuf') ? new DigitGroupCursor(digitGroupSpans(b)) : undefined;
-    const view = (start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, extra: readonly string[] = NO_LABELS) => {
-      covered.push([start, end]);
-      return run.add(layer, { bytes, step: { at: start, fieldsInStrings: false, extra }, depth: layer.depth + depthAdd, originStart: start, originEnd: end, copied });
-    };
-
-    if (structure?.kind === 'json') {
-      if (structure.scan.tooDeep) run.fail(layer.chain, `JSON nested deeper than ${MAX_JSON_NESTING} levels`);
-      // The first '%' at or after the string being read (b.length: none), found once for all the
-      // strings before it: most bodies hold none, and a loop over every string would read them all.
-      let nextPercent = -1;
-      for (const v of structure.scan.values) {
-        if (!v.isString || v.end - v.start < 4) continue;
-        if (v.escaped) {
-          const value = unescapeJsonString(b, v);
-          if (value !== undefined) view(v.start, v.end, Buffer.from(value, 'utf8'), true);
-          continue;
-        }
-        if (nextPercent < v.start) {
-          nextPercent = b.indexOf(0x25, v.start);
-          if (nextPercent < 0) nextPercent = b.length;
-        }
-        // A string without escapes gets a layer only if it needs decoding ('%'), holds JSON or
-        // digit groups; the fields of a URL or form in it are named lazily (chainAt). A '+' needs
-        // none: the canaries' '+'-for-space variants find form-encoded spaces.
-        const first = b[v.start];
-        if (nextPercent < v.end || first === 0x7b || first === 0x5b || digits?.within(v.start, v.end)) view(v.start, v.end, b.subarray(v.start, v.end), false);
-      }
-    } else if (structure?.kind === 'fields') {
-      for (const f of structure.fields) {
-        const start = structure.offset + f.valueStart;
-        const end = structure.offset + f.end;
-        if (end - start < 4) continue;
-        const raw = b.subarray(start, end);
-        const decoded = raw.includes(0x25) || raw.includes(0x2b) ? percentDecode(raw, true) : raw;
-        view(start, end, decoded, decoded !== raw);
-      }
-    } else if (structure?.kind === 'multipart') {
-      for (const p of structure.parts) {
-        const raw = b.subarray(p.bodyStart, p.bodyEnd);
-        if (p.contentEncoding === 'base64') view(p.bodyStart, p.bodyEnd, Buffer.from(raw.toString('latin1'), 'base64'), true, 1, ['base64']);
-        else if (p.contentEncoding === 'quoted-printable') view(p.bodyStart, p.bodyEnd, raw, false);
-        else view(p.bodyStart, p.bodyEnd, raw, false);
-      }
-    } else if (structure?.kind === 'protobuf') {
-      const strings = structure.strings;
-      for (let i = 0; i < strings.length; i++) {
-        const start = strings.starts[i]!;
-        const end = strings.ends[i]!;
-        if (end - start < 4) continue;
-        if (this.#leafNeedsLayer(b.subarray(start, end), digits?.within(start, end) === true)) view(start, end, b.subarray(start, end), false);
-        else if (end - start >= MIN_RUN_CHARS) (bare ??= []).push(i);
-      }
-    }
-    covered.sort((x, y) => x[0] - y[0]);
-
-    if (text) {
-      // Structured text decodes field by field; plain text (and a URL's path) as a whole. A
-      // percent view takes over the runs of the span it decodes, so a run is decoded once.
-      // Digit groups likewise: a structure's strings and fields have layers of their own for them.
-      const end = !structure ? b.length : structure.kind === 'fields' && structure.offset > 0 ? structure.offset - 1 : 0;
-      if (end > 0 && this.#percentView(run, layer, end)) {
-        covered.push([0, end]);
-        covered.sort((x, y) => x[0] - y[0]);
-      }
-      if (end > 0 && this.options.digitsViews) this.#digitsView(run, layer, end);
-    }
-
-    // base64 / base64url / hex runs not already inside a decoded field or string. Binary of no
-    // known format is skipped: runs there are chance (the matcher still sees encoded canaries).
-    // In a protobuf message, only inside strings: a length byte may read as a run character.
-    const runs = structure?.kind === 'protobuf' ? runsInStrings(b, structure.strings, bare) : text || structure ? findEncodedRuns(b, covered) : [];
-    for (const r of runs) {
-      const length = decodedRunLength(b, r);
-      if (length < 4) continue;
-      let decoded: Buffer;
-      if (length <= SCRATCH_BYTES && this.options.holdsPattern) {
-        const written = decodeRunInto(b, r, this.#scratch);
-        const bytes = (this.#scratchViews[written] ??= this.#scratch.subarray(0, written));
-        if (r.digitsOnly && !this.#worthDecoding(bytes)) continue;
-        // Most runs are ids and hashes: bytes that hold no canary and decode no further need no layer.
-        if (this.#leadsNowhere(bytes) && !this.options.holdsPattern(bytes)) continue;
-        decoded = Buffer.from(bytes);
-      } else {
-        decoded = decodeRun(b, r);
-        if (r.digitsOnly && !this.#worthDecoding(decoded)) continue;
-      }
-      if (layer.depth + 1 > this.bounds.maxDepth) {
-        if (this.#worthDecoding(decoded)) run.fail([...chainAt(layer, r.start), r.kind], `more than ${this.bounds.maxDepth} nested encodings`);
-        continue;
-      }
-      // Binary that is no known format may still be brotli or raw deflate: expansion tries those.
-      run.add(layer, { bytes: decoded, step: { at: r.start, fieldsInStrings: true, extra: RUN_LABELS[r.kind] }, depth: layer.depth + 1, originStart: r.start, originEnd: r.end, copied: true });
-    }
-
-    if (!text && !structure) {
-      // gzip's 3-byte magic is proof enough; a 2-byte zlib header turns up by chance in random bytes,
-      // so the stream after it is probed first, and only a checksummed success counts.
-      if (isGzip(b)) this.#decompressInto(run, layer, 'gzip', 'required');
-      else if (mayBeZlib(b) && this.#decompressInto(run, layer, 'deflate', 'checked')) return;
-      else if (b.length >= MIN_BLIND_BYTES) {
-        // No magic number: probe, then try brotli and raw deflate, kept only if the output is a known format.
-        const brotli = mayBeBrotli(b, this.bounds.maxExpansion);
-        const deflate = mayBeRawDeflate(b);
-        if ((brotli || deflate) && run.blindAttempt(layer, this.bounds.maxBlindAttempts)) {
-          if (!(brotli && this.#decompressInto(run, layer, 'brotli', 'blind')) && deflate) this.#decompressInto(run, layer, 'deflate-raw', 'blind');
-        }
-      }
-    }
+    if (decoder.options.digitsViews && (structure?.kind === 'json' || structure?.kind === 'protobuf')) this.#digits = new DigitGroupCursor(digitGroupSpans(this.bytes));
   }
 
-  /**
-   * Percent-decoded view of b[0, end) (for a URL: its path; the query is decoded field by field),
-   * when it holds a %XX escape; it decodes runs in place of the parent. '+' alone makes no view
-   * (see the JSON strings in #expand); with an escape, '+' is decoded too when some canary has a space.
-   */
-  #percentView(run: FlowDecoding, layer: DecodedLayer, end: number): boolean {
-    const b = layer.bytes;
-    const part = end < b.length ? b.subarray(0, end) : b;
-    if (!hasPercentEscape(part)) return false;
-    if (layer.depth + 1 > this.bounds.maxDepth) {
-      run.fail([...layer.chain, 'urldecode'], `more than ${this.bounds.maxDepth} nested encodings`);
-      return false;
-    }
-    const plus = this.options.plusViews === true && part.includes(0x2b) && !part.includes(0x20);
-    const decoded = percentDecode(part, plus);
-    const changed = new Uint8Array(decoded.length);
-    let o = 0;
-    for (let i = 0; i < part.length; i++, o++) {
-      const c = part[i]!;
-      if (c === 0x25 && i + 2 < part.length && decoded[o] !== 0x25) {
-        changed[o] = 1;
-        i += 2;
-      } else if (c === 0x25 && i + 2 < part.length && part[i + 1] === 0x32 && part[i + 2] === 0x35) {
-        changed[o] = 1; // '%25' decodes to '%' itself
-        i += 2;
-      } else if (c === 0x2b && plus) changed[o] = 1;
-    }
-    return run.add(layer, { bytes: decoded, step: { append: 'urldecode' }, depth: layer.depth + 1, originStart: 0, originEnd: part.length, copied: true, changed }) !== undefined;
+  digitGroupWithin(start: number, end: number): boolean {
+    return this.#digits?.within(start, end) === true;
   }
 
-  /** Phone numbers written in groups: a view with the separators inside digit groups removed. */
-  #digitsView(run: FlowDecoding, layer: DecodedLayer, end: number): void {
-    const s = layer.bytes.toString('latin1', 0, end);
-    if (!DIGIT_GROUP.test(s)) return;
-    const pieces: string[] = [];
-    const changedSpans: Array<[number, number]> = [];
-    let last = 0;
-    let length = 0;
-    for (const m of s.matchAll(DIGIT_GROUPS)) {
-      const d = m[0].replace(/[ \-().\u00a0]/g, '');
-      if (d === m[0] || d.length < 6) continue;
-      pieces.push(s.slice(last, m.index));
-      length += m.index - last;
-      changedSpans.push([length, length + d.length]);
-      pieces.push(d);
-      length += d.length;
-      last = m.index + m[0].length;
+  covered(): ReadonlyArray<readonly [number, number]> {
+    if (!this.#sorted) {
+      this.#covered.sort((x, y) => x[0] - y[0]);
+      this.#sorted = true;
     }
-    if (changedSpans.length === 0) return;
-    pieces.push(s.slice(last));
-    const bytes = Buffer.from(pieces.join(''), 'latin1');
-    const changed = new Uint8Array(bytes.length);
-    for (const [a, z] of changedSpans) changed.fill(1, a, z);
-    run.add(layer, { bytes, step: { append: 'digits' }, depth: layer.depth, originStart: 0, originEnd: end, copied: true, leaf: true, changed });
+    return this.#covered;
+  }
+
+  cover(start: number, end: number): void {
+    const last = this.#covered[this.#covered.length - 1];
+    if (last && last[0] > start) this.#sorted = false;
+    this.#covered.push([start, end]);
+  }
+
+  view(start: number, end: number, bytes: Buffer, copied: boolean, depthAdd = 0, labels: readonly string[] = NO_LABELS, transferEncoding?: string): Layer | undefined {
+    this.cover(start, end);
+    return this.flow.add(this.layer, { bytes, step: { at: start, fieldsInStrings: false, extra: labels }, depth: this.layer.depth + depthAdd, originStart: start, originEnd: end, copied, transferEncoding });
+  }
+
+  run(start: number, end: number, bytes: Buffer, labels: readonly string[]): Layer | undefined {
+    return this.flow.add(this.layer, { bytes, step: { at: start, fieldsInStrings: true, extra: labels }, depth: this.layer.depth + 1, originStart: start, originEnd: end, copied: true });
+  }
+
+  whole(end: number, bytes: Buffer, label: string, options: { depthAdd: number; changed?: Uint8Array; leaf?: boolean }): Layer | undefined {
+    return this.flow.add(this.layer, { bytes, step: { append: label }, depth: this.layer.depth + options.depthAdd, originStart: 0, originEnd: end, copied: true, changed: options.changed, leaf: options.leaf });
+  }
+
+  decompress(kind: Compression, mode: 'required' | 'checked' | 'blind'): Layer | undefined {
+    return this.decoder.decompressInto(this.flow, this.layer, kind, mode);
+  }
+
+  blindAttempt(): boolean {
+    return this.flow.blindAttempt(this.layer, this.bounds.maxBlindAttempts);
+  }
+
+  fail(reason: string, chain: string[] = this.layer.chain): void {
+    this.flow.fail(chain, reason);
+  }
+
+  chainAt(offset: number): string[] {
+    return chainAt(this.layer, offset);
   }
 }

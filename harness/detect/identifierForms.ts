@@ -4,6 +4,7 @@
  * country code, national, with the trunk '0'... Encodings of each form are built in canaryVariants.ts.
  */
 import { PhonehomeError } from '../errors.js';
+import { MIN_KEYSTROKE_PREFIX } from './keystrokeCanaries.js';
 import type { Canary, CanaryKind } from './types.js';
 
 /** Kinds reported only as context on a finding (too little entropy to be evidence on their own). */
@@ -153,6 +154,13 @@ export function canaryForms(canary: Canary): CanaryForm[] {
       if (value.length < MIN_CANARY_LENGTH) fail(canary.kind, value, `at least ${MIN_CANARY_LENGTH} characters long (shorter values match by chance)`);
       // Search boxes and engines often lower-case the query.
       return uniqueForms([{ text: value }, { text: value.toLowerCase(), note: 'lower case' }]);
+    case 'keystroke-prefix': {
+      if (value.length < MIN_KEYSTROKE_PREFIX) fail(canary.kind, value, `at least ${MIN_KEYSTROKE_PREFIX} characters long (the matcher's shortest pattern)`);
+      const typed = canary.typed;
+      if (typed !== undefined && !typed.startsWith(value)) fail(canary.kind, value, `a prefix of the typed text '${typed}'`);
+      const note = typed === undefined ? 'keystroke prefix' : `keystroke prefix ${value.length}/${typed.length} of '${typed}'`;
+      return uniqueForms([{ text: value, note }, { text: value.toLowerCase(), note: `${note}, lower case` }]);
+    }
     case 'visit-url':
     case 'visit-token':
     case 'custom':

@@ -18,11 +18,15 @@ export {
 } from './canarySources.js';
 export { canaryForms, CONTEXT_KINDS, type CanaryForm } from './identifierForms.js';
 export { encodedVariants, type CanaryVariant } from './canaryVariants.js';
+export { keystrokeCanaries, DEFAULT_KEYSTROKE_MIN_LENGTH, MIN_KEYSTROKE_PREFIX, type KeystrokeOptions } from './keystrokeCanaries.js';
 export { registrableDomain, FirstPartyResolver } from './party.js';
 export { DEFAULT_BOUNDS, type DecodeBounds } from './flowLayers.js';
 export { findingRows, captureAnalysisText, excerptWithMatch } from './findingTable.js';
-export { MultiPatternMatcher, type PatternMatch } from './patternMatcher.js';
-export { LayerDecoder, type RootPart } from './flowLayers.js';
+export { EXIT_INCOMPLETE, incompleteSummary } from './incompleteFlows.js';
+export { readBodyPrefix } from './bodyPrefix.js';
+export { MultiPatternMatcher, type PatternMatch, type MatcherTables, type MatcherOptions, type GramTables } from './patternMatcher.js';
+export { LayerDecoder, type RootPart, type Layer, type LayerOptions } from './flowLayers.js';
+export { DECODERS, decodeQuotedPrintable, wrappedBase64Blocks, type Decoder, type DecoderFactory, type LayerExpansion } from './decoders/index.js';
 export { ScanPool, type PoolFinderOptions, type PooledScan, type PooledFinding } from './scanPool.js';
 export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from './verifyCapture.js';
 export { VERDICT_GRACE_MS } from './verdictGrace.js';

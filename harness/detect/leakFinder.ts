@@ -9,8 +9,9 @@ import { PhonehomeError } from '../errors.js';
 import { encodedVariants, PLUS_AS_SPACE } from './canaryVariants.js';
 import { chainAt, LayerDecoder, touchesChange, type DecodeBounds, type Layer, type RootPart } from './flowLayers.js';
 import { canaryForms, CONTEXT_KINDS } from './identifierForms.js';
+import { keystrokeCanaries } from './keystrokeCanaries.js';
 import { FirstPartyResolver } from './party.js';
-import { MultiPatternMatcher, MIN_PATTERN_BYTES, type PatternMatch } from './patternMatcher.js';
+import { MultiPatternMatcher, MIN_PATTERN_BYTES, type MatcherTables, type PatternMatch } from './patternMatcher.js';
 import { ScanPool, type PoolFinderOptions } from './scanPool.js';
 import type { Canary, Finding, Undecodable, Visit } from './types.js';
 import { VERDICT_GRACE_MS } from './verdictGrace.js';
@@ -37,10 +38,12 @@ export interface LeakFinderOptions {
   /** How patterns are searched; default one multi-pattern pass. The benchmark swaps in its naive baseline. */
   scanner?: (patterns: readonly Uint8Array[]) => PatternScanner;
   /**
-   * Threads for addAll (default 1: scan on this thread). Each worker builds its own pattern tables,
-   * so more than one pays off on large captures; findings are the same, in the same order.
+   * Threads for addAll (default 1: scan on this thread). The pattern tables are built once, here,
+   * on SharedArrayBuffers, and every worker reads them; findings are the same, in the same order.
    */
   workers?: number;
+  /** Tables built by another finder with the same visits and canaries (a worker gets its pool's). */
+  matcherTables?: MatcherTables;
 }
 
 /** Finds every occurrence of every pattern in a buffer, in text order (MultiPatternMatcher is the real one). */
@@ -65,6 +68,11 @@ export interface LeakReport {
 
 interface PatternInfo {
   canary: number;
+  /**
+   * Canaries that are one piece of evidence: the canary itself, or all keystroke prefixes of one
+   * typed text (a longer prefix found at a place, or decoded deeper, stands for the shorter ones).
+   */
+  group: number;
   encoding: string[];
   /** The '+'-for-space variant. */
   plusAsSpace: boolean;
@@ -89,6 +97,9 @@ export function visitCanaries(visit: Visit): Canary[] {
   const has = (kind: string, value: string) => out.some((c) => c.kind === kind && c.value === value);
   if (visit.url && !has('visit-url', visit.url)) out.push({ kind: 'visit-url', value: visit.url, visitId: visit.id });
   for (const term of visit.searchTerms ?? []) if (!has('search-term', term)) out.push({ kind: 'search-term', value: term, visitId: visit.id });
+  for (const typed of visit.typedLetterByLetter ?? []) {
+    for (const c of keystrokeCanaries(typed, { minLength: visit.keystrokeMinLength, visitId: visit.id })) if (!has(c.kind, c.value)) out.push(c);
+  }
   return out;
 }
 
@@ -156,32 +167,44 @@ export class LeakFinder {
     this.canaries = canaries;
     const patterns: Buffer[] = [];
     const releases: string[] = [];
+    const typedGroups = new Map<string, number>();
     canaries.forEach((canary, index) => {
       const contextOnly = CONTEXT_KINDS.has(canary.kind);
+      let group = index;
+      if (canary.kind === 'keystroke-prefix') {
+        const key = `${canary.typed ?? canary.value}\u0000${canary.visitId ?? ''}`;
+        group = typedGroups.get(key) ?? index;
+        typedGroups.set(key, group);
+      }
       for (const form of canaryForms(canary)) {
         if (contextOnly) {
           // Low entropy: the plain form only, and only as context.
           if (canary.kind === 'android-release' || Buffer.byteLength(form.text) < MIN_PATTERN_BYTES) releases.push(form.text);
           else {
             patterns.push(Buffer.from(form.text, 'utf8'));
-            this.#patterns.push({ canary: index, encoding: [], plusAsSpace: false, form: form.text, contextOnly });
+            this.#patterns.push({ canary: index, group, encoding: [], plusAsSpace: false, form: form.text, contextOnly });
           }
           continue;
         }
         for (const variant of encodedVariants(form.text)) {
           patterns.push(variant.bytes);
-          this.#patterns.push({ canary: index, encoding: variant.encoding, plusAsSpace: variant.encoding[0] === PLUS_AS_SPACE, form: form.note ? `${form.text} (${form.note})` : form.text, contextOnly });
+          this.#patterns.push({ canary: index, group, encoding: variant.encoding, plusAsSpace: variant.encoding[0] === PLUS_AS_SPACE, form: form.note ? `${form.text} (${form.note})` : form.text, contextOnly });
         }
       }
     });
     this.#releases = releases;
-    this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns);
+    this.#matcher = options.scanner ? options.scanner(patterns) : new MultiPatternMatcher(patterns, { shared: workers > 1, tables: options.matcherTables });
     const needsPlus = canaries.some((c) => !CONTEXT_KINDS.has(c.kind) && /\s/.test(c.value));
     const needsDigits = canaries.some((c) => PHONE_KINDS.has(c.kind));
     const matcher = this.#matcher;
     this.#decoder = new LayerDecoder({ bounds: options.bounds, plusViews: needsPlus, digitsViews: needsDigits, holdsPattern: (bytes) => matcher.scan(bytes).length > 0 });
     this.#party = new FirstPartyResolver(this.graceMs);
     this.#firstParty = new Set((options.firstPartyDomains ?? []).map((d) => d.toLowerCase()));
+  }
+
+  /** The matcher's built tables (SharedArrayBuffers when built for workers), or undefined with a custom scanner. */
+  get matcherTables(): MatcherTables | undefined {
+    return this.#matcher instanceof MultiPatternMatcher ? this.#matcher.tables : undefined;
   }
 
   /** Number of encoded patterns searched (all canaries, all forms, all variants). */
@@ -210,7 +233,8 @@ export class LeakFinder {
       for await (const flow of flows) await this.add(flow);
       return;
     }
-    const pool = new ScanPool({ workers: this.#workers, finder: this.#poolOptions });
+    const tables = this.#matcher instanceof MultiPatternMatcher ? this.#matcher.tables : undefined;
+    const pool = new ScanPool({ workers: this.#workers, finder: { ...this.#poolOptions, matcherTables: tables } });
     await pool.start();
     const inFlight: Array<Promise<() => void>> = [];
     try {
@@ -291,7 +315,10 @@ export class LeakFinder {
       return undefined;
     }
     try {
-      return await this.#readBody(ref);
+      const bytes = await this.#readBody(ref);
+      // A reader stops at its limit (readBodyPrefix): what it read is searched, the rest is unseen.
+      if (bytes.length < ref.size && !ref.truncated) fail(chain, `body is ${ref.size} bytes; only its first ${bytes.length} were read and searched (the body-size limit)`);
+      return bytes;
     } catch (error) {
       if (!(error instanceof PhonehomeError)) throw error;
       fail(chain, error.message);
@@ -374,17 +401,24 @@ export class LeakFinder {
     // A match inside a span that a child layer decoded is reported from the child (deeper evidence).
     const explained = (h: Hit) =>
       hits.some((g) => {
-        if (g === h || g.info.canary !== h.info.canary || g.layer === h.layer) return false;
+        if (g === h || g.info.group !== h.info.group || g.layer === h.layer) return false;
         let child = g.layer;
         while (child.parent !== -1 && child.parent !== h.layer.id) child = layers[child.parent]!;
         return child.parent === h.layer.id && child.originStart < h.end && child.originEnd > h.start;
       });
     const seen = new Set<string>();
     const findings: Finding[] = [];
+    /** Keystroke groups already reported at a layer and offset: the longest prefix there comes first. */
+    const prefixAt = new Set<string>();
     // Longest match first where two forms match at one place (15-digit IMEI over its 14-digit prefix).
     hits.sort((a, b) => a.layer.id - b.layer.id || a.start - b.start || b.end - a.end);
     for (const h of hits) {
       if (explained(h)) continue;
+      if (h.info.group !== h.info.canary || this.canaries[h.info.canary]!.kind === 'keystroke-prefix') {
+        const at = `${h.info.group}\u0000${h.layer.id}\u0000${h.start}`;
+        if (prefixAt.has(at)) continue;
+        prefixAt.add(at);
+      }
       const at = chainAt(h.layer, h.start);
       // A form field's value is decoded with '+' as a space already: no further label for it.
       const chain = h.info.plusAsSpace && FIELD_LABEL.test(at[at.length - 1]!) ? at : [...at, ...h.info.encoding];

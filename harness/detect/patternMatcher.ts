@@ -7,7 +7,8 @@
  * the s consecutive q-grams of one "window" of it (the window whose grams are rarest among all
  * patterns and least like common text, so 'https://' never anchors a URL canary). A compact Bloom
  * filter of gram hashes rejects almost every sample; a hit is verified byte by byte against the few
- * patterns filed under that hash. Each occurrence is met at exactly one sample, so it is reported
+ * patterns filed under that hash (an open-addressing table in flat typed arrays: built once, it can
+ * be shared with worker threads through SharedArrayBuffers). Each occurrence is met at exactly one sample, so it is reported
  * once, without de-duplication.
  *
  * Patterns of 15 bytes or more are indexed by 8-byte grams sampled every 8 bytes (hex text, which
@@ -27,8 +28,16 @@ const ALIGNED_MIN_PATTERN = 4 + 4 - 1;
 const ALIGNED_LONG_PATTERN = 8 + 8 - 1;
 /** Int32Array reads the platform's byte order; the gram hashes are of little-endian words. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Largest filter: 2^17 words of 32 bits = 512 KB. */
-const MAX_FILTER_WORD_BITS = 17;
+/**
+ * Largest filter: 2^19 words of 32 bits = 2 MB. Its loads are the scan's cost: past the L2 cache
+ * (1 MB here) each sample waits on memory, so a bigger, sparser filter loses more in misses than
+ * it saves in chance passes (measured: 16 MB at 64 bits a gram ran 2x slower at 10,000 canaries).
+ */
+const MAX_FILTER_WORD_BITS = 19;
+/** Filter bits per indexed gram, below the cap: ~1% chance passes with three bits a gram. */
+const FILTER_BITS_PER_GRAM = 32;
+/** Counters of the gram sketch that picks windows: 2^21 x 16 bits = 4 MB at most (it stays in cache). */
+const SKETCH_BITS = 21;
 const MULTIPLIER_HI = 0x9e3779b1;
 const MULTIPLIER_LO = 0x85ebca77;
 /** Bytes that make a gram common in traffic (URL punctuation, spaces, quotes). */
@@ -60,110 +69,211 @@ function filterBits(h: number): number {
   return (1 << (h & 31)) | (1 << ((h >>> 5) & 31)) | (1 << ((h >>> 10) & 31));
 }
 
-/** Hash of the q-gram at i, from little-endian 32-bit words (what the scan computes from two loads). */
-function gramHash(view: DataView, i: number, q: 4 | 8): number {
-  const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
-  return q === 4 ? hi : hi ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO);
+/** Odd multiplier spreading a gram hash over a table's slots (its top bits pick the slot). */
+const SLOT_MULTIPLIER = 0x27d4eb2d;
+
+/** Smallest power of two >= 2n (a table at most half full), at least 16. */
+function tableBits(n: number): number {
+  return Math.max(4, Math.ceil(Math.log2(Math.max(1, n) * 2)));
 }
 
-/** Grams up to this many are counted by sorting (hash, position) packed into one double. */
-const PACKED_POSITIONS = 2 ** 21;
-
 /**
- * For each gram of each pattern (in order, all patterns concatenated): how many grams among all the
- * patterns have its hash. Counted by sorting once: a Map of ~10^6 hashes is several times slower.
+ * Open-addressing table of 32-bit gram hashes (linear probing): slot of a hash, made on insert.
+ * Typed arrays only, so a built table is a few flat buffers (shareable between threads).
  */
-function gramCounts(hashes: readonly number[][]): Int32Array {
-  let total = 0;
-  for (const hs of hashes) total += hs.length;
-  const flat = new Int32Array(total);
-  let at = 0;
-  for (const hs of hashes) for (const h of hs) flat[at++] = h;
-  let order: ArrayLike<number>;
-  if (total < PACKED_POSITIONS) {
-    // A hash (32 bits) and a position (21 bits) fit a double exactly; a native sort of doubles.
-    const keys = new Float64Array(total);
-    for (let i = 0; i < total; i++) keys[i] = (flat[i]! + 2 ** 31) * PACKED_POSITIONS + i;
-    keys.sort();
-    const positions = new Int32Array(total);
-    for (let i = 0; i < total; i++) positions[i] = keys[i]! % PACKED_POSITIONS;
-    order = positions;
-  } else order = new Uint32Array(total).map((_, i) => i).sort((a, b) => flat[a]! - flat[b]!);
-  const counts = new Int32Array(total);
-  for (let run = 0; run < total; ) {
-    const hash = flat[order[run]!]!;
-    let end = run + 1;
-    while (end < total && flat[order[end]!] === hash) end++;
-    for (let k = run; k < end; k++) counts[order[k]!] = end - run;
-    run = end;
+class HashSlots {
+  readonly keys: Int32Array;
+  /** 0: empty; else what the user stores (a count). */
+  readonly counts: Int32Array;
+  readonly shift: number;
+  readonly mask: number;
+
+  constructor(n: number, keys?: Int32Array, counts?: Int32Array) {
+    const bits = tableBits(n);
+    this.keys = keys ?? new Int32Array(1 << bits);
+    this.counts = counts ?? new Int32Array(1 << bits);
+    this.shift = 32 - Math.log2(this.keys.length);
+    this.mask = this.keys.length - 1;
   }
-  return counts;
+
+  /** Slot holding h, or -1. */
+  find(h: number): number {
+    let slot = Math.imul(h, SLOT_MULTIPLIER) >>> this.shift;
+    for (;;) {
+      if (this.counts[slot] === 0) return -1;
+      if (this.keys[slot] === h) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Adds one to h's count (inserting it); returns its slot. */
+  add(h: number): number {
+    let slot = Math.imul(h, SLOT_MULTIPLIER) >>> this.shift;
+    for (;;) {
+      if (this.counts[slot] === 0) {
+        this.keys[slot] = h;
+        this.counts[slot] = 1;
+        return slot;
+      }
+      if (this.keys[slot] === h) {
+        this.counts[slot]!++;
+        return slot;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+/** A GramIndex's built tables: flat typed arrays, so worker threads can share one build (SharedArrayBuffer). */
+export interface GramTables {
+  filter: Int32Array;
+  keys: Int32Array;
+  counts: Int32Array;
+  /** Per slot: where its entries start in `entries` (pairs of pattern index, offset of the gram in it). */
+  starts: Int32Array;
+  entries: Int32Array;
+}
+
+/** Typed arrays on a SharedArrayBuffer when `shared` (one build read by every worker), else ordinary ones. */
+function allocate(length: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(Math.max(4, length * 4))) : new Int32Array(length);
 }
 
 /** The patterns indexed by one gram size: their filter and buckets. */
 class GramIndex {
   /**
    * Blocked Bloom filter of gram hashes: the top bits pick a word, three 5-bit fields three bits
-   * in it; one load tests all three, and a text gram passes by chance about 0.2% of the time.
+   * in it; one load tests all three, and a text gram passes by chance about 1% of the time.
    */
   readonly filter: Int32Array;
   readonly shift: number;
-  /** gram hash >> 1 (a small integer: V8's fast Map key) -> [pattern index, offset of the gram in it, ...] */
-  readonly #buckets = new Map<number, number[]>();
+  readonly tables: GramTables;
+  readonly #slots: HashSlots;
+  readonly #starts: Int32Array;
+  readonly #entries: Int32Array;
 
   constructor(
     readonly gram: 4 | 8,
     stride: number,
     readonly patterns: readonly Uint8Array[],
     members: readonly number[],
+    options: { shared?: boolean; tables?: GramTables } = {},
   ) {
-    // ~64 filter bits per indexed gram, at most 512 KB: a small index stays in L1, a large one in L2.
-    const wordBits = Math.max(6, Math.min(MAX_FILTER_WORD_BITS, Math.ceil(Math.log2((members.length * stride * 64) / 32))));
-    this.filter = new Int32Array(1 << wordBits);
-    this.shift = 32 - wordBits;
-    const hashes = members.map((index) => {
-      const p = patterns[index]!;
+    const tables = options.tables ?? GramIndex.build(gram, stride, patterns, members, options.shared === true);
+    this.tables = tables;
+    this.filter = tables.filter;
+    this.shift = 32 - Math.log2(tables.filter.length);
+    this.#slots = new HashSlots(0, tables.keys, tables.counts);
+    this.#starts = tables.starts;
+    this.#entries = tables.entries;
+  }
+
+  static build(gram: 4 | 8, stride: number, patterns: readonly Uint8Array[], members: readonly number[], shared: boolean): GramTables {
+    // Every gram hash of every member, flat: one Int32Array, not an array per pattern.
+    let total = 0;
+    for (const index of members) total += Math.max(0, patterns[index]!.length - gram + 1);
+    const hashes = new Int32Array(total);
+    /** Where each member's grams start in `hashes`. */
+    const bases = new Int32Array(members.length);
+    let at = 0;
+    for (let m = 0; m < members.length; m++) {
+      bases[m] = at;
+      const p = patterns[members[m]!]!;
       const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
-      return Array.from({ length: p.length - gram + 1 }, (_, i) => gramHash(view, i, gram));
-    });
-    // A gram shared by many patterns costs a verification each: windows avoid them.
-    const shared = gramCounts(hashes);
-    let first = 0;
+      // The hash the scan computes from the little-endian words (an 8-byte gram mixes two), inline:
+      // a call per gram of 10^7 costs more than the hashing.
+      if (gram === 4) for (let i = 0; i + 4 <= p.length; i++) hashes[at++] = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
+      else for (let i = 0; i + 8 <= p.length; i++) hashes[at++] = Math.imul(view.getInt32(i, true), MULTIPLIER_HI) ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO);
+    }
+    // A gram shared by many patterns costs a verification each: windows avoid them. Counted
+    // approximately (a count-min sketch of one row: collisions only add), in one pass linear in the
+    // grams and in a table small enough to stay in cache: an exact table of 10^7 hashes is not.
+    const sketchBits = Math.max(10, Math.min(SKETCH_BITS, Math.ceil(Math.log2(total * 4 + 1))));
+    const sketch = new Uint16Array(1 << sketchBits);
+    const sketchShift = 32 - sketchBits;
+    for (let i = 0; i < total; i++) {
+      const at = Math.imul(hashes[i]!, SLOT_MULTIPLIER) >>> sketchShift;
+      if (sketch[at]! < 0xffff) sketch[at]!++;
+    }
+    // Each gram's cost once (one sketch read per gram): the window search below reads them twice.
+    const costs = new Int32Array(total);
+    for (let m = 0; m < members.length; m++) {
+      const p = patterns[members[m]!]!;
+      const base = bases[m]!;
+      const n = p.length - gram + 1;
+      // commonness of each gram, sliding: add the byte entering, drop the byte leaving.
+      let common = n > 0 ? commonness(p, 0, gram) : 0;
+      for (let i = 0; i < n; i++) {
+        if (i > 0) common += COMMONNESS[p[i + gram - 1]!]! - COMMONNESS[p[i - 1]!]!;
+        costs[base + i] = sketch[Math.imul(hashes[base + i]!, SLOT_MULTIPLIER) >>> sketchShift]! * 8 + common;
+      }
+    }
+    // The window of `stride` consecutive gram offsets with the lowest summed cost, per member.
+    const windows = new Int32Array(members.length);
     members.forEach((index, m) => {
       const p = patterns[index]!;
-      const hs = hashes[m]!;
-      const base = first;
-      first += hs.length;
-      const costs = hs.map((_, i) => shared[base + i]! * 8 + commonness(p, i, gram));
-      // The window of `stride` consecutive gram offsets with the lowest summed cost.
-      let window = 0;
+      const n = p.length - gram + 1;
+      const base = bases[m]!;
       let sum = 0;
-      for (let i = 0; i < stride; i++) sum += costs[i]!;
+      for (let i = 0; i < stride; i++) sum += costs[base + i]!;
       let best = sum;
-      for (let a = 1; a + stride <= costs.length; a++) {
-        sum += costs[a + stride - 1]! - costs[a - 1]!;
+      let window = 0;
+      for (let a = 1; a + stride <= n; a++) {
+        sum += costs[base + a + stride - 1]! - costs[base + a - 1]!;
         if (sum < best) {
           best = sum;
           window = a;
         }
       }
-      for (let offset = window; offset < window + stride; offset++) {
-        const h = hs[offset]!;
-        this.filter[h >>> this.shift]! |= filterBits(h);
-        const bucket = this.#buckets.get(h >> 1);
-        if (bucket) bucket.push(index, offset);
-        else this.#buckets.set(h >> 1, [index, offset]);
-      }
+      windows[m] = base + window;
     });
+    // FILTER_BITS_PER_GRAM per indexed gram up to the cap; past it the chance pass rate grows.
+    const indexed = members.length * stride;
+    const wordBits = Math.max(6, Math.min(MAX_FILTER_WORD_BITS, Math.ceil(Math.log2((indexed * FILTER_BITS_PER_GRAM) / 32))));
+    const filter = allocate(1 << wordBits, shared);
+    const filterShift = 32 - wordBits;
+    // Buckets: a slot per distinct indexed hash, its entries contiguous (counted, then filled).
+    const size = 1 << tableBits(indexed);
+    const slots = new HashSlots(indexed, allocate(size, shared), allocate(size, shared));
+    /** The slot of each indexed gram, in member order (kept from the insert: no second lookup). */
+    const slotOf = new Int32Array(indexed);
+    let e = 0;
+    for (let m = 0; m < members.length; m++) for (let k = windows[m]!; k < windows[m]! + stride; k++) slotOf[e++] = slots.add(hashes[k]!);
+    const starts = allocate(size, shared);
+    let next = 0;
+    for (let s = 0; s < size; s++) {
+      starts[s] = next;
+      next += 2 * slots.counts[s]!;
+    }
+    const entries = allocate(next, shared);
+    const fill = new Int32Array(size);
+    e = 0;
+    for (let m = 0; m < members.length; m++) {
+      const index = members[m]!;
+      // Offsets are of the gram in its pattern.
+      const memberBase = bases[m]!;
+      for (let k = windows[m]!; k < windows[m]! + stride; k++) {
+        const h = hashes[k]!;
+        filter[h >>> filterShift]! |= filterBits(h);
+        const slot = slotOf[e++]!;
+        const at = starts[slot]! + 2 * fill[slot]!++;
+        entries[at] = index;
+        entries[at + 1] = k - memberBase;
+      }
+    }
+    return { filter, keys: slots.keys, counts: slots.counts, starts, entries };
   }
 
   /** The patterns filed under hash `h` that occur in `text` with that gram at offset i. */
   verify(text: Uint8Array, i: number, h: number, out: PatternMatch[]): void {
-    const bucket = this.#buckets.get(h >> 1);
-    if (bucket === undefined) return;
-    for (let k = 0; k < bucket.length; k += 2) {
-      const index = bucket[k]!;
-      const start = i - bucket[k + 1]!;
+    const slot = this.#slots.find(h);
+    if (slot < 0) return;
+    const entries = this.#entries;
+    const from = this.#starts[slot]!;
+    const to = from + 2 * this.#slots.counts[slot]!;
+    for (let k = from; k < to; k += 2) {
+      const index = entries[k]!;
+      const start = i - entries[k + 1]!;
       const p = this.patterns[index]!;
       if (start < 0 || start + p.length > text.length) continue;
       let j = 0;
@@ -199,6 +309,19 @@ class ViewCache<T> {
   }
 }
 
+/** A matcher's built tables, for another thread's matcher over the same patterns (MultiPatternMatcher options). */
+export interface MatcherTables {
+  short: GramTables;
+  long: GramTables;
+}
+
+export interface MatcherOptions {
+  /** Build the tables on SharedArrayBuffers, so worker threads can use them without a copy. */
+  shared?: boolean;
+  /** Tables built by a matcher over the same patterns, in the same order (none are built here). */
+  tables?: MatcherTables;
+}
+
 export class MultiPatternMatcher {
   readonly patterns: readonly Uint8Array[];
   /** Bytes between samples of the 4-byte and the 8-byte grams. */
@@ -214,7 +337,7 @@ export class MultiPatternMatcher {
   /** Output of the next scan (replaced only once a scan has matches to return). */
   #out: PatternMatch[] = [];
 
-  constructor(patterns: readonly Uint8Array[]) {
+  constructor(patterns: readonly Uint8Array[], options: MatcherOptions = {}) {
     this.patterns = patterns;
     let shortest = Infinity;
     for (const p of patterns) {
@@ -229,8 +352,13 @@ export class MultiPatternMatcher {
     const long: number[] = [];
     const short: number[] = [];
     patterns.forEach((p, index) => (p.length >= longFrom ? long : short).push(index));
-    this.#short = new GramIndex(4, this.strides.short, patterns, short);
-    this.#long = new GramIndex(8, this.strides.long, patterns, long);
+    this.#short = new GramIndex(4, this.strides.short, patterns, short, { shared: options.shared, tables: options.tables?.short });
+    this.#long = new GramIndex(8, this.strides.long, patterns, long, { shared: options.shared, tables: options.tables?.long });
+  }
+
+  /** The built tables (on SharedArrayBuffers when built with `shared`): hand them to another thread's matcher. */
+  get tables(): MatcherTables {
+    return { short: this.#short.tables, long: this.#long.tables };
   }
 
   /** Every occurrence (overlapping ones included) of every pattern in `text`, in text order. */

@@ -1,6 +1,7 @@
 /**
- * Worker threads that scan flows in parallel: each thread holds its own LeakFinder (pattern tables
- * are built per thread, nothing is shared), and flows go to the least busy one. The caller keeps
+ * Worker threads that scan flows in parallel: each thread holds its own LeakFinder, reading the one
+ * set of pattern tables its pool was given (SharedArrayBuffers: built once, never copied; without
+ * them each thread builds its own), and flows go to the least busy one. The caller keeps
  * reading flows and settling party in order; see LeakFinder.addAll. Lifecycle: start(), scan()...,
  * stop().
  */
@@ -11,7 +12,7 @@ import type { LeakFinderOptions } from './leakFinder.js';
 import type { Finding, Undecodable } from './types.js';
 
 /** What a worker's LeakFinder is built from: the options that can cross a thread boundary. */
-export type PoolFinderOptions = Pick<LeakFinderOptions, 'visits' | 'canaries' | 'bounds' | 'graceMs' | 'firstPartyDomains'>;
+export type PoolFinderOptions = Pick<LeakFinderOptions, 'visits' | 'canaries' | 'bounds' | 'graceMs' | 'firstPartyDomains' | 'matcherTables'>;
 
 export interface ScanRequest {
   id: number;
