@@ -49,7 +49,7 @@ describe('the phonehome package, installed from its tarball', function () {
     expect(readdirSync(path.join(installed, 'dist/harness/report'))).to.include('run.schema.json');
   });
 
-  it('compiles a TypeScript file that imports phonehome/capture and a type from phonehome/detect', async () => {
+  it('compiles a TypeScript file that imports phonehome/capture, a type from phonehome/detect and phonehome/wdio', async () => {
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
       files: ['main.ts'],
@@ -58,6 +58,9 @@ describe('the phonehome package, installed from its tarball', function () {
       "import { CaptureSidecar } from 'phonehome/capture';",
       "import type { Finding, Verdict } from 'phonehome/detect';",
       "import { defineSuite } from 'phonehome';",
+      "import { PhonehomeService, phonehome } from 'phonehome/wdio';",
+      "const service = new PhonehomeService({ device: 'redmi-note-8' });",
+      "const visit = (url: string) => phonehome().visit(url, async () => undefined);",
       "const sidecar = new CaptureSidecar({ out: 'cap', port: 0 });",
       'const port: number = sidecar.port;',
       "const verdict: Verdict['verdict'] = 'not-leaked';",
@@ -67,7 +70,9 @@ describe('the phonehome package, installed from its tarball', function () {
       'new CaptureSidecar({ out: 42 });',
       "// @ts-expect-error not a verdict",
       "const wrong: Verdict['verdict'] = 'clean';",
-      'export { port, verdict, host, wrong, defineSuite };',
+      '// @ts-expect-error visit() needs the steps that load the page',
+      "const noSteps = () => phonehome().visit('https://a.example/');",
+      'export { port, verdict, host, wrong, defineSuite, service, visit, noSteps };',
     ].join('\n'));
     const result = await run(process.execPath, [TSC, '-p', app]).then(() => ({ ok: true, out: '' }), (e: { stdout: string }) => ({ ok: false, out: e.stdout }));
     expect(result.out).to.equal('');
@@ -79,6 +84,12 @@ describe('the phonehome package, installed from its tarball', function () {
     expect(stdout.trim()).to.equal(version);
     const short = await run(path.join(app, 'node_modules', '.bin', 'phonehome'), ['-V'], { cwd: app });
     expect(short.stdout.trim()).to.equal(version);
+  });
+
+  it('finds its data files from dist: phonehome profiles lists and validates the shipped profiles', async () => {
+    // sim/profiles/*.json and profile.schema.json are read beside the compiled loader.
+    const { stdout } = await run(path.join(app, 'node_modules', '.bin', 'phonehome'), ['profiles'], { cwd: app });
+    expect(stdout).to.match(/^redmi-note-8-2020 +Redmi Note 8, Android 10/m);
   });
 
   it('phonehome capture starts from the compiled bin, listens on 127.0.0.1 and stops on SIGTERM', async () => {

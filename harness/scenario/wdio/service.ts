@@ -1,4 +1,3 @@
-import type { Services } from '@wdio/types';
 import { SevereServiceError } from 'webdriverio';
 import { PhonehomeError } from '../../errors.js';
 import { PhonehomeLauncher } from './launcher.js';
@@ -39,7 +38,7 @@ interface WdioTest {
  * wdio builds the class in the launcher (onPrepare/onComplete: rig the phone, then put it back and
  * write the report) and in each worker (before/afterTest: mark and judge visits, journal tests).
  */
-export class PhonehomeService implements Services.ServiceInstance {
+export class PhonehomeService {
   readonly #options: PhonehomeServiceOptions;
   #launcher: PhonehomeLauncher | undefined;
 
