@@ -17,6 +17,15 @@ export class PhonehomeReporter extends WDIOReporter {
   }
 
   override onRunnerEnd(_runner: RunnerStats): void {
+    // A reporter that throws takes the worker down with it: say what went wrong instead.
+    try {
+      this.printVerdicts();
+    } catch (error) {
+      this.write(`phonehome reporter: cannot print the verdicts: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+
+  private printVerdicts(): void {
     const byTest = workerVisits();
     const lines: string[] = [];
     for (const { key, title } of this.#tests) {
