@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageInfo } from '../../harness/packageInfo.js';
 import { PhonehomeError } from '../../harness/errors.js';
 import { checkServiceOptions, phonehome, PhonehomeService, readRunState, STATE_ENV } from '../../harness/scenario/wdio/index.js';
 
@@ -35,5 +40,31 @@ describe('wdio: the phonehome service checks its options', () => {
   it('a spec without the service is told to add it', () => {
     expect(() => phonehome()).to.throw(PhonehomeError, /add PhonehomeService to the services of your wdio\.conf/);
     expect(() => readRunState({})).to.throw(PhonehomeError, new RegExp(`${STATE_ENV} is not set`));
+  });
+});
+
+describe('wdio: a device the devices file does not list stops the run before any spec', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'phonehome-wdio-bad-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('wdio exits non-zero with the one-line reason, and no spec runs', async () => {
+    const root = packageInfo().root;
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    writeFileSync(path.join(dir, 'ran.spec.ts'), `import { writeFileSync } from 'node:fs'; describe('s', () => { it('t', () => { writeFileSync(${JSON.stringify(path.join(dir, 'spec-ran'))}, 'x'); }); });`);
+    writeFileSync(path.join(dir, 'wdio.conf.ts'), `import { PhonehomeService } from ${JSON.stringify(path.join(root, 'harness/scenario/wdio/index.js'))};
+export const config = {
+  runner: 'local', specs: ['./ran.spec.ts'], hostname: '127.0.0.1', port: 9, path: '/', logLevel: 'error', framework: 'mocha',
+  capabilities: [{ platformName: 'Android' }],
+  services: [[PhonehomeService, { devicesFile: ${JSON.stringify(path.join(root, 'devices.json'))}, device: 'no-such-phone', out: ${JSON.stringify(path.join(dir, 'reports'))} }]],
+};`);
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile('npx', ['--no-install', 'wdio', 'run', path.join(dir, 'wdio.conf.ts')], { cwd: root, timeout: 100_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: stdout + stderr }));
+    });
+    expect(r.code, r.out).to.not.equal(0);
+    expect(r.out).to.match(/^phonehome: .*devices\.json: no device named 'no-such-phone' \(devices: redmi-note-8, /m);
+    expect(readdirSync(dir)).to.not.include('spec-ran');
   });
 });
