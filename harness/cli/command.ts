@@ -20,6 +20,10 @@ export interface Command {
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+type WithHelp<O extends OptionSpec> = O & { help: { type: 'boolean'; short: 'h' } };
+/** What parseCommandArgs returns, named so the build's .d.ts can spell it (node:util does not export its pieces). */
+export type CommandArgs<O extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<O>; allowPositionals: boolean; strict: true }>>;
+
 /**
  * parseArgs with the conventions every command shares: unknown options and stray positionals
  * become a UsageError naming the command, and `--help` is always accepted.
@@ -29,11 +33,11 @@ export function parseCommandArgs<O extends OptionSpec>(
   argv: string[],
   options: O,
   { allowPositionals = false }: { allowPositionals?: boolean } = {},
-) {
+): CommandArgs<O> {
   try {
     return parseArgs({
       args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } },
+      options: { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<O>,
       allowPositionals,
       strict: true,
     });

@@ -1,5 +1,6 @@
 import type { CliIo, Command } from './command.js';
 import { PhonehomeError } from '../errors.js';
+import { packageInfo } from '../packageInfo.js';
 
 /**
  * The command table. Each entry loads its module lazily so `phonehome --help` and light commands
@@ -40,7 +41,7 @@ function usage(): string {
     'Commands:',
     ...rows,
     '',
-    "Run 'phonehome <command> --help' for a command's options.",
+    "Run 'phonehome <command> --help' for a command's options; 'phonehome --version' (-V) prints the version.",
     'Exit codes: 0 all assertions held, 1 an assertion or leak check failed, 2 harness, setup or input error.',
   ].join('\n');
 }
@@ -50,6 +51,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(packageInfo().version);
+    return 0;
   }
   const entry = commands[name];
   if (!entry) {

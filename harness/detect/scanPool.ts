@@ -44,7 +44,8 @@ interface Thread {
   dead?: Error;
 }
 
-const ENTRY = new URL('./scanWorkerEntry.js', import.meta.url);
+// Built (dist/), the compiled worker runs as is; from the sources, an entry that registers tsx first.
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./scanWorkerEntry.js', import.meta.url) : new URL('./scanWorker.js', import.meta.url);
 
 export class ScanPool {
   readonly size: number;

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { PhonehomeError } from '../errors.js';
 import type { DeviceEntry } from '../config/index.js';
 
-const PHONEHOME_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../phonehome.js');
+// From the sources, the tsx entry; built (dist/), the compiled one (package.json "bin").
+const PHONEHOME_BIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../phonehome.js' : '../bin.js', import.meta.url));
 
 /**
  * Starts the process a devices.json entry names in `launch` (an emulator, `phonehome sim …`) and

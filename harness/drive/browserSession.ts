@@ -95,6 +95,11 @@ export class BrowserSession {
     return this.appVersion;
   }
 
+  /** The WebdriverIO session (after start()): for a suite's own steps the scenario API has no word for. */
+  get webdriver(): Driver {
+    return this.drv();
+  }
+
   /** Visits made in this session, in order. */
   get visitRecords(): readonly Visit[] {
     return this.visits;

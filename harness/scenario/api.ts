@@ -5,6 +5,10 @@
 import type { BrowserMode, CanaryKind, Visit } from '../detect/index.js';
 import type { IdentifierName } from '../device/index.js';
 import type { Judgeable } from './judgement.js';
+import type { remote } from 'webdriverio';
+
+/** A WebdriverIO session (what `remote()` gives and wdio specs call `browser`). */
+export type WebdriverBrowser = Awaited<ReturnType<typeof remote>>;
 
 export interface ScenarioContext {
   readonly runId: string;
@@ -53,6 +57,11 @@ export interface ScenarioBrowser {
   readonly browser: string;
   readonly mode: BrowserMode;
   readonly version: string | undefined;
+  /**
+   * The WebdriverIO session driving this browser, for a step the API has no word for
+   * (`await b.driver.$('~Menu').click()`); a visit made through it is not marked — use visit().
+   */
+  readonly driver: WebdriverBrowser;
   /** Opens a URL (default: a fresh uniqueUrl()) in the address bar. */
   visit(url?: string): Promise<ScenarioVisit>;
   /** Types a search (default: a fresh uniqueSearchTerm()) into the address bar. */

@@ -92,6 +92,9 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
         get version() {
           return session.version;
         },
+        get driver() {
+          return session.webdriver;
+        },
         visit: (url, tokens) => session.visit(url, { tokens }),
         search: (term) => session.search(term),
         close: async () => {

@@ -4,7 +4,7 @@ import type { IdentifierName } from '../device/index.js';
 import { HEARTBEAT_MS } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
 import { VERDICT_GRACE_MS } from '../detect/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit, WebdriverBrowser } from './api.js';
 import { quoteShellArg } from './shellArg.js';
 import { urlTokens } from './uniqueValues.js';
 import type { Judgement } from './judgement.js';
@@ -17,6 +17,8 @@ export interface BrowserDriver {
 
 export interface DrivenBrowser {
   readonly version: string | undefined;
+  /** The WebdriverIO session driving it. */
+  readonly driver: WebdriverBrowser;
   /** `tokens`: values in the URL that identify this visit (visit-token canaries). */
   visit(url: string, tokens: string[]): Promise<Visit>;
   search(term: string): Promise<Visit>;
@@ -95,6 +97,9 @@ export class RiggedPhone implements ScenarioPhone {
       browser,
       mode,
       version: driven.version ?? this.appVersion(browser),
+      get driver() {
+        return driven.driver;
+      },
       visit: async (url?: string) => {
         const target = url ?? phone.hooks.uniqueUrl();
         return made(await driven.visit(target, urlTokens(target)));
