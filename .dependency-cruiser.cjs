@@ -53,7 +53,9 @@ module.exports = {
       name: 'base-imports-no-layer',
       comment: 'harness/errors.ts and harness/visit.ts are the base every layer imports; they import no layer',
       severity: 'error',
-      from: { path: '^harness/[^/]+\\.ts$' },
+      // harness/index.ts (the package's root export, the suite API) and harness/bin.ts (the installed
+      // command) are the package's entry points: they sit above every layer, like cli/.
+      from: { path: '^harness/[^/]+\\.ts$', pathNot: '^harness/(index|bin)\\.ts$' },
       to: { path: '^harness/[^/]+/' },
     },
     {
