@@ -24,6 +24,8 @@ export interface DeviceSessionOptions {
   /** Follow logcat while the session lasts (default true). */
   logcat?: boolean;
   log?: (line: string) => void;
+  /** Where a launched phone's output goes (a file in the run folder); in memory when absent. */
+  launchLog?: string;
 }
 
 export interface DeviceSessionEvents {
@@ -73,7 +75,7 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   async start(): Promise<void> {
     const { entry } = this;
     if (entry.launch) {
-      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd());
+      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd(), this.options.launchLog);
       this.launcher = launcher;
       await launcher.start();
     }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import { DeviceSession, type AdbClient, type DeviceEntry, type Identifiers } from '../device/index.js';
@@ -50,7 +51,9 @@ export class PhoneRig {
   constructor(private readonly options: PhoneRigOptions) {
     this.entry = options.entry;
     this.captureDir = options.folder.captureDir(options.entry.name);
-    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log });
+    // A launched phone logs into the run folder, not into the run: it must not die with the run's pipes.
+    const launchLog = path.join(options.folder.dir, 'phones', `${path.basename(this.captureDir)}.log`);
+    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog });
   }
 
   get name(): string {
