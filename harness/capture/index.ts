@@ -6,6 +6,7 @@ export { androidSystemCertificate, subjectHashOld } from './androidCertName.js';
 export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';
 export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
 export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
+export { cutOffFlowLine } from './cutOffLine.js';
 export { summarizeFlow } from './flowSummary.js';
 export { captureCommand } from './captureCommand.js';
 export { caCommand } from './caCommand.js';
