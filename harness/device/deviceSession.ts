@@ -26,6 +26,8 @@ export interface DeviceSessionOptions {
   log?: (line: string) => void;
   /** Where a launched phone's output goes (a file in the run folder); in memory when absent. */
   launchLog?: string;
+  /** Called with a launched phone's PID as soon as it runs (the run's process ledger records it). */
+  onLaunch?: (pid: number) => void;
 }
 
 export interface DeviceSessionEvents {
@@ -78,6 +80,7 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
       const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd(), this.options.launchLog);
       this.launcher = launcher;
       await launcher.start();
+      if (launcher.pid !== undefined) this.options.onLaunch?.(launcher.pid);
     }
     try {
       await this.waitUntilReady(this.options.readyTimeoutMs ?? entry.launch?.readyTimeoutMs ?? 30_000);

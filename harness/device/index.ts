@@ -17,3 +17,4 @@ export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
 export { devicesCommand } from './devicesCommand.js';
 export { provisionCommand } from './provisionCommand.js';
+export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, PROCESSES_FILE, type LedgerEntry, type SweepResult } from './processLedger.js';

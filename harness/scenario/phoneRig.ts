@@ -22,6 +22,8 @@ export interface PhoneRigOptions {
   /** Candidate packages per browser profile (override first), to find which is installed and its version. */
   packages: Record<string, string[]>;
   log: (line: string) => void;
+  /** Called with a launched phone's PID as soon as it runs (the run's process ledger). */
+  onLaunch?: (pid: number) => void;
 }
 
 /** A phone's latest analysis, with the visits it covered. */
@@ -53,7 +55,7 @@ export class PhoneRig {
     this.captureDir = options.folder.captureDir(options.entry.name);
     // A launched phone logs into the run folder, not into the run: it must not die with the run's pipes.
     const launchLog = path.join(options.folder.dir, 'phones', `${path.basename(this.captureDir)}.log`);
-    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog });
+    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog, ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}) });
   }
 
   get name(): string {

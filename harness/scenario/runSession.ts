@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CliIo } from '../command.js';
 import { selectDevice } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
-import { AdbClient, AdbServer, undoOnSignals, type DeviceEntry } from '../device/index.js';
+import { AdbClient, AdbServer, openRunLedger, pidListeningOn, undoOnSignals, type DeviceEntry } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../report/index.js';
@@ -61,6 +61,8 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
   journal.write({ type: 'run-start', runId: folder.runId, startedAt, argv: options.argv });
   for (const s of suites) journal.write({ type: 'suite', name: s.definition.name, file: path.relative(process.cwd(), s.file) || s.file });
   log(`run ${folder.runId}: ${suites.map((s) => s.definition.name).join(', ')} on ${entries.map((e) => e.name).join(', ')}`);
+  // What this run starts is recorded in its folder; what killed earlier runs left is ended first.
+  const processes = await openRunLedger(folder.dir, options.out, log);
 
   const adbServer = new AdbServer();
   const rigs: PhoneRig[] = [];
@@ -89,12 +91,13 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
 
   try {
     await adbServer.start();
+    processes.record(pidListeningOn(adbServer.port), 'adb server');
     journal.write({ type: 'adb-server', port: adbServer.port });
     const adb = new AdbClient({ port: adbServer.port });
     for (const entry of entries) {
       log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
       const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-      const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log });
+      const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
       rigs.push(rig);
       await rig.start();
       const r = rig.record;
@@ -150,6 +153,7 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
   } finally {
     await cleanup();
     disposeSignals();
+    processes.close();
     const status = harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed';
     journal.write({ type: 'run-end', endedAt: Date.now(), status });
     journal.close();
