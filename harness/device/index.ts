@@ -18,3 +18,4 @@ export { withTimeout, delay } from './withTimeout.js';
 export { devicesCommand } from './devicesCommand.js';
 export { provisionCommand } from './provisionCommand.js';
 export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, PROCESSES_FILE, type LedgerEntry, type SweepResult } from './processLedger.js';
+export { allocateLaunchPort } from './launchPort.js';

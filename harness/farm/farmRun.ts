@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrowserMode, Visit } from '../detect/index.js';
-import { AdbClient, AdbServer, openRunLedger, pidListeningOn, undoOnSignals, type DeviceEntry } from '../device/index.js';
+import { AdbClient, AdbServer, allocateLaunchPort, openRunLedger, pidListeningOn, undoOnSignals, type DeviceEntry } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
@@ -164,7 +164,7 @@ export async function runFarm(options: FarmRunOptions): Promise<FarmRunOutcome> 
       phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
       parallel,
       start: async (spec) => {
-        const entry = entries.find((e) => e.name === spec.name)!;
+        const entry = await allocateLaunchPort(entries.find((e) => e.name === spec.name)!);
         log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
         const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
         const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });

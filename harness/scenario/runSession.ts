@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CliIo } from '../command.js';
 import { selectDevice } from '../config/index.js';
 import type { BrowserMode, Visit } from '../detect/index.js';
-import { AdbClient, AdbServer, openRunLedger, pidListeningOn, undoOnSignals, type DeviceEntry } from '../device/index.js';
+import { AdbClient, AdbServer, allocateLaunchPort, openRunLedger, pidListeningOn, undoOnSignals, type DeviceEntry } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../report/index.js';
@@ -97,7 +97,7 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
     for (const entry of entries) {
       log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
       const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-      const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
+      const rig = new PhoneRig({ entry: await allocateLaunchPort(entry), adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
       rigs.push(rig);
       await rig.start();
       const r = rig.record;
