@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+(await import('./closedPipes.ts')).dropOutputOnClosedPipes();
 const { main } = await import('./cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
+import { cutOffFlowLine } from './cutOffLine.js';
 import { readJsonLines } from './jsonLines.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { CAPTURE_FILES, type BlindSpot, type BodyRef, type Flow, type Marker } from './types.js';
@@ -53,6 +54,7 @@ export async function* readFlows(dir: string): AsyncGenerator<Flow> {
   yield* sockets.remaining();
 }
 
+/** The capture's blind spots, plus one for a flows.jsonl line cut off mid-write (see cutOffFlowLine). */
 export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
   await requireFolder(dir);
   const file = path.join(dir, CAPTURE_FILES.blindSpots);
@@ -60,6 +62,8 @@ export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
   for await (const value of readJsonLines(file)) {
     out.push(requireRecord(file, out.length + 1, value, ['time', 'reason']) as unknown as BlindSpot);
   }
+  const cutOff = await cutOffFlowLine(dir);
+  if (cutOff) out.push(cutOff);
   return out;
 }
 

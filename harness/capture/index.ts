@@ -5,4 +5,5 @@ export { loadOrCreateCa, loadCa, phonehomeHome, CA_CERT_FILE, CA_KEY_FILE, type 
 export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';
 export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
 export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
+export { cutOffFlowLine } from './cutOffLine.js';
 export { summarizeFlow } from './flowSummary.js';

@@ -110,7 +110,9 @@ export type BlindSpotReason =
   | 'capture-down' // the sidecar was not running / not healthy
   | 'undecodable' // a body over a decoding bound (written by detect/, not the sidecar)
   | 'device-lost' // the phone dropped during the window (written by the harness)
-  | 'client-error'; // a connection the proxy could not parse
+  | 'client-error' // a connection the proxy could not parse
+  | 'flow-cut-off' // the last flows.jsonl line was cut off mid-write (capture killed): found by the reader
+  | 'preflight-unfollowed'; // a CORS preflight whose request never came (written by detect/): the browser withheld it
 
 export interface BlindSpot {
   id: string;

@@ -39,6 +39,10 @@ export const simCommand: Command = {
     if (!values.profile) throw new UsageError("phonehome sim: --profile is required: a name from sim/profiles/ or a path to a .json profile (see 'phonehome sim --help')");
     const port = parsePort('sim', 'port', values.port, 5555);
     const host = values.host ?? '127.0.0.1';
+    if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+      // As `phonehome capture --host` warns: an adbd anyone can reach is a shell anyone can use.
+      io.err(`phonehome sim: warning: listening on ${host}, so other machines can connect to this phone's adbd and run shell commands on it; use --host 127.0.0.1 unless a harness on another machine must reach it`);
+    }
     const { loadProfile } = await import('../../sim/profiles/index.js');
     const profile = loadProfile(values.profile);
 

@@ -66,7 +66,14 @@ export function parseDevices(text: string, file: string, shownAs: string = file)
         throw new PhonehomeError(`${where}: field 'appiumUrl' is not a URL ('${entry.appiumUrl}'); write it like http://127.0.0.1:4723`);
       }
     }
-    if (entry.launch && !isConnectAddress(entry.serial) && !/^emulator-\d+$/.test(entry.serial)) {
+    const portArg = (entry.launch?.args ?? []).some((a) => a.includes(LAUNCH_PORT_PLACEHOLDER));
+    if (entry.serial === AUTO_SERIAL) {
+      if (!entry.launch || !portArg) {
+        throw new PhonehomeError(`${where}: field 'serial' is "auto", which needs a launch command with a ${LAUNCH_PORT_PLACEHOLDER} argument to pass the allocated port to (e.g. "args": ["sim", "--profile", "redmi-note-8-2020", "--port", "${LAUNCH_PORT_PLACEHOLDER}"]); or give the host:port the phone answers on`);
+      }
+    } else if (portArg) {
+      throw new PhonehomeError(`${where}: field 'launch.args' holds ${LAUNCH_PORT_PLACEHOLDER}, which only a "serial": "auto" entry fills in; set "serial" to "auto" or write the port`);
+    } else if (entry.launch && !isConnectAddress(entry.serial) && !/^emulator-\d+$/.test(entry.serial)) {
       throw new PhonehomeError(`${where}: field 'serial' must be the host:port (or emulator-NNNN) the launched phone answers on, got '${entry.serial}'`);
     }
   });
@@ -88,6 +95,14 @@ export function selectDevice(devices: DevicesFile, name: string | undefined): De
   }
   return entry;
 }
+
+/**
+ * `"serial": "auto"` on a launched phone: the run allocates a free port on 127.0.0.1 when it starts
+ * the phone and puts it wherever the launch args say `{port}` (so two runs on one machine never
+ * collide). Real and fixed set-ups keep writing their host:port.
+ */
+export const AUTO_SERIAL = 'auto';
+export const LAUNCH_PORT_PLACEHOLDER = '{port}';
 
 /** host:port addresses are reached with `adb connect`; anything else is a USB or emulator serial. */
 export function isConnectAddress(serial: string): boolean {

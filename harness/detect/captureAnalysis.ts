@@ -9,6 +9,7 @@ import { identifiersFromMarkers, visitsFromMarkers } from './canarySources.js';
 import type { DecodeBounds } from './flowLayers.js';
 import { LeakFinder, type BodyReader } from './leakFinder.js';
 import type { Canary, Finding, Undecodable, Verdict, Visit } from './types.js';
+import { PreflightWatch } from './unfollowedPreflights.js';
 import { computeVerdicts, undecodableBlindSpots } from './verdicts.js';
 
 export interface AnalysisOptions {
@@ -47,19 +48,29 @@ export interface CaptureAnalysis {
 export async function analyseCapture(input: CaptureInput): Promise<CaptureAnalysis> {
   const visits = input.visits ?? [];
   const finder = new LeakFinder({ visits, canaries: input.canaries, readBody: input.readBody, graceMs: input.graceMs, bounds: input.bounds, firstPartyDomains: input.firstPartyDomains, workers: input.workers });
-  await finder.addAll(input.flows);
+  const preflights = new PreflightWatch();
+  await finder.addAll(watched(input.flows, (flow) => preflights.observe(flow)));
   const report = finder.result();
-  const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots: input.blindSpots, markers: input.markers, undecodable: report.undecodable, graceMs: finder.graceMs });
+  const blindSpots = [...input.blindSpots, ...preflights.blindSpots()];
+  const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots, markers: input.markers, undecodable: report.undecodable, graceMs: finder.graceMs });
   return {
     visits,
     canaries: finder.canaries,
     findings: report.findings,
     undecodable: report.undecodable,
-    blindSpots: [...input.blindSpots, ...undecodableBlindSpots(report.undecodable)],
+    blindSpots: [...blindSpots, ...undecodableBlindSpots(report.undecodable)],
     verdicts,
     flows: report.flows,
     bytes: report.bytes,
   };
+}
+
+/** The flows as given, each shown to `see` on its way to the finder. */
+async function* watched(flows: AsyncIterable<Flow> | Iterable<Flow>, see: (flow: Flow) => void): AsyncIterable<Flow> {
+  for await (const flow of flows) {
+    see(flow);
+    yield flow;
+  }
 }
 
 /**

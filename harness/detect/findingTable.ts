@@ -56,6 +56,12 @@ export function captureAnalysisText(a: CaptureAnalysis): string[] {
       }
     }
   }
+  const cutOff = a.blindSpots.filter((b) => b.reason === 'flow-cut-off');
+  if (cutOff.length > 0) {
+    out.push('');
+    out.push(`Cut off (${cutOff.length}; a blind spot for visits around it):`);
+    for (const b of cutOff) out.push(`  ${[b.flowId ? `flow ${b.flowId}` : '', b.host ?? '', b.detail ?? ''].filter(Boolean).join(' ')}`);
+  }
   if (a.undecodable.length > 0) {
     out.push('');
     out.push(`Undecodable (${a.undecodable.length}; each is a blind spot for visits around it):`);

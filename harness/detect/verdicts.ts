@@ -1,9 +1,11 @@
 /**
  * One verdict per visit. `leaked` needs a third-party finding of one of the visit's canaries,
  * anywhere in the run (telemetry is batched and sent late): a leak seen is a leak, whatever else
- * went wrong. `not-leaked` needs proof the capture could have seen a leak: healthy capture for the
- * visit window plus a grace period, and no blind spot or undecodable flow from the visit's start on
- * (a later one may be the batch that carried it). Else `unobservable`.
+ * went wrong. `not-leaked` needs proof the capture could have seen a leak: the visit's own page
+ * request captured in the window (traffic that travelled the phone's route: a heartbeat only proves
+ * the sidecar process is alive, not that the phone reaches it), healthy capture for the visit window
+ * plus a grace period, and no blind spot or undecodable flow from the visit's start on (a later one
+ * may be the batch that carried it). Else `unobservable`.
  */
 import type { BlindSpot, Marker } from '../capture/types.js';
 import { captureCoverage, MAX_HEARTBEAT_GAP_MS } from './captureHealth.js';
@@ -42,6 +44,21 @@ function describe(spot: BlindSpot): string {
   return `${spot.reason}${where}${flow} at ${new Date(spot.time).toISOString()}${detail}`;
 }
 
+/**
+ * The visit's own page request (or another first-party flow carrying one of its canaries, e.g. a
+ * redirect's target or a search's results page) was captured inside the window: the phone's traffic
+ * reached the capture during the visit. LeakFinder marks a finding 'high' when its flow started in
+ * [t0, t1 + grace].
+ */
+function pageReachedCapture(visit: Visit, findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.canary.visitId === visit.id && f.party === 'first-party' && f.confidence !== 'medium');
+}
+
+function pageNotSeenReason(visit: Visit, end: number): string {
+  const what = visit.searchTerms?.length ? `the search '${visit.searchTerms.join(' / ')}'` : `the visited page itself (${visit.url})`;
+  return `${what} never reached the capture between ${new Date(visit.t0).toISOString()} and ${new Date(end).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`;
+}
+
 export function computeVerdicts(input: VerdictInput): Verdict[] {
   const grace = input.graceMs ?? VERDICT_GRACE_MS;
   const spots = [...input.blindSpots, ...undecodableBlindSpots(input.undecodable ?? [])];
@@ -52,6 +69,7 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
     }
     const end = visit.t1 + grace;
     const reasons: string[] = [];
+    if (!pageReachedCapture(visit, input.findings)) reasons.push(pageNotSeenReason(visit, end));
     const coverage = captureCoverage(input.markers, visit.t0, end, input.maxHeartbeatGapMs ?? MAX_HEARTBEAT_GAP_MS);
     if (!coverage.covered) reasons.push(coverage.reason);
     const inWindow = spots.filter((s) => s.time >= visit.t0 && s.time <= end);

@@ -25,6 +25,10 @@ export interface DeviceSessionOptions {
   /** Follow logcat while the session lasts (default true). */
   logcat?: boolean;
   log?: (line: string) => void;
+  /** Where a launched phone's output goes (a file in the run folder); in memory when absent. */
+  launchLog?: string;
+  /** Called with a launched phone's PID as soon as it runs (the run's process ledger records it). */
+  onLaunch?: (pid: number) => void;
 }
 
 export interface DeviceSessionEvents {
@@ -74,9 +78,10 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   async start(): Promise<void> {
     const { entry } = this;
     if (entry.launch) {
-      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd());
+      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd(), this.options.launchLog);
       this.launcher = launcher;
       await launcher.start();
+      if (launcher.pid !== undefined) this.options.onLaunch?.(launcher.pid);
     }
     try {
       await this.waitUntilReady(this.options.readyTimeoutMs ?? entry.launch?.readyTimeoutMs ?? 30_000);

@@ -17,3 +17,5 @@ export { androidSystemCertificate, subjectHashOld } from './provision/androidCer
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
 export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
+export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, PROCESSES_FILE, type LedgerEntry, type SweepResult } from './processLedger.js';
+export { allocateLaunchPort } from './launchPort.js';

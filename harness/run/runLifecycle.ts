@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BrowserMode, Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
-import { AdbClient, AdbServer, undoOnSignals } from '../device/index.js';
+import { AdbClient, AdbServer, allocateLaunchPort, openRunLedger, pidListeningOn, undoOnSignals } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
@@ -113,6 +113,8 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
 
   // 2. The run folder and its journal.
   const folder = await createRunFolder(options.out);
+  // What this run starts is recorded in its folder; what killed earlier runs left is ended first.
+  const processes = await openRunLedger(folder.dir, options.out, log);
   const journal = new JournalWriter(folder.journal);
   journal.write({ type: 'run-start', runId: folder.runId, startedAt: Date.now(), argv: options.argv });
   for (const s of suites) journal.write({ type: 'suite', name: s.definition.name, file: path.relative(process.cwd(), s.file) || s.file });
@@ -161,6 +163,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
 
   try {
     await adbServer.start();
+    processes.record(pidListeningOn(adbServer.port), 'adb server');
     journal.write({ type: 'adb-server', port: adbServer.port });
     const adb = new AdbClient({ port: adbServer.port });
     driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
@@ -206,10 +209,10 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
       phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
       parallel,
       start: async (spec) => {
-        const entry = entries.find((e) => e.name === spec.name)!;
+        const entry = await allocateLaunchPort(entries.find((e) => e.name === spec.name)!);
         log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
         const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-        const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log });
+        const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
         rigs.push(rig);
         try {
           await rig.start();
@@ -345,6 +348,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
     await cleanup();
     if (!interrupted) {
       disposeSignals();
+      processes.close();
       journal.write({ type: 'run-end', endedAt: Date.now(), status: harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed' });
       journal.close();
     }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
@@ -22,6 +23,8 @@ export interface PhoneRigOptions {
   /** Candidate packages per browser profile (override first), to find which is installed and its version. */
   packages: Record<string, string[]>;
   log: (line: string) => void;
+  /** Called with a launched phone's PID as soon as it runs (the run's process ledger). */
+  onLaunch?: (pid: number) => void;
 }
 
 /** A phone's latest analysis, with the visits it covered. */
@@ -51,7 +54,9 @@ export class PhoneRig {
   constructor(private readonly options: PhoneRigOptions) {
     this.entry = options.entry;
     this.captureDir = options.folder.captureDir(options.entry.name);
-    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log });
+    // A launched phone logs into the run folder, not into the run: it must not die with the run's pipes.
+    const launchLog = path.join(options.folder.dir, 'phones', `${path.basename(this.captureDir)}.log`);
+    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog, ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}) });
   }
 
   get name(): string {

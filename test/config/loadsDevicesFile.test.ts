@@ -19,11 +19,13 @@ const entry = (extra: Record<string, unknown> = {}) => ({ name: 'phone', serial:
 const parse = (doc: unknown) => parseDevices(JSON.stringify(doc), '/x/devices.json', 'devices.json');
 
 describe('devices.json: loading and validation', () => {
-  it('accepts the committed devices.json, whose default is the simulated Redmi Note 8 on 127.0.0.1:5555', async () => {
+  it('accepts the committed devices.json, whose default is the simulated Redmi Note 8 on a port allocated at run time', async () => {
     const file = await loadDevices(DEFAULT_DEVICES_FILE);
     const phone = selectDevice(file, undefined);
-    expect(phone.serial).to.equal('127.0.0.1:5555');
+    expect(phone.serial).to.equal('auto');
     expect(phone.launch?.args).to.include('redmi-note-8-2020');
+    expect(phone.launch?.args).to.include('{port}');
+    expect(file.devices.filter((d) => d.launch).every((d) => d.serial === 'auto'), 'every launched phone of the shipped file allocates its port').to.equal(true);
     expect(new Set(file.devices.map((d) => d.name)).size).to.equal(file.devices.length);
   });
 
@@ -92,5 +94,21 @@ describe('devices.json: loading and validation', () => {
     expect(isConnectAddress('[::1]:5555')).to.equal(true);
     expect(isConnectAddress('emulator-5554')).to.equal(false);
     expect(isConnectAddress('R58M41ABCDE')).to.equal(false);
+  });
+
+  it('"serial": "auto" needs a launch command with a {port} argument, and {port} needs "auto"', async () => {
+    const auto = { name: 'sim', serial: 'auto', launch: { command: 'phonehome', args: ['sim', '--profile', 'clean-control', '--port', '{port}'] } };
+    expect(parse({ devices: [auto] }).devices[0]!.serial).to.equal('auto');
+    expect(() => parse({ devices: [{ name: 'usb', serial: 'auto' }] })).to.throw(/devices\.json: device 'usb' \(entry 1\): field 'serial' is "auto", which needs a launch command with a \{port\} argument/);
+    expect(() => parse({ devices: [{ ...auto, launch: { command: 'phonehome', args: ['sim', '--port', '5555'] } }] })).to.throw(/field 'serial' is "auto", which needs a launch command with a \{port\} argument/);
+    expect(() => parse({ devices: [{ ...auto, serial: '127.0.0.1:5555' }] })).to.throw(/field 'launch\.args' holds \{port\}, which only a "serial": "auto" entry fills in/);
+    const { allocateLaunchPort } = await import('../../harness/device/index.js');
+    const a = await allocateLaunchPort(auto);
+    const b = await allocateLaunchPort(auto);
+    const port = /^127\.0\.0\.1:(\d+)$/.exec(a.serial)?.[1];
+    expect(port, a.serial).to.not.equal(undefined);
+    expect(a.launch!.args).to.deep.equal(['sim', '--profile', 'clean-control', '--port', port]);
+    expect(b.serial).to.not.equal(a.serial);
+    expect(await allocateLaunchPort({ name: 'usb', serial: 'abc123' })).to.deep.equal({ name: 'usb', serial: 'abc123' });
   });
 });

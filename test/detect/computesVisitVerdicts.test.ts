@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { BlindSpot, Marker } from '../../harness/capture/types.js';
 import { HEARTBEAT_MS } from '../../harness/capture/types.js';
 import { analyseCapture, captureCoverage, computeVerdicts, newVisitCanaries, VERDICT_GRACE_MS } from '../../harness/detect/index.js';
-import type { Visit } from '../../harness/detect/index.js';
+import type { Finding, Visit } from '../../harness/detect/index.js';
 import { makeFlow } from './flowFixtures.js';
 
 const T = 1_700_000_000_000;
@@ -18,6 +18,16 @@ function heartbeats(from: number, to: number, skip?: [number, number]): Marker[]
 function visit(id: string, url: string, t0: number, t1: number, searchTerms?: string[]): Visit {
   const v = newVisitCanaries(id, url, { searchTerms });
   return { id, device: 'sim-1', browser: 'mint', mode: 'incognito', url: v.url, canaries: v.canaries, t0, t1, ...(searchTerms ? { searchTerms } : {}) };
+}
+
+/** The visit's own page request, as the phone sends it through the proxy (carries the visit token). */
+function pageFlow(v: Visit) {
+  const u = new URL(v.url);
+  return makeFlow({ host: u.hostname, path: u.pathname, query: u.search.slice(1), startedAt: v.t0 + 100 });
+}
+
+function pageFinding(v: Visit): Finding {
+  return { canary: v.canaries[0]!, flowId: `page-${v.id}`, host: new URL(v.url).hostname, path: '/', party: 'first-party', chain: ['query'], excerpt: { text: 'x', start: 0, end: 1 }, confidence: 'high' };
 }
 
 describe('detect: verdicts per visit', () => {
@@ -61,7 +71,10 @@ describe('detect: verdicts per visit', () => {
     const late = visit('late', 'https://e.example.com/', T + 95_000, T + 96_000);
     const markers = heartbeats(T, T + 100_000, [T + 15_000, T + 19_000]);
     const blindSpots: BlindSpot[] = [{ id: 'b1', time: T + 38_000, reason: 'tls-rejected', host: 'sa.api.intl.miui.com' }];
-    const flows = [makeFlow({ host: 'x.example.net', body: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(20, 7)]), startedAt: T + 52_000 })];
+    const flows = [
+      ...[gap, tls, undecodable, ok, late].map(pageFlow),
+      makeFlow({ host: 'x.example.net', body: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(20, 7)]), startedAt: T + 52_000 }),
+    ];
     // A 10 s grace: each window reaches the event placed 4-8 s after its visit.
     const a = await analyseCapture({ visits: [gap, tls, undecodable, ok, late], flows, blindSpots, markers, graceMs: 10_000 });
     const v = Object.fromEntries(a.verdicts.map((x) => [x.visitId, x]));
@@ -85,7 +98,7 @@ describe('detect: verdicts per visit', () => {
     const afterSpot = visit('after', 'https://b.example.com/', T + 70_000, T + 71_000);
     // The batch flushes a minute later and the app refuses our certificate for it.
     const blindSpots: BlindSpot[] = [{ id: 'b', time: T + 60_000, reason: 'tls-rejected', host: 'sa.api.intl.miui.com' }];
-    const verdicts = computeVerdicts({ visits: [early, afterSpot], findings: [], blindSpots, markers: heartbeats(T, T + 100_000) });
+    const verdicts = computeVerdicts({ visits: [early, afterSpot], findings: [early, afterSpot].map(pageFinding), blindSpots, markers: heartbeats(T, T + 100_000) });
     expect(verdicts[0]!.verdict).to.equal('unobservable');
     expect((verdicts[0] as { reasons: string[] }).reasons.join('\n')).to.match(/after the visit, which could hide its batched telemetry: tls-rejected for sa\.api\.intl\.miui\.com/);
     expect(verdicts[1]!.verdict).to.equal('not-leaked');
@@ -107,9 +120,37 @@ describe('detect: verdicts per visit', () => {
     expect(computeVerdicts({ visits: [v], findings: [], blindSpots: [], markers: [] })[0]).to.deep.equal({
       visitId: 'v',
       verdict: 'unobservable',
-      reasons: ['capture health unknown: no capture-start / heartbeat markers'],
+      reasons: [
+        `the visited page itself (${v.url}) never reached the capture between ${new Date(T).toISOString()} and ${new Date(T + 11_000).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`,
+        'capture health unknown: no capture-start / heartbeat markers',
+      ],
     });
     expect(captureCoverage(heartbeats(T, T + 5000), T + 100, T + 4900)).to.deep.equal({ covered: true });
     expect(captureCoverage(heartbeats(T + 1000, T + 5000), T, T + 2000).covered).to.equal(false);
+  });
+
+  it('unobservable when the visit\'s own page request never reached the capture, however healthy the heartbeats', async () => {
+    // The issue-13 fault: the sidecar process beats on while the phone's connections to it are gone.
+    const seen = visit('seen', 'https://a.example.com/', T + 1000, T + 2000);
+    const lost = visit('lost', 'https://b.example.com/', T + 5000, T + 6000);
+    const lateOnly = visit('lateOnly', 'https://c.example.com/', T + 10_000, T + 11_000);
+    const search = visit('search', 'https://www.example.com/search?q=phonehome+k2p9x', T + 20_000, T + 21_000, ['phonehome k2p9x']);
+    const flows = [
+      pageFlow(seen),
+      // Its page arrives a minute later (a retry after the tunnel came back): not evidence for the window.
+      { ...pageFlow(lateOnly), startedAt: T + 70_000, endedAt: T + 70_010 },
+    ];
+    const a = await analyseCapture({ visits: [seen, lost, lateOnly, search], flows, blindSpots: [], markers: heartbeats(T, T + 100_000) });
+    const v = Object.fromEntries(a.verdicts.map((x) => [x.visitId, x]));
+    expect(v.seen!.verdict).to.equal('not-leaked');
+    for (const id of ['lost', 'lateOnly']) {
+      expect(v[id]!.verdict, id).to.equal('unobservable');
+      expect((v[id] as { reasons: string[] }).reasons, id).to.have.length(1);
+      expect((v[id] as { reasons: string[] }).reasons[0], id).to.match(/^the visited page itself \(https:\/\/[bc]\.example\.com\/\?phc=\w+\) never reached the capture between /);
+    }
+    expect((v.search as { reasons: string[] }).reasons[0]).to.match(/^the search 'phonehome k2p9x' never reached the capture/);
+    // A third-party finding is still a leak without the page: a leak seen is a leak.
+    const leakOnly = computeVerdicts({ visits: [lost], findings: [{ ...pageFinding(lost), host: 't.example.net', party: 'third-party' }], blindSpots: [], markers: heartbeats(T, T + 100_000) });
+    expect(leakOnly[0]!.verdict).to.equal('leaked');
   });
 });

@@ -1,0 +1,210 @@
+/**
+ * What a run started, recorded in its run folder (`processes.jsonl`) so that nothing it started
+ * outlives it: a later run's start-up sweep ends whatever a killed run left (its private adb
+ * server, Appium, launched simulated phones). A process is named by PID *and* its start time
+ * (field 22 of /proc/PID/stat, clock ticks since boot; proc(5)), never by name, so a PID the
+ * kernel has since given to another process is left alone.
+ */
+import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+
+export const PROCESSES_FILE = 'processes.jsonl';
+
+export interface LedgerEntry {
+  event: 'started' | 'ended';
+  pid: number;
+  /** /proc/PID/stat field 22 (starttime). */
+  startTime: string;
+  role: string;
+  time: number;
+}
+
+interface Stat {
+  ppid: number;
+  pgid: number;
+  startTime: string;
+  state: string;
+}
+
+/** /proc/PID/stat, parsed after the command name (which may hold spaces and parentheses). */
+export function readStat(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); field N is fields[N - 3].
+  return { state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19]! };
+}
+
+/** Alive and still the process that was recorded (a zombie has ended: only its parent can reap it). */
+export function isSameProcess(pid: number, startTime: string): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.startTime === startTime && stat.state !== 'Z';
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+/** The process listening on 127.0.0.1/0.0.0.0 TCP `port` (e.g. the adb server, which daemonizes). */
+export function pidListeningOn(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue; // 0A: TCP_LISTEN
+      if (parseInt(cols[1]!.split(':')[1]!, 16) === port) inodes.add(cols[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of allPids()) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const m = /^socket:\[(\d+)\]$/.exec(target);
+        if (m && inodes.has(m[1]!)) return pid;
+      } catch {
+        /* fd closed meanwhile */
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Direct children of `parent` right now. */
+export function childrenOf(parent: number = process.pid): number[] {
+  return allPids().filter((pid) => readStat(pid)?.ppid === parent);
+}
+
+/** Appends to `<runDir>/processes.jsonl`; one line per event, written at once (a SIGKILL may come next). */
+export class ProcessLedger {
+  readonly file: string;
+  readonly #recorded = new Set<number>();
+
+  constructor(runDir: string) {
+    this.file = path.join(runDir, PROCESSES_FILE);
+  }
+
+  /** Records a process the run started; false when it is already gone. */
+  record(pid: number | undefined, role: string): boolean {
+    if (pid === undefined || this.#recorded.has(pid)) return false;
+    const stat = readStat(pid);
+    if (!stat) return false;
+    this.#recorded.add(pid);
+    appendFileSync(this.file, JSON.stringify({ event: 'started', pid, startTime: stat.startTime, role, time: Date.now() } satisfies LedgerEntry) + '\n');
+    return true;
+  }
+
+  /** Records every current child of this process not recorded yet (Appium, launched phones). */
+  recordChildren(role: string): number {
+    let n = 0;
+    for (const pid of childrenOf(process.pid)) if (this.record(pid, role)) n++;
+    return n;
+  }
+
+  /** A process the run stopped itself. */
+  ended(pid: number, role: string): void {
+    const stat = readStat(pid);
+    appendFileSync(this.file, JSON.stringify({ event: 'ended', pid, startTime: stat?.startTime ?? '', role, time: Date.now() } satisfies LedgerEntry) + '\n');
+  }
+}
+
+/** Processes a ledger file lists as started and not ended that are still the same processes. */
+export function leftovers(file: string): LedgerEntry[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const open = new Map<string, LedgerEntry>();
+  for (const line of text.split('\n')) {
+    let entry: LedgerEntry;
+    try {
+      entry = JSON.parse(line) as LedgerEntry;
+    } catch {
+      continue; // a line cut off by the kill
+    }
+    if (typeof entry.pid !== 'number' || typeof entry.startTime !== 'string') continue;
+    const key = `${entry.pid}/${entry.startTime}`;
+    if (entry.event === 'started') open.set(key, entry);
+    else open.delete(key);
+  }
+  return [...open.values()].filter((e) => isSameProcess(e.pid, e.startTime));
+}
+
+export interface SweepResult {
+  /** What was ended, as `role pid`. */
+  ended: string[];
+}
+
+/**
+ * The start-up sweep: for every run folder under `reportsRoot` (but `except`), ends the processes
+ * its ledger lists that still run (SIGTERM, then SIGKILL after `graceMs`); a process that leads
+ * its own group (a launched phone) is ended with its group.
+ */
+export async function sweepLeftovers(reportsRoot: string, options: { except?: string; graceMs?: number } = {}): Promise<SweepResult> {
+  let runs: string[] = [];
+  try {
+    runs = readdirSync(reportsRoot).map((n) => path.join(reportsRoot, n)).filter((d) => path.resolve(d) !== path.resolve(options.except ?? ''));
+  } catch {
+    return { ended: [] };
+  }
+  const found: Array<{ entry: LedgerEntry; file: string }> = [];
+  for (const dir of runs) {
+    const file = path.join(dir, PROCESSES_FILE);
+    for (const entry of leftovers(file)) found.push({ entry, file });
+  }
+  const signal = (e: LedgerEntry, sig: NodeJS.Signals) => {
+    if (!isSameProcess(e.pid, e.startTime)) return;
+    const group = readStat(e.pid)?.pgid === e.pid;
+    try {
+      process.kill(group ? -e.pid : e.pid, sig);
+    } catch {
+      /* gone */
+    }
+  };
+  for (const { entry } of found) signal(entry, 'SIGTERM');
+  const deadline = Date.now() + (options.graceMs ?? 3000);
+  while (Date.now() < deadline && found.some(({ entry }) => isSameProcess(entry.pid, entry.startTime))) await new Promise((r) => setTimeout(r, 50));
+  for (const { entry } of found) signal(entry, 'SIGKILL');
+  for (const { entry, file } of found) {
+    appendFileSync(file, JSON.stringify({ ...entry, event: 'ended', time: Date.now() } satisfies LedgerEntry) + '\n');
+  }
+  return { ended: found.map(({ entry }) => `${entry.role} ${entry.pid}`) };
+}
+
+/**
+ * A run's ledger, as runs use it: first the sweep of what killed earlier runs under `reportsRoot`
+ * left, then this run's own record, with its children (Appium, launched phones) noted as they
+ * appear (every `watchMs`) besides what the run records explicitly (the adb server, by its port).
+ */
+export async function openRunLedger(runDir: string, reportsRoot: string, log: (line: string) => void, watchMs = 250): Promise<ProcessLedger & { close(): void }> {
+  const swept = await sweepLeftovers(reportsRoot, { except: runDir });
+  if (swept.ended.length > 0) log(`ended ${swept.ended.length} processes a killed earlier run left running: ${swept.ended.join(', ')}`);
+  const ledger = new ProcessLedger(runDir);
+  const timer = setInterval(() => {
+    try {
+      ledger.recordChildren('child of the run');
+    } catch {
+      /* the run folder went away: nothing to record into */
+    }
+  }, watchMs);
+  timer.unref();
+  return Object.assign(ledger, { close: () => clearInterval(timer) });
+}
