@@ -1,6 +1,6 @@
 import { AUTO_SERIAL, LAUNCH_PORT_PLACEHOLDER } from '../config/index.js';
 import { freePort } from './adbServer.js';
-import type { DeviceEntry } from './types.js';
+import type { DeviceEntry } from '../config/index.js';
 
 /**
  * A `"serial": "auto"` entry made concrete for this run: a port the OS says is free on 127.0.0.1,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CaptureSidecar, cutOffFlowLine, readBlindSpots } from '../../harness/capture/index.js';
-import { detectCommand } from '../../harness/detect/detectCommand.js';
+import { detectCommand } from '../../harness/cli/detectCommand.js';
 import { analyseCaptureFolder, newVisitCanaries } from '../../harness/detect/index.js';
 import { collectFlows, httpViaProxy, tempDir } from './captureTestKit.js';
 

@@ -88,7 +88,7 @@ describe('detect: verdicts per visit', () => {
 
   it('by default the window closes VERDICT_GRACE_MS after the visit (the grace the report and the assertions use)', () => {
     const v = visit('v', 'https://a.example.com/', T + 1000, T + 2000);
-    const judge = (captureUntil: number) => computeVerdicts({ visits: [v], findings: [], blindSpots: [], markers: heartbeats(T, captureUntil) })[0]!.verdict;
+    const judge = (captureUntil: number) => computeVerdicts({ visits: [v], findings: [pageFinding(v)], blindSpots: [], markers: heartbeats(T, captureUntil) })[0]!.verdict;
     expect(judge(v.t1 + VERDICT_GRACE_MS + HEARTBEAT_MS)).to.equal('not-leaked');
     expect(judge(v.t1 + VERDICT_GRACE_MS - HEARTBEAT_MS)).to.equal('unobservable');
   });
@@ -121,7 +121,7 @@ describe('detect: verdicts per visit', () => {
       visitId: 'v',
       verdict: 'unobservable',
       reasons: [
-        `the visited page itself (${v.url}) never reached the capture between ${new Date(T).toISOString()} and ${new Date(T + 11_000).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`,
+        `the visited page itself (${v.url}) never reached the capture between ${new Date(T).toISOString()} and ${new Date(T + 1000 + VERDICT_GRACE_MS).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`,
         'capture health unknown: no capture-start / heartbeat markers',
       ],
     });
