@@ -88,11 +88,28 @@ export interface DeviceProfile {
   requireAuth?: boolean;
   screen?: { width: number; height: number; density: number };
   extraProps?: Record<string, string>;
+  /**
+   * MIUI's Developer options that gate the adb shell (sim/android/developerOptions.ts). Absent: both
+   * on (a phone its user set up for adb). Only MIUI phones (miuiVersion set) have them.
+   */
+  developerOptions?: { usbDebuggingSecuritySettings?: boolean; installViaUsb?: boolean };
+  /**
+   * Which `su` a rootable phone has: AOSP's (userdebug/eng images: `su [WHO [COMMAND...]]` only) or
+   * Magisk's (`su -c`, `--mount-master`). Default: 'aosp' on userdebug/eng, 'magisk' on user builds.
+   */
+  su?: 'aosp' | 'magisk';
+  /** Magisk's version string and its "Mount Namespace Mode" setting (default: 'inherit', Magisk's default). */
+  magisk?: { version?: string; versionCode?: number; mountNamespaceMode?: 'global' | 'inherit' | 'isolate' };
 }
+
+/** The real-phone mode a profile models (sim/README.md lists them). */
+export type PhoneMode = 'retail-miui' | 'magisk-rooted' | 'aosp-emulator' | 'android-14' | 'legacy';
 
 export interface Profile {
   name: string;
   description: string;
+  /** Which real-phone mode this profile is (sim/README.md "Modes"). */
+  mode?: PhoneMode;
   device: DeviceProfile;
   apps: AppProfile[];
 }

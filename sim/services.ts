@@ -99,6 +99,11 @@ export interface PhoneContext {
   connectLocal(port: number): Promise<Duplex>;
   /** Listen on the phone's loopback (the UiAutomator2 server on 6790); returns a closer. */
   listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void;
+  /**
+   * Whether the UiAutomator2 server (running with the shell's identity) may inject input. False on
+   * MIUI without "USB debugging (Security settings)"; absent means allowed.
+   */
+  inputInjectionAllowed?(): boolean;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Profile } from '../profile.js';
 import type { AppRuntime, AppRuntimeFactory, DeviceServices, FileStat, PhoneContext, ShellProcess } from '../services.js';
 import { ContactsProvider } from './contactsProvider.js';
+import { DeveloperOptions } from './developerOptions.js';
 import { FsError, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
 import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
 import { idleAppRuntime } from './idleAppRuntime.js';
@@ -50,6 +51,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly logcat = new LogcatBuffer();
   readonly packages: PackageManager;
   readonly contacts: ContactsProvider;
+  /** MIUI's "USB debugging (Security settings)" and "Install via USB" (what the user set in Developer options). */
+  readonly developerOptions: DeveloperOptions;
   readonly network = new LoopbackNetwork();
   readonly commands: Map<string, CommandHandler<AndroidDevice>>;
   readonly bootTime = Date.now();
@@ -65,6 +68,7 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.commands = shellCommands({ su: profile.device.rootable });
     this.settings = new SettingsStore(profile);
     this.packages = new PackageManager(profile);
+    this.developerOptions = new DeveloperOptions(profile);
     this.contacts = new ContactsProvider((contact) => this.apps.contactAdded(contact));
     const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     layoutFileSystem(this.files, profile, buildProp);
@@ -272,6 +276,11 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   }
 
   // --- PhoneContext (apps side) ---
+
+  inputInjectionAllowed(): boolean {
+    // The UiAutomator2 server injects through the shell's UiAutomation connection (uid 2000).
+    return !this.developerOptions.refusesInputInjection(SHELL_USER.uid);
+  }
 
   setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined {
     return this.settings.get(namespace, key);
