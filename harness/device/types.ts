@@ -29,6 +29,11 @@ export interface DeviceEntry {
   systemPort?: number;
   /** Per-call adb timeout in ms (default 10000); slow farm links may need more. */
   adbTimeoutMs?: number;
+  /**
+   * APKs provisioning installs per browser profile (emulator farms): one file, or base + splits
+   * (installed with install-multiple). Paths are relative to the devices.json folder.
+   */
+  apps?: Record<string, string | string[]>;
 }
 
 export type IdentifierName = 'imei' | 'phoneNumber' | 'androidId' | 'serial' | 'wifiMac' | 'model' | 'release' | 'imsi';
