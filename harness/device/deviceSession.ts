@@ -8,6 +8,7 @@ import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
 import { appSpecs, type AppResolver } from './appInstall.js';
 import { readHealth, type DeviceHealth } from './health.js';
+import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
 import { LogcatRecorder } from './logcatRecorder.js';
 import { PhoneLauncher } from './phoneLauncher.js';
@@ -118,8 +119,12 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   }
 
   /** Identifiers read once per session (they are the canaries of every visit's findings). */
-  async identifiers(): Promise<Identifiers> {
-    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties()));
+  /** Read once per session; `packages` are the browsers whose own ANDROID_IDs are wanted (Android 8+, root). */
+  async identifiers(packages: string[] = []): Promise<Identifiers> {
+    // Root as provisioning ended up using it (after `adb root`), else detected when reading.
+    const ca = this.provisionings.at(-1)?.record.ca;
+    const root = ca && ca.rootMethod !== 'none' ? { method: ca.rootMethod, form: formOf(ca.rootMethod, ca.rootForm), detail: 'as provisioned' } : undefined;
+    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.preflight?.user ?? undefined }));
     return this.ids;
   }
 

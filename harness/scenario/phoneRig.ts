@@ -86,7 +86,7 @@ export class PhoneRig {
       return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
     };
     await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
-    this.#identifiers = await this.session.identifiers();
+    this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);
     try {
