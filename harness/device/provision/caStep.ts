@@ -74,22 +74,19 @@ export async function applyCa(
   const dir = userCaDir(plan.user ?? 0);
   const target = `${dir}/${plan.fileName}`;
   if (form !== undefined) {
-    // The folder exists only after a first user CA: create it as the system would, labelled like
-    // its parent (real-device-notes row 13; owner and mode: **unverified**, AOSP TrustedCertificateStore).
-    const parent = dir.replace(/\/cacerts-added$/, '');
+    // The folder exists only after a first user CA: create it as the system would, labelled by the
+    // policy's file_contexts (restorecon) (real-device-notes row 13; owner system:system and mode
+    // 755 are **unverified**, taken from there).
     const dirExisted = await fileExists(device, dir, form);
     if (!dirExisted) {
       plan.userDirCreatedByUs = true;
       await onChange(plan);
-      const parentLabel = await readLabel(device, form, parent, true);
       await runRootScript(device, form, 'CA (user store folder)', [
-        `mkdir -p ${dir}`, `chown system:system ${dir}`, `chmod 755 ${dir}`,
-        ...(parentLabel ? [`chcon ${parentLabel} ${dir}`] : []),
+        `mkdir -p ${dir}`, `chown system:system ${dir}`, `chmod 755 ${dir}`, `restorecon ${dir}`,
       ]);
     }
     await runRootScript(device, form, 'CA (user store)', [
-      `cp ${STAGED_PEM} ${target}`, `chown system:system ${target}`, `chmod 644 ${target}`,
-      ...(await dirLabelLine(device, form, dir, target)),
+      `cp ${STAGED_PEM} ${target}`, `chown system:system ${target}`, `chmod 644 ${target}`, `restorecon ${target}`,
     ]);
     await device.shell(`rm -f ${STAGED_PEM}`);
     return;
@@ -228,12 +225,6 @@ async function checkLabels(device: AdbDevice, form: RootForm | undefined, dir: s
   if (nowDir !== dirLabel || nowFile !== fileLabel) {
     throw new PhonehomeError(`CA (system store labels) step failed on ${device.serial}: SELinux contexts are ${nowDir ?? 'none'} (folder) and ${nowFile ?? 'none'} (file) after chcon, the stock store has ${dirLabel ?? 'none'} and ${fileLabel ?? 'none'}; apps could not read the store`);
   }
-}
-
-/** The chcon line giving a user CA file its folder's label (null label: nothing to copy). */
-async function dirLabelLine(device: AdbDevice, form: RootForm | undefined, dir: string, target: string): Promise<string[]> {
-  const label = await readLabel(device, form, dir, true);
-  return label ? [`chcon ${label} ${target}`] : [];
 }
 
 /** Takes the CA out again; idempotent. */
