@@ -131,29 +131,35 @@ async function applySystemCa(
   // The labels to copy: the stock folder's and a stock certificate's, read before the tmpfs hides them.
   const firstFile = (await device.shell(asRoot(form, `ls ${source}`))).split(/\s+/).find((n) => /^[0-9a-f]{8}\.\d+$/.test(n));
   plan.labels = {
-    dir: await readLabel(device, form, SYSTEM_CA_DIR, true),
+    // On 34+ apps read the APEX folder: its label is the one they are allowed to read.
+    dir: await readLabel(device, form, source, true),
     file: firstFile ? await readLabel(device, form, `${source}/${firstFile}`, false) : null,
   };
-  if (!mountedAt(mounts, SYSTEM_CA_DIR)) {
+  const overlay = !mountedAt(mounts, SYSTEM_CA_DIR);
+  if (overlay) {
     plan.overlayMountedByUs = true;
     await onChange(plan);
-    await runRootScript(device, form, 'CA (system store overlay)', [
-      `rm -rf ${STAGED_COPY}`, `mkdir -p ${STAGED_COPY}`, `cp ${source}/* ${STAGED_COPY}/`,
-      `mount -t tmpfs tmpfs ${SYSTEM_CA_DIR}`,
-      `cp ${STAGED_COPY}/* ${SYSTEM_CA_DIR}/`, `rm -rf ${STAGED_COPY}`,
-    ]);
   }
-  const { dir: dirLabel, file: fileLabel } = plan.labels ?? { dir: null, file: null };
+  const { dir: dirLabel, file: fileLabel } = plan.labels;
   if (dirLabel === null && fileLabel === null) {
     input.warn?.(`${device.serial}: the stock CA store shows no SELinux context (ls -Z); nothing to copy onto the tmpfs store`);
   }
-  await runRootScript(device, form, 'CA (system store labels)', [
+  // One script, so every step runs in one root session (and one mount namespace, whatever su does).
+  await runRootScript(device, form, 'CA (system store overlay and labels)', [
+    ...(overlay ? [
+      `rm -rf ${STAGED_COPY}`, `mkdir -p ${STAGED_COPY}`, `cp ${source}/* ${STAGED_COPY}/`,
+      `mount -t tmpfs tmpfs ${SYSTEM_CA_DIR}`,
+      `cp ${STAGED_COPY}/* ${SYSTEM_CA_DIR}/`, `rm -rf ${STAGED_COPY}`,
+    ] : []),
     `cp ${STAGED_PEM} ${target}`,
     `chown root:root ${SYSTEM_CA_DIR} ${SYSTEM_CA_DIR}/*`, `chmod 755 ${SYSTEM_CA_DIR}`, `chmod 644 ${SYSTEM_CA_DIR}/*`,
     ...(dirLabel ? [`chcon ${dirLabel} ${SYSTEM_CA_DIR}`] : []),
     ...(fileLabel ? [`chcon ${fileLabel} ${SYSTEM_CA_DIR}/*`] : []),
   ]);
-  await checkLabels(device, form, SYSTEM_CA_DIR, dirLabel, target, fileLabel);
+  if (!apex) {
+    await verifyCaAsApps(device, plan, content, input.sdk);
+    await checkLabels(device, SYSTEM_CA_DIR, dirLabel, target, fileLabel);
+  }
   if (apex) {
     plan.apexBound = true;
     await onChange(plan);
@@ -176,8 +182,9 @@ async function applySystemCa(
       }
     }
     await onChange(plan);
+    await verifyCaAsApps(device, plan, content, input.sdk);
+    await checkLabels(device, APEX_CA_DIR, dirLabel, `${APEX_CA_DIR}/${plan.fileName}`, fileLabel);
   }
-  await verifyCaAsApps(device, plan, content, input.sdk);
 }
 
 /**
@@ -219,9 +226,10 @@ export function parsePidColumn(text: string): number[] {
   return [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^\d+$/.test(l)).map(Number))];
 }
 
-async function checkLabels(device: AdbDevice, form: RootForm | undefined, dir: string, dirLabel: string | null, file: string, fileLabel: string | null): Promise<void> {
-  const nowDir = await readLabel(device, form, dir, true);
-  const nowFile = await readLabel(device, form, file, false);
+/** The labels as the plain shell sees them (apps' view), against the stock ones. */
+async function checkLabels(device: AdbDevice, dir: string, dirLabel: string | null, file: string, fileLabel: string | null): Promise<void> {
+  const nowDir = await readLabel(device, undefined, dir, true);
+  const nowFile = await readLabel(device, undefined, file, false);
   if (nowDir !== dirLabel || nowFile !== fileLabel) {
     throw new PhonehomeError(`CA (system store labels) step failed on ${device.serial}: SELinux contexts are ${nowDir ?? 'none'} (folder) and ${nowFile ?? 'none'} (file) after chcon, the stock store has ${dirLabel ?? 'none'} and ${fileLabel ?? 'none'}; apps could not read the store`);
   }
