@@ -98,6 +98,11 @@ export interface DeviceProfile {
    * Magisk's (`su -c`, `--mount-master`). Default: 'aosp' on userdebug/eng, 'magisk' on user builds.
    */
   su?: 'aosp' | 'magisk';
+  /**
+   * SELinux label of the stock system CA store (folder and files). Default system_file; some
+   * Android 14 ROMs label the Conscrypt store system_security_cacerts_file (httptoolkit-android#18).
+   */
+  caStoreLabel?: string;
   /** Magisk's version string and its "Mount Namespace Mode" setting (default: 'inherit', Magisk's default). */
   magisk?: { version?: string; versionCode?: number; mountNamespaceMode?: 'global' | 'inherit' | 'isolate' };
 }

@@ -93,8 +93,11 @@ export interface PhoneContext {
   readonly profile: import('./profile.js').Profile;
   /** `settings get <namespace> <key>`; undefined when unset. */
   setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined;
-  /** PEM certificates in a CA store as the phone's file system holds it now (tmpfs / bind mounts applied). */
-  caCertificates(store: 'system' | 'user'): string[];
+  /**
+   * PEM certificates in a CA store as the phone's file system holds it now (tmpfs / bind mounts
+   * applied), seen by the app process `pid`: in its mount namespace, under SELinux.
+   */
+  caCertificates(store: 'system' | 'user', pid?: number): string[];
   /** Connect to 127.0.0.1:port as seen from the phone: its own listeners, then adb reverses. */
   connectLocal(port: number): Promise<Duplex>;
   /** Listen on the phone's loopback (the UiAutomator2 server on 6790); returns a closer. */

@@ -109,6 +109,8 @@ describe('sim android: commands answer in Android’s own formats', () => {
       'mount -t tmpfs tmpfs /system/etc/security/cacerts', 'cp /data/local/tmp/certs/* /system/etc/security/cacerts/',
       'cp /data/local/tmp/ca.pem /system/etc/security/cacerts/deadbeef.0', 'chown root:root /system/etc/security/cacerts/*',
       'chmod 644 /system/etc/security/cacerts/*', 'chcon u:object_r:system_file:s0 /system/etc/security/cacerts/*',
+      // The tmpfs folder itself keeps the tmpfs label unless relabelled; apps could not read the store.
+      'chcon u:object_r:system_file:s0 /system/etc/security/cacerts',
     ].join(' && ');
     const mounted = await sh(device, script, { root: true });
     expect(mounted.code, mounted.stderr).to.equal(0);

@@ -350,7 +350,8 @@ export class Interpreter<Device> {
     const args = words.slice(1);
     const builtin = BUILTINS.get(name);
     if (builtin) return builtin(this as unknown as Interpreter<unknown>, args, io);
-    const stripped = name.replace(/^\/system\/(x?bin)\//, '');
+    // Android 10+ has /bin → /system/bin (HTTP Toolkit runs /bin/mount through nsenter).
+    const stripped = name.replace(/^\/(system\/)?(x?bin)\//, '');
     const handler = this.options.commands.get(stripped);
     if (!handler) {
       await io.stderr.write(`${SHELL}: ${name}: inaccessible or not found\n`);

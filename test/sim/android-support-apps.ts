@@ -1,0 +1,34 @@
+import { AndroidDevice } from '../../sim/android/index.js';
+import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
+import type { Profile } from '../../sim/profile.js';
+
+/** A real Android model with the real apps layer, for tests that need app processes (pids, namespaces). */
+export function phoneWithApps(profile: Profile): { device: AndroidDevice; runtime: SimAppRuntime; close(): Promise<void> } {
+  const device = new AndroidDevice(profile);
+  const runtime = device.attachApps((ctx) => createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 300, responseTimeoutMs: 1000 } })) as SimAppRuntime;
+  return {
+    device,
+    runtime,
+    async close() {
+      await runtime.shutdown?.();
+      device.shutdown();
+    },
+  };
+}
+
+/** Starts an app's launcher activity and returns its pid. */
+export async function startApp(phone: { runtime: SimAppRuntime }, pkg: string, activity = 'com.android.browser.BrowserActivity'): Promise<number> {
+  const started = await phone.runtime.startActivity({ package: pkg, activity }, { stopFirst: false });
+  if (!started.ok) throw new Error(`could not start ${pkg}: ${started.error}`);
+  const pid = phone.runtime.pids().find((p) => p.package === pkg)?.pid;
+  if (pid === undefined) throw new Error(`${pkg} has no pid after start`);
+  return pid;
+}
+
+/** A PEM block the stock store does not have: a marker for "our CA" in store-visibility tests (not parsed as X.509 there). */
+export const TEST_CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBszCCAVmgAwIBAgIUZ3Rlc3RjYXBob25laG9tZXNpbTAKBggqhkjOPQQDAjAW
+MRQwEgYDVQQDDAtwaG9uZWhvbWUgQ0EwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAx
+MDAwMDAwWjAWMRQwEgYDVQQDDAtwaG9uZWhvbWUgQ0EwWTATBgcqhkjOPQIBBggq
+-----END CERTIFICATE-----
+`;
