@@ -163,10 +163,12 @@ async function applySystemCa(
   if (apex) {
     plan.apexBound = true;
     await onChange(plan);
+    // New apps fork from the zygotes: their namespaces need the mount too.
+    const zygotes = await zygotePids(device, form);
+    if (zygotes.length === 0) throw new PhonehomeError(`CA (APEX bind mount) step failed on ${device.serial}: no zygote process found (pidof zygote zygote64), so new apps would not see the CA`);
     await runRootScript(device, form, 'CA (APEX bind mount, shell and zygotes)', [
       `mount --bind ${SYSTEM_CA_DIR} ${APEX_CA_DIR}`,
-      // New apps fork from the zygotes: their namespaces need the mount too.
-      `for P in $(pidof zygote zygote64); do nsenter --mount=/proc/$P/ns/mnt -- /bin/mount --bind ${SYSTEM_CA_DIR} ${APEX_CA_DIR}; done`,
+      ...zygotes.map((pid) => `nsenter --mount=/proc/${pid}/ns/mnt -- /bin/mount --bind ${SYSTEM_CA_DIR} ${APEX_CA_DIR}`),
     ]);
     // Apps already running keep the stock store unless their own namespace gets the mount too.
     const pids = await runningAppPids(device, form);
@@ -216,10 +218,29 @@ export async function checkCaInApp(device: AdbDevice, plan: CaRecord, pkg: strin
   return `CA (verify in ${pkg}) step failed on ${device.serial}: ${pkg} (pid ${pid}) does not see ${dir}/${plan.fileName} in its mount namespace (${out.trim().split('\n')[0]?.slice(0, 100) || 'no output'})`;
 }
 
-/** PIDs of the zygotes' children (every running app), as HTTP Toolkit finds them (`ps -o PID -P`). */
+export async function zygotePids(device: AdbDevice, form: RootForm | undefined): Promise<number[]> {
+  return parsePidColumn((await device.shell(asRoot(form, 'pidof zygote zygote64'))).split(/\s+/).join('\n'));
+}
+
+/**
+ * PIDs of the zygotes' children (every running app), the set HTTP Toolkit enters (`ps -o PID -P`);
+ * read from `ps -A`, whose toybox default columns (USER PID PPID …) carry the parent.
+ */
 export async function runningAppPids(device: AdbDevice, form: RootForm | undefined): Promise<number[]> {
-  const out = await device.shell(asRoot(form, 'for Z in $(pidof zygote zygote64); do ps -o PID -P $Z; done'));
-  return parsePidColumn(out);
+  const zygotes = await zygotePids(device, form);
+  if (zygotes.length === 0) return [];
+  return childPids(await device.shell(asRoot(form, 'ps -A')), zygotes);
+}
+
+/** PIDs whose PPID is one of `parents`, from a ps listing with PID and PPID columns. */
+export function childPids(psOutput: string, parents: number[]): number[] {
+  const lines = psOutput.split('\n').filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').trim().split(/\s+/);
+  const pidAt = header.indexOf('PID');
+  const ppidAt = header.indexOf('PPID');
+  if (pidAt < 0 || ppidAt < 0) return [];
+  const wanted = new Set(parents);
+  return lines.map((l) => l.trim().split(/\s+/)).filter((c) => wanted.has(Number(c[ppidAt]))).map((c) => Number(c[pidAt])).filter((n) => Number.isInteger(n) && n > 0);
 }
 
 export function parsePidColumn(text: string): number[] {
@@ -246,7 +267,9 @@ export async function undoCa(device: AdbDevice, plan: CaRecord): Promise<void> {
       for (const pid of plan.apexPids ?? []) {
         await device.shell(asRoot(form, `[ -e /proc/${pid}/ns/mnt ] && nsenter --mount=/proc/${pid}/ns/mnt -- /bin/umount ${APEX_CA_DIR}`)).catch(() => undefined);
       }
-      await device.shell(asRoot(form, `for P in $(pidof zygote zygote64); do nsenter --mount=/proc/$P/ns/mnt -- /bin/umount ${APEX_CA_DIR}; done`)).catch(() => undefined);
+      for (const pid of await zygotePids(device, form).catch(() => [])) {
+        await device.shell(asRoot(form, `nsenter --mount=/proc/${pid}/ns/mnt -- /bin/umount ${APEX_CA_DIR}`)).catch(() => undefined);
+      }
       const mounts = await device.shell(asRoot(form, 'cat /proc/mounts')).catch(() => '');
       if (mountedAt(mounts, APEX_CA_DIR)) await root('undo CA (APEX bind mount)', [`umount ${APEX_CA_DIR}`]);
     }
