@@ -70,7 +70,17 @@ export async function installAppiumApks(device: AdbDevice, apks: AppiumApk[], pr
   const results: ApkInstallResult[] = [];
   for (const apk of apks) {
     try {
-      await device.install([apk.file]);
+      try {
+        await device.install([apk.file]);
+      } catch (error) {
+        // A newer build on the phone: the driver would uninstall and reinstall it at the session
+        // (appium-uiautomator2-driver build/lib/uiautomator2-server/core.js shouldUninstallServerPackages),
+        // prompting again on MIUI; do it here, once.
+        if (!/INSTALL_FAILED_VERSION_DOWNGRADE/.test((error as Error).message)) throw error;
+        const removed = await device.shell(`pm uninstall ${apk.package}`);
+        if (!/Success/.test(removed)) throw new PhonehomeError(`a newer ${apk.package} is installed and 'pm uninstall' refused (${removed.trim().split('\n').pop()})`);
+        await device.install([apk.file]);
+      }
       const ok = await device.isInstalled(apk.package);
       results.push({ package: apk.package, file: apk.file, ok, detail: ok ? 'installed' : `adb install reported success but ${apk.package} is not installed` });
     } catch (error) {

@@ -7,7 +7,7 @@ export { readHealth, readAppVersions, type DeviceHealth, type AppVersion } from 
 export { readIdentifiers, identifierCanaries } from './identifiers.js';
 export { parseParcelString, parcelWords, type ParcelString } from './parcel.js';
 export { subinfoCodes, subinfoCommand, type SubinfoCodes } from './subinfoCodes.js';
-export { detectRoot, type RootAccess, type RootMethod } from './rootAccess.js';
+export { detectRoot, asRoot, runRootScript, type RootAccess, type RootMethod, type RootForm } from './rootAccess.js';
 export { LogcatRecorder } from './logcatRecorder.js';
 export { provisionPhone, undoProvisioningOnPhone, Provisioning, type ProvisionOptions, type UndoResult } from './provision/provisioner.js';
 export { undoOnSignals } from './provision/undoOnSignals.js';
@@ -15,5 +15,9 @@ export { verifyCapture, type VerifyCaptureOptions, type VerifiedCapture } from '
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
 export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
+export { runPreflight, preflightState, PROBE_SETTING, type Preflight, type PreflightBlocker } from './preflight.js';
+export { doctorPhone } from './phoneDoctor.js';
+export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks.js';
+export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';
 export { devicesCommand } from './devicesCommand.js';
 export { provisionCommand } from './provisionCommand.js';
