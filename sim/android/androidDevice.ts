@@ -7,6 +7,7 @@ import { ContactsProvider } from './contactsProvider.js';
 import { DeveloperOptions } from './developerOptions.js';
 import { FsError, INIT_NS, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
 import { ProcessNamespaces } from './processNamespaces.js';
+import { procNetTcp, procNetTcp6, procNetUnix, type TcpListener } from './procNet.js';
 import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './selinuxLabels.js';
 import { idFromName } from './commands/context.js';
 import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
@@ -238,6 +239,12 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       return this.mountTable(id);
     }
     switch (path) {
+      case '/proc/net/tcp':
+        return procNetTcp(this.tcpListeners().filter((l) => l.any));
+      case '/proc/net/tcp6':
+        return procNetTcp6(this.tcpListeners().filter((l) => !l.any));
+      case '/proc/net/unix':
+        return procNetUnix();
       case '/proc/mounts':
       case '/proc/self/mounts':
         return this.mountTable(cred.mountNs ?? INIT_NS);
@@ -253,6 +260,17 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       default:
         return null;
     }
+  }
+
+  /** adbd on 5555 (service.adb.tcp.port) and the phone's loopback listeners (the UiAutomator2 server, owned by its instrumentation's uid). */
+  private tcpListeners(): TcpListener[] {
+    const adbPort = Number(this.props.get('service.adb.tcp.port') ?? '5555') || 5555;
+    const server = this.runtime.pids().find((p) => p.package === 'io.appium.uiautomator2.server');
+    const serverUid = (server && idFromName(server.user)) ?? 10201;
+    return [
+      { port: adbPort, uid: 0, inode: 15001, any: true },
+      ...this.network.listeningPorts().map((port, i) => ({ port, uid: serverUid, inode: 31000 + i })),
+    ];
   }
 
   mountTable(ns: string = INIT_NS): string {

@@ -144,3 +144,27 @@ describe('sim android: commands answer in Android’s own formats', () => {
     expect(bad.stderr).to.contain('Usage: input');
   });
 });
+
+describe('sim android: /proc/net in the kernel’s formats', () => {
+  it('lists adbd in /proc/net/tcp, a phone listener in tcp6, and no devtools socket in /proc/net/unix (so getContexts finds only NATIVE_APP)', async () => {
+    const device = new AndroidDevice(testProfile());
+    const close = device.listenLocal(6790, (socket) => socket.destroy());
+    try {
+      const tcp = (await sh(device, 'cat /proc/net/tcp')).stdout.split('\n');
+      expect(tcp[0]).to.match(/^\s+sl\s+local_address rem_address\s+st tx_queue rx_queue/);
+      expect(tcp[1]).to.match(/^\s+0: 00000000:15B3 00000000:0000 0A /);
+      const tcp6 = (await sh(device, 'cat /proc/net/tcp6')).stdout;
+      expect(tcp6).to.match(/^\s+0: 0{32}:1A86 0{32}:0000 0A /m);
+      const unix = (await sh(device, 'cat /proc/net/unix')).stdout.trim().split('\n');
+      expect(unix[0]).to.equal('Num       RefCount Protocol Flags    Type St Inode Path');
+      // appium-android-driver getPotentialWebviewProcs: fields [, , , flags, , st, , path].
+      const rows = unix.slice(1).map((l) => l.trim().split(/\s+/));
+      expect(rows.every((r) => r.length === 8 && r[3] === '00010000' && r[5] === '01')).to.equal(true);
+      expect(rows.map((r) => r[7])).to.include('@jdwp-control');
+      expect(rows.some((r) => /devtools_remote/.test(r[7]!))).to.equal(false);
+    } finally {
+      close();
+      device.shutdown();
+    }
+  });
+});
