@@ -56,13 +56,15 @@ export async function runPreflight(device: AdbDevice, options: PreflightOptions 
   const fix = securitySettingsFix(xiaomi);
 
   const settingsWrite = await probeSettingsWrite(device);
-  if (settingsWrite !== 'ok') {
-    blockers.push({ check: 'settings', line: `the adb shell may not change settings (${settingsWrite}): ${fix}` });
-  }
   const input = await device.shell('input keyevent 0 2>&1').catch((error: Error) => error.message);
   const inputInjection = /INJECT_EVENTS|SecurityException/.test(input) ? 'refused' : 'ok';
-  if (inputInjection === 'refused') {
-    blockers.push({ check: 'input', line: `the adb shell may not inject input (INJECT_EVENTS refused), so no tap or key press works: ${fix}` });
+  // Both refusals have the same cause and fix: one line names both.
+  const refused = [
+    ...(settingsWrite !== 'ok' ? [`change settings (${settingsWrite})`] : []),
+    ...(inputInjection === 'refused' ? ['inject input (INJECT_EVENTS refused, so no tap or key press works)'] : []),
+  ];
+  if (refused.length > 0) {
+    blockers.push({ check: settingsWrite !== 'ok' ? 'settings' : 'input', line: `the adb shell may not ${refused.join(' nor ')}: ${fix}` });
   }
   const [root, userOut, apks] = await Promise.all([
     detectRoot(device, props),
