@@ -54,6 +54,12 @@ export interface AppProfile {
   version: string;
   versionCode?: number;
   activity: string; // e.g. com.android.browser.BrowserActivity
+  /**
+   * false: not on the phone until `adb install` / `pm install` of an APK with this package (an AOSP
+   * emulator has no Xiaomi browser); the profile's behaviour then attaches by package name, and
+   * the package's version comes from the APK's manifest. Default true (preinstalled).
+   */
+  preinstalled?: boolean;
   /** Default for the app's page loads and endpoints without their own setting. */
   trustsUserCAs?: boolean;
   userAgent?: string;

@@ -107,6 +107,11 @@ export interface PhoneContext {
    * MIUI without "USB debugging (Security settings)"; absent means allowed.
    */
   inputInjectionAllowed?(): boolean;
+  /**
+   * Whether `pkg` was installed from an APK (and not uninstalled): apps a profile marks
+   * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
+   */
+  installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

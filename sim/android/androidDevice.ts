@@ -324,6 +324,11 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
 
   // --- PhoneContext (apps side) ---
 
+  installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {
+    const record = this.packages.installedFromApk(pkg);
+    return record ? { versionName: record.version, versionCode: record.versionCode, launcherActivity: record.launcherActivity } : null;
+  }
+
   inputInjectionAllowed(): boolean {
     // The UiAutomator2 server injects through the shell's UiAutomation connection (uid 2000).
     return !this.developerOptions.refusesInputInjection(SHELL_USER.uid);

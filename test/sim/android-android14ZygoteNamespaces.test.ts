@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadProfile } from '../../sim/profiles/index.js';
 import { sh } from './android-support.js';
-import { TEST_CA_PEM, phoneWithApps, startApp } from './android-support-apps.js';
+import { TEST_CA_PEM, installProfileApks, phoneWithApps, startApp } from './android-support-apps.js';
 
 const APEX = '/apex/com.android.conscrypt/cacerts';
 // HTTP Toolkit's Android 14 recipe (adb-commands.ts): a labelled tmpfs copy of the APEX store plus ours, then bind mounts.
@@ -18,6 +18,7 @@ describe('sim android 14: the Conscrypt APEX store and per-app mount namespaces 
   it('lists zygote and zygote64 and app processes as Android prints them, with /proc/PID/ns/mnt for root only', async () => {
     const phone = phoneWithApps(loadProfile('aosp-emulator-android14'));
     try {
+      await installProfileApks(phone);
       const pid = await startApp(phone, 'com.mi.globalbrowser');
       const ps = (await sh(phone.device, 'ps -A')).stdout;
       expect(ps).to.match(/^root\s+700\s+1\s.* zygote64$/m);
@@ -37,6 +38,7 @@ describe('sim android 14: the Conscrypt APEX store and per-app mount namespaces 
   it('reaches only apps started after a bind mount into zygote’s namespace; a running app keeps the old store until its own namespace gets the mount', async () => {
     const phone = phoneWithApps(loadProfile('aosp-emulator-android14'));
     try {
+      await installProfileApks(phone);
       const early = await startApp(phone, 'com.mi.globalbrowser');
       const stock = phone.device.caCertificates('system', early).length;
       expect(stock).to.be.greaterThan(0);
@@ -73,6 +75,7 @@ describe('sim android 14: the Conscrypt APEX store and per-app mount namespaces 
   it('ignores /system/etc/security/cacerts on Android 14: a tmpfs there changes nothing for apps', async () => {
     const phone = phoneWithApps(loadProfile('aosp-emulator-android14'));
     try {
+      await installProfileApks(phone);
       const stock = phone.device.caCertificates('system', await startApp(phone, 'com.mi.globalbrowser')).length;
       expect((await sh(phone.device, 'mount -t tmpfs tmpfs /system/etc/security/cacerts', { root: true })).code).to.equal(0);
       const late = await startApp(phone, 'com.mi.globalbrowser.mini');

@@ -1,6 +1,8 @@
 import { AndroidDevice } from '../../sim/android/index.js';
 import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import type { Profile } from '../../sim/profile.js';
+import { buildApk } from './adbd-support/apkBuilder.js';
+import { sh } from './android-support.js';
 
 /** A real Android model with the real apps layer, for tests that need app processes (pids, namespaces). */
 export function phoneWithApps(profile: Profile): { device: AndroidDevice; runtime: SimAppRuntime; close(): Promise<void> } {
@@ -32,3 +34,14 @@ MRQwEgYDVQQDDAtwaG9uZWhvbWUgQ0EwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAx
 MDAwMDAwWjAWMRQwEgYDVQQDDAtwaG9uZWhvbWUgQ0EwWTATBgcqhkjOPQIBBggq
 -----END CERTIFICATE-----
 `;
+
+/** `pm install` (as the shell) of a small real APK for each of the profile's not-preinstalled apps, as a user sets up an emulator. */
+export async function installProfileApks(phone: { device: AndroidDevice }): Promise<void> {
+  for (const app of phone.device.profile.apps.filter((a) => a.preinstalled === false)) {
+    const apk = buildApk(app.package, app.versionCode ?? 1, app.version, 0, { launcherActivity: app.activity });
+    const path = `/data/local/tmp/${app.package}.apk`;
+    phone.device.writeFile(path, apk, { uid: 2000, gids: [2000] });
+    const result = await sh(phone.device, `pm install -r ${path}`);
+    if (result.stdout !== 'Success\n') throw new Error(`pm install ${app.package}: ${result.stdout}${result.stderr}`);
+  }
+}
