@@ -7,6 +7,7 @@ import { ContactsProvider } from './contactsProvider.js';
 import { DeveloperOptions } from './developerOptions.js';
 import { FsError, INIT_NS, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
 import { ProcessNamespaces } from './processNamespaces.js';
+import { AppiumSettingsService } from './appiumSettingsService.js';
 import { procNetTcp, procNetTcp6, procNetUnix, type TcpListener } from './procNet.js';
 import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './selinuxLabels.js';
 import { idFromName } from './commands/context.js';
@@ -68,6 +69,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly bootTime = Date.now();
   private rooted = false;
   private runtime: AppRuntime;
+  /** Appium Settings' foreground service (started by its activity, ended by force-stop). */
+  readonly appiumSettings = new AppiumSettingsService();
   /** Mount namespaces of zygotes, apps and su sessions (processNamespaces.ts). */
   readonly namespaces: ProcessNamespaces;
 
@@ -318,6 +321,7 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.namespaces.boot();
     this.network.reverses.clear();
     for (const { package: pkg } of this.runtime.pids()) this.runtime.forceStop(pkg);
+    this.appiumSettings.stop();
     this.logcat.clear();
     this.log(4, 'init', `starting service 'adbd'...`, 1);
   }

@@ -168,3 +168,29 @@ describe('sim android: /proc/net in the kernel’s formats', () => {
     }
   });
 });
+
+describe('sim android: Appium Settings’ foreground service and ProcessRecord lines, as appium-adb and io.appium.settings read them', () => {
+  it('shows isForeground=true once .Settings is started, a ProcessRecord for running apps, and nothing after a force-stop', async () => {
+    const { phoneWithApps } = await import('./android-support-apps.js');
+    const { loadProfile } = await import('../../sim/profiles/index.js');
+    const phone = phoneWithApps(loadProfile('redmi-note-8-2020'));
+    const device = phone.device;
+    // io.appium.settings lib/client.ts isRunningInForeground
+    expect((await sh(device, 'dumpsys activity services io.appium.settings')).stdout).not.to.contain('isForeground=true');
+    await sh(device, 'am start -n io.appium.settings/.Settings -a android.intent.action.MAIN -c android.intent.category.LAUNCHER');
+    const services = (await sh(device, 'dumpsys activity services io.appium.settings')).stdout;
+    expect(services).to.contain('isForeground=true');
+    expect(services).to.match(/^ {2}\* ServiceRecord\{[0-9a-f]+ u0 io\.appium\.settings\/\.ForegroundService\}$/m);
+    // appium-adb listAppProcessIds
+    const pidRegex = /ProcessRecord\{[\w]+\s+(\d+):io\.appium\.settings\//;
+    const processes = (await sh(device, 'dumpsys activity processes')).stdout;
+    const pid = processes.split('\n').map((l) => pidRegex.exec(l)?.[1]).find(Boolean);
+    expect(pid).to.match(/^\d+$/);
+    expect((await sh(device, 'ps -A')).stdout).to.match(new RegExp(`\\s${pid}\\s+700\\s.* io\\.appium\\.settings$`, 'm'));
+    expect(processes).to.match(/ProcessRecord\{[\w]+\s+\d+:com\.miui\.home\//);
+    await sh(device, 'am force-stop io.appium.settings');
+    expect((await sh(device, 'dumpsys activity services io.appium.settings')).stdout).not.to.contain('isForeground=true');
+    expect((await sh(device, 'dumpsys activity processes')).stdout).not.to.match(pidRegex);
+    await phone.close();
+  });
+});
