@@ -54,6 +54,12 @@ export interface AppProfile {
   version: string;
   versionCode?: number;
   activity: string; // e.g. com.android.browser.BrowserActivity
+  /**
+   * false: not on the phone until `adb install` / `pm install` of an APK with this package (an AOSP
+   * emulator has no Xiaomi browser); the profile's behaviour then attaches by package name, and
+   * the package's version comes from the APK's manifest. Default true (preinstalled).
+   */
+  preinstalled?: boolean;
   /** Default for the app's page loads and endpoints without their own setting. */
   trustsUserCAs?: boolean;
   userAgent?: string;
@@ -88,11 +94,33 @@ export interface DeviceProfile {
   requireAuth?: boolean;
   screen?: { width: number; height: number; density: number };
   extraProps?: Record<string, string>;
+  /**
+   * MIUI's Developer options that gate the adb shell (sim/android/developerOptions.ts). Absent: both
+   * on (a phone its user set up for adb). Only MIUI phones (miuiVersion set) have them.
+   */
+  developerOptions?: { usbDebuggingSecuritySettings?: boolean; installViaUsb?: boolean };
+  /**
+   * Which `su` a rootable phone has: AOSP's (userdebug/eng images: `su [WHO [COMMAND...]]` only) or
+   * Magisk's (`su -c`, `--mount-master`). Default: 'aosp' on userdebug/eng, 'magisk' on user builds.
+   */
+  su?: 'aosp' | 'magisk';
+  /**
+   * SELinux label of the stock system CA store (folder and files). Default system_file; some
+   * Android 14 ROMs label the Conscrypt store system_security_cacerts_file (httptoolkit-android#18).
+   */
+  caStoreLabel?: string;
+  /** Magisk's version string and its "Mount Namespace Mode" setting (default: 'inherit', Magisk's default). */
+  magisk?: { version?: string; versionCode?: number; mountNamespaceMode?: 'global' | 'inherit' | 'isolate' };
 }
+
+/** The real-phone mode a profile models (sim/README.md lists them). */
+export type PhoneMode = 'retail-miui' | 'magisk-rooted' | 'aosp-emulator' | 'android-14' | 'legacy';
 
 export interface Profile {
   name: string;
   description: string;
+  /** Which real-phone mode this profile is (sim/README.md "Modes"). */
+  mode?: PhoneMode;
   device: DeviceProfile;
   apps: AppProfile[];
 }

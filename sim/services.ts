@@ -93,12 +93,25 @@ export interface PhoneContext {
   readonly profile: import('./profile.js').Profile;
   /** `settings get <namespace> <key>`; undefined when unset. */
   setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined;
-  /** PEM certificates in a CA store as the phone's file system holds it now (tmpfs / bind mounts applied). */
-  caCertificates(store: 'system' | 'user'): string[];
+  /**
+   * PEM certificates in a CA store as the phone's file system holds it now (tmpfs / bind mounts
+   * applied), seen by the app process `pid`: in its mount namespace, under SELinux.
+   */
+  caCertificates(store: 'system' | 'user', pid?: number): string[];
   /** Connect to 127.0.0.1:port as seen from the phone: its own listeners, then adb reverses. */
   connectLocal(port: number): Promise<Duplex>;
   /** Listen on the phone's loopback (the UiAutomator2 server on 6790); returns a closer. */
   listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void;
+  /**
+   * Whether the UiAutomator2 server (running with the shell's identity) may inject input. False on
+   * MIUI without "USB debugging (Security settings)"; absent means allowed.
+   */
+  inputInjectionAllowed?(): boolean;
+  /**
+   * Whether `pkg` was installed from an APK (and not uninstalled): apps a profile marks
+   * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
+   */
+  installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

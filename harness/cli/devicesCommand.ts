@@ -4,6 +4,7 @@ import { loadDevices, resolveDevicesFile } from '../config/index.js';
 import { BROWSER_PROFILES, profilePackages } from '../drive/browsers/index.js';
 import { AdbClient, type AdbState } from '../device/adbClient.js';
 import { readHealth, type DeviceHealth } from '../device/health.js';
+import { preflightState, runPreflight, type Preflight } from '../device/preflight.js';
 import { describeState, probeState } from '../device/reachDevice.js';
 import type { DeviceEntry } from '../config/index.js';
 
@@ -15,6 +16,10 @@ export interface DeviceRow {
   health?: DeviceHealth;
   /** Browser profile name → installed version. */
   browsers?: Record<string, string>;
+  /** What a run needs from the phone's shell, probed without changing anything. */
+  preflight?: Preflight;
+  /** 'ready', or each blocker with its fix (the phone's state for a run). */
+  ready?: string;
 }
 
 /** State and health of every phone in devices.json (in parallel; each probe bounded by adb timeouts). */
@@ -33,6 +38,8 @@ export async function listDeviceRows(entries: DeviceEntry[], client: AdbClient):
       const device = client.device(entry.serial, entry.adbTimeoutMs);
       const packages = BROWSER_PROFILES.flatMap((p) => profilePackages(p, entry.packages));
       row.health = await readHealth(device, { packages });
+      row.preflight = await runPreflight(device, { name: entry.name });
+      row.ready = preflightState(row.preflight);
       row.browsers = {};
       for (const profile of BROWSER_PROFILES) {
         const app = row.health.apps.find((a) => profilePackages(profile, entry.packages).includes(a.package));
@@ -56,7 +63,7 @@ function formatBytes(bytes: number | undefined): string {
 }
 
 export function formatTable(rows: DeviceRow[]): string[] {
-  const header = ['NAME', 'SERIAL', 'STATE', 'MODEL', 'ANDROID', 'MIUI', 'ROOT', 'BOOTED', 'SCREEN', 'BATTERY', 'FREE', 'BROWSERS', 'PROXY', 'CA'];
+  const header = ['NAME', 'SERIAL', 'STATE', 'MODEL', 'ANDROID', 'MIUI', 'ROOT', 'BOOTED', 'SCREEN', 'BATTERY', 'FREE', 'BROWSERS', 'PROXY', 'CA', 'READY'];
   const cells = (r: DeviceRow): string[] | undefined => {
     const h = r.health;
     if (!h) return undefined;
@@ -67,6 +74,7 @@ export function formatTable(rows: DeviceRow[]): string[] {
       Object.entries(r.browsers ?? {}).map(([b, v]) => `${b} ${v}`).join(', ') || '-',
       h.httpProxy ?? '-',
       [h.ca.systemStoreOverlaid ? 'system-overlay' : '', h.ca.userCertificates ? `user:${h.ca.userCertificates}` : ''].filter(Boolean).join(' ') || '-',
+      r.ready ?? '?',
     ];
   };
   const full = rows.map(cells);
@@ -84,7 +92,9 @@ export const devicesCommand: Command = {
     '',
     'Shows each phone of devices.json as adb sees it: state, model, Android release and API level,',
     'MIUI version, root access, boot completed, screen, battery, free storage, installed browser',
-    'versions, the global HTTP proxy setting and CA state. Phones given as host:port are reached with',
+    'versions, the global HTTP proxy setting and CA state, and READY: whether a run can use the phone',
+    '(settings writes, input injection, Appium APKs, probed without changing anything) or each blocker',
+    'with its fix. Phones given as host:port are reached with',
     '`adb connect` (and disconnected again); phones with a launch command are not started.',
     '',
     'Options:',

@@ -1,5 +1,7 @@
 import type { Command } from './command.js';
-import { parseCommandArgs } from './command.js';
+import { parseCommandArgs, parsePort } from './command.js';
+import { loadDevices, resolveDevicesFile, selectDevice } from '../config/index.js';
+import { AdbClient, doctorPhone } from '../device/index.js';
 import { UsageError } from '../errors.js';
 import { aptInstall, checkTool, SYSTEM_TOOLS, type SystemTool } from '../setup/systemTools.js';
 
@@ -15,6 +17,11 @@ export const doctorCommand: Command = {
   summary: 'check (and with --install, install) the system programs phonehome needs',
   help: [
     'Usage: phonehome doctor [--install] [--all] [--for tests] [--quiet]',
+    '       phonehome doctor --phone NAME [--devices FILE] [--adb-port PORT]',
+    '',
+    'With --phone: installs the UiAutomator2 server, its test runner and Appium Settings on that',
+    'phone once (adb install -r -g, from node_modules), explaining what MIUI asks on screen, then',
+    'checks the phone as runs do (settings writes, input injection, root, user).',
     '',
     'Checks Node.js and the system programs phonehome uses: adb (required), chromium,',
     'mitmdump and java (optional: reports check, benchmarks, farm).',
@@ -33,7 +40,15 @@ export const doctorCommand: Command = {
       all: { type: 'boolean' },
       quiet: { type: 'boolean' },
       for: { type: 'string' },
+      phone: { type: 'string' },
+      devices: { type: 'string' },
+      'adb-port': { type: 'string' },
     });
+    if (values.phone !== undefined) {
+      const entry = selectDevice(await loadDevices(resolveDevicesFile(values.devices)), values.phone);
+      const port = values['adb-port'] === undefined ? undefined : parsePort('doctor', 'adb-port', values['adb-port'], 5037);
+      return doctorPhone(entry, new AdbClient({ port }), io);
+    }
     if (values.for !== undefined && values.for !== 'tests') {
       throw new UsageError(`phonehome doctor: --for takes 'tests', got '${values.for}'`);
     }

@@ -68,7 +68,7 @@ export const provisionCommand: Command = {
     } else {
       caCertPem = (await loadOrCreateCa()).certPem;
     }
-    const provisioning = await provisionPhone(device, { proxyPort, caCertPem, caStore: store, proxyHost: entry.proxyHost, reassertMs: 0, log: io.err });
+    const provisioning = await provisionPhone(device, { proxyPort, caCertPem, caStore: store, proxyHost: entry.proxyHost, reassertMs: 0, log: io.err, name: entry.name });
     for (const warning of provisioning.warnings) io.err(`warning: ${warning}`);
     io.out(`${entry.name}: proxy ${provisioning.proxyAddress}, CA in the ${provisioning.caStore} store; undo with 'phonehome provision ${entry.name} --undo'`);
     return 0;

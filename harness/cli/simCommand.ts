@@ -1,9 +1,10 @@
 import type { Command } from './command.js';
 import { parseCommandArgs, parsePort } from './command.js';
 import { PhonehomeError, UsageError } from '../errors.js';
-import { SimulatedPhone } from '../../sim/index.js';
+import { SimControlSocket, SimulatedPhone, sendControlCommand } from '../../sim/index.js';
 
-const HELP = `Usage: phonehome sim --profile <name|file.json> [--port 5555] [--host 127.0.0.1]
+const HELP = `Usage: phonehome sim --profile <name|file.json> [--port 5555] [--host 127.0.0.1] [--control SOCKET]
+       phonehome sim control SOCKET COMMAND...
 
 Runs one simulated Xiaomi phone: a protocol-real adbd on TCP, the Android shell and the apps of
 the profile. Connect it with \`adb connect HOST:PORT\`; it is then listed as a device with the
@@ -13,6 +14,9 @@ Options:
   --profile NAME|FILE  a profile shipped in sim/profiles/ (e.g. redmi-note-8-2020) or a .json file
   --port PORT          TCP port for adbd (default 5555; 0 picks a free port, shown in the ready line)
   --host ADDRESS       address to listen on (default 127.0.0.1)
+  --control SOCKET     a Unix socket for what a person does on the phone itself, outside adb:
+                       \`phonehome sim control SOCKET developer-options install-via-usb on\`
+                       (also usb-debugging-security on|off, bare developer-options, allow-usb-debugging)
 
 Every shell command the phone receives is logged on its own line; one this simulator does not
 implement is marked UNKNOWN (and answers like Android: exit 127), so gaps show up.
@@ -31,10 +35,24 @@ export const simCommand: Command = {
   summary: 'run a simulated Xiaomi phone that `adb connect` lists as a device',
   help: HELP,
   async run(argv, io) {
+    if (argv[0] === 'control') {
+      const [, socketPath, ...words] = argv;
+      if (!socketPath || words.length === 0) throw new UsageError("phonehome sim control: give the phone's --control socket and a command, e.g. 'phonehome sim control /tmp/phone.sock developer-options'");
+      let answer: string;
+      try {
+        answer = await sendControlCommand(socketPath, words.join(' '));
+      } catch (error) {
+        throw new PhonehomeError(`phonehome sim control: cannot reach ${socketPath}: ${(error as Error).message} (is a phone running with --control ${socketPath}?)`);
+      }
+      if (answer.startsWith('error')) throw new PhonehomeError(`phonehome sim control: ${answer.replace(/^error /, '')}`);
+      io.out(answer.replace(/^ok ?/, '') || 'ok');
+      return 0;
+    }
     const { values } = parseCommandArgs('sim', argv, {
       profile: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      control: { type: 'string' },
     });
     if (!values.profile) throw new UsageError("phonehome sim: --profile is required: a name from sim/profiles/ or a path to a .json profile (see 'phonehome sim --help')");
     const port = parsePort('sim', 'port', values.port, 5555);
@@ -67,6 +85,14 @@ export const simCommand: Command = {
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PhonehomeError(`phonehome sim: cannot listen on --host ${host}: not an address of this machine`);
       throw error;
     }
+    const control = values.control ? new SimControlSocket(phone, values.control) : null;
+    try {
+      await control?.start();
+    } catch (error) {
+      await phone.stop();
+      throw new PhonehomeError(`phonehome sim: cannot open --control ${values.control}: ${(error as Error).message}`);
+    }
+    phone.android.developerOptions.on('changed', (option, on) => io.out(`developer options: ${option} ${on ? 'on' : 'off'}`));
     io.out(`phonehome sim: ready ${phone.serial} profile=${profile.name} model="${profile.device.model}" (adb connect ${phone.serial})`);
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -77,6 +103,7 @@ export const simCommand: Command = {
       process.on('SIGTERM', done);
       process.on('SIGINT', done);
     });
+    await control?.stop();
     await phone.stop();
     io.out(`phonehome sim: stopped ${phone.serial}`);
     return 0;

@@ -29,4 +29,9 @@ export interface DeviceEntry {
   systemPort?: number;
   /** Per-call adb timeout in ms (default 10000); slow farm links may need more. */
   adbTimeoutMs?: number;
+  /**
+   * APKs provisioning installs per browser profile (emulator farms): one file, or base + splits
+   * (installed with install-multiple). Paths are relative to the devices.json folder.
+   */
+  apps?: Record<string, string | string[]>;
 }

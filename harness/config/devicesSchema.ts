@@ -4,6 +4,9 @@
  */
 export const LOCATOR_OVERRIDE_PATTERN = '^(id|desc|text|xpath|uiautomator):.+$';
 
+/** An APK path (base or split) in devices.json `apps`. */
+export const APK_PATTERN = '\\.apk$';
+
 const stringMap = { type: 'object', additionalProperties: { type: 'string', minLength: 1 } } as const;
 
 export const devicesSchema = {
@@ -51,6 +54,15 @@ export const devicesSchema = {
           proxyHost: { type: 'string', minLength: 1, pattern: '^[^\\s:/]+$' },
           systemPort: { type: 'integer', minimum: 1024, maximum: 65535 },
           adbTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+          apps: {
+            type: 'object',
+            additionalProperties: {
+              anyOf: [
+                { type: 'string', minLength: 1, pattern: APK_PATTERN },
+                { type: 'array', minItems: 1, maxItems: 64, items: { type: 'string', minLength: 1, pattern: APK_PATTERN } },
+              ],
+            },
+          },
         },
       },
     },

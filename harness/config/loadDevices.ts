@@ -33,7 +33,23 @@ export async function loadDevices(file: string): Promise<DevicesFile> {
   if (size > MAX_DEVICES_FILE_BYTES) {
     throw new PhonehomeError(`${file}: ${size} bytes is too large for a devices file (limit ${MAX_DEVICES_FILE_BYTES})`);
   }
-  return parseDevices(await readFile(absolute, 'utf8'), absolute, file);
+  const parsed = parseDevices(await readFile(absolute, 'utf8'), absolute, file);
+  await checkAppFiles(parsed, file);
+  return parsed;
+}
+
+/** Every APK named in `apps` must be a readable file, relative to the devices.json folder. */
+async function checkAppFiles(devices: DevicesFile, shownAs: string): Promise<void> {
+  const base = path.dirname(devices.file);
+  for (const [index, entry] of devices.devices.entries()) {
+    for (const [browser, value] of Object.entries(entry.apps ?? {})) {
+      for (const apk of Array.isArray(value) ? value : [value]) {
+        const where = `${shownAs}: device '${entry.name}' (entry ${index + 1}): field 'apps.${browser}'`;
+        const ok = await stat(path.resolve(base, apk)).then((s) => s.isFile(), () => false);
+        if (!ok) throw new PhonehomeError(`${where}: ${apk} is not a file (paths are relative to the devices.json folder); fix the path or download the APK there`);
+      }
+    }
+  }
 }
 
 /** Validates devices.json text; `shownAs` is the name used in messages (defaults to `file`). */
@@ -122,6 +138,9 @@ function describeSchemaError(file: string, data: unknown, error: ErrorObject | u
     fieldParts = parts.slice(2);
   } else {
     where = `${file}:`;
+  }
+  if (fieldParts[0] === 'apps' && fieldParts.length >= 2) {
+    return `${where}${where.endsWith(':') ? ' ' : ': '}field 'apps.${fieldParts[1]}' must be an APK path ending in .apk, or a list of them (base APK first, then its splits)`;
   }
   const params = error.params as Record<string, unknown>;
   const field = (extra?: string) => {

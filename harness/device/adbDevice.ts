@@ -115,9 +115,22 @@ export class AdbDevice {
     await this.cli(['unroot']);
   }
 
-  private async cli(args: string[]): Promise<string> {
+  /**
+   * `adb install -r -g APK`, or `adb install-multiple -r -g BASE SPLIT…` for split APKs (through the
+   * adb CLI: adbkit's install has no -g nor install-multiple). Returns adb's output; a refusal
+   * (`Failure [INSTALL_FAILED_…]`) is an error whose message carries it.
+   */
+  async install(files: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+    if (files.length === 0) throw new PhonehomeError(`adb install on ${this.serial}: no APK given`);
+    const args = files.length === 1 ? ['install', '-r', '-g', files[0]!] : ['install-multiple', '-r', '-g', ...files];
+    const out = await this.cli(args, options.timeoutMs ?? Math.max(this.timeoutMs, 120_000));
+    if (/Failure \[|INSTALL_FAILED/.test(out)) throw new PhonehomeError(`'adb ${args.join(' ')}' failed: ${out.trim().split('\n').pop()}`);
+    return out;
+  }
+
+  private async cli(args: string[], timeoutMs = this.timeoutMs): Promise<string> {
     try {
-      return await runAdb(this.bin, ['-P', String(this.serverPort), '-s', this.serial, ...args], this.timeoutMs);
+      return await runAdb(this.bin, ['-P', String(this.serverPort), '-s', this.serial, ...args], timeoutMs);
     } catch (error) {
       const message = (error as Error).message;
       if (LOST_PATTERNS.test(message)) throw new DeviceLostError(this.serial, message, error);

@@ -6,7 +6,9 @@ import type { Canary } from '../visit.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
+import { appSpecs, type AppResolver } from './appInstall.js';
 import { readHealth, type DeviceHealth } from './health.js';
+import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
 import { LogcatRecorder } from './logcatRecorder.js';
 import { PhoneLauncher } from './phoneLauncher.js';
@@ -123,8 +125,12 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   }
 
   /** Identifiers read once per session (they are the canaries of every visit's findings). */
-  async identifiers(): Promise<Identifiers> {
-    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties()));
+  /** Read once per session; `packages` are the browsers whose own ANDROID_IDs are wanted (Android 8+, root). */
+  async identifiers(packages: string[] = []): Promise<Identifiers> {
+    // Root as provisioning ended up using it (after `adb root`), else detected when reading.
+    const ca = this.provisionings.at(-1)?.record.ca;
+    const root = ca && ca.rootMethod !== 'none' ? { method: ca.rootMethod, form: formOf(ca.rootMethod, ca.rootForm), detail: 'as provisioned' } : undefined;
+    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.preflight?.user ?? undefined }));
     return this.ids;
   }
 
@@ -132,10 +138,21 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     return identifierCanaries(await this.identifiers(), this.name);
   }
 
-  /** Points the phone at the capture sidecar and trusts its CA; stop() undoes it. */
-  async provision(options: Omit<ProvisionOptions, 'waitForPhone' | 'proxyHost'> & { proxyHost?: string }): Promise<Provisioning> {
+  /**
+   * Points the phone at the capture sidecar and trusts its CA; stop() undoes it. The entry's `apps`
+   * are installed first, each checked against what `resolveApp` says of its browser profile.
+   */
+  async provision(options: Omit<ProvisionOptions, 'waitForPhone' | 'proxyHost'> & { proxyHost?: string; resolveApp?: AppResolver }): Promise<Provisioning> {
+    const { resolveApp, ...rest } = options;
+    let apps = rest.apps;
+    if (apps === undefined && this.entry.apps && Object.keys(this.entry.apps).length > 0) {
+      if (!resolveApp) throw new PhonehomeError(`${this.name}: devices.json 'apps' needs the browser profiles to check the installed versions, and this caller gave none`);
+      apps = appSpecs(this.entry.apps, this.options.baseDir ?? process.cwd(), resolveApp, this.name);
+    }
     const provisioning = await this.call(() => provisionPhone(this.adb, {
-      ...options,
+      ...rest,
+      apps,
+      name: rest.name ?? this.name,
       proxyHost: options.proxyHost ?? this.entry.proxyHost,
       waitForPhone: () => this.waitForState(10_000),
       log: options.log ?? this.options.log,

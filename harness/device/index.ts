@@ -9,7 +9,7 @@ export { readHealth, readAppVersions, type DeviceHealth, type AppVersion } from 
 export { readIdentifiers, identifierCanaries } from './identifiers.js';
 export { parseParcelString, parcelWords, type ParcelString } from './parcel.js';
 export { subinfoCodes, subinfoCommand, type SubinfoCodes } from './subinfoCodes.js';
-export { detectRoot, type RootAccess, type RootMethod } from './rootAccess.js';
+export { detectRoot, asRoot, runRootScript, type RootAccess, type RootMethod, type RootForm } from './rootAccess.js';
 export { LogcatRecorder } from './logcatRecorder.js';
 export { provisionPhone, undoProvisioningOnPhone, Provisioning, type ProvisionOptions, type UndoResult } from './provision/provisioner.js';
 export { undoOnSignals } from './provision/undoOnSignals.js';
@@ -19,3 +19,7 @@ export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
 export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, PROCESSES_FILE, type LedgerEntry, type SweepResult } from './processLedger.js';
 export { allocateLaunchPort } from './launchPort.js';
+export { runPreflight, preflightState, PROBE_SETTING, type Preflight, type PreflightBlocker } from './preflight.js';
+export { doctorPhone } from './phoneDoctor.js';
+export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks.js';
+export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';

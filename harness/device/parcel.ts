@@ -15,6 +15,9 @@ export type ParcelString =
   | { ok: true; value: string | null }
   | { ok: false; reason: string };
 
+/** Parcel.EX_HAS_REPLY_HEADER (EX_HAS_STRICTMODE_REPLY_HEADER from Android 11): not an exception. */
+const EX_HAS_REPLY_HEADER = -128;
+
 /** Words longer than this are refused (a String reply is a few dozen words). */
 const MAX_WORDS = 16 * 1024;
 
@@ -60,12 +63,22 @@ export function parseParcelString(output: string): ParcelString {
   const words = parcelWords(text);
   if (words === null) return { ok: false, reason: `unexpected 'service call' output ('${firstLine(text)}')` };
   if (words.length === 0) return { ok: false, reason: 'empty reply (the transaction code does not exist on this release)' };
-  const exception = words[0] | 0;
+  let exception = words[0] | 0;
+  let at = 1;
+  if (exception === EX_HAS_REPLY_HEADER) {
+    // A "fat" reply header (StrictMode violations) before the result: its size in bytes, counted
+    // from the size word itself, follows; then the reply goes on as without an exception
+    // (AOSP Parcel.java writeNoException / readExceptionCode, EX_HAS_REPLY_HEADER = -128).
+    const size = words[1];
+    if (size === undefined || size < 4 || size % 4 !== 0 || 1 + size / 4 > words.length) return { ok: false, reason: `reply header of ${String(size)} bytes does not fit the reply` };
+    at = 1 + size / 4;
+    exception = 0;
+  }
   if (exception !== 0) {
     const message = readString16(words, 1)?.value;
     return { ok: false, reason: `refused by the phone: ${exceptionName(exception)}${message ? ` (${message})` : ''}` };
   }
-  const result = readString16(words, 1);
+  const result = readString16(words, at);
   if (result === null) return { ok: false, reason: 'truncated reply' };
   return { ok: true, value: result.value };
 }
@@ -80,7 +93,7 @@ function exceptionName(code: number): string {
     case -6: return 'NetworkOnMainThreadException';
     case -7: return 'UnsupportedOperationException';
     case -8: return 'ServiceSpecificException';
-    case -128: return 'has-reply-header';
+    case -127: return 'noted-appops reply header (not parsed)';
     default: return `exception ${code}`;
   }
 }

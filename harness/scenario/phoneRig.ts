@@ -3,6 +3,7 @@ import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capt
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
 import { DeviceSession, type AdbClient, type Identifiers } from '../device/index.js';
+import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import {
   analysePhoneCapture,
@@ -85,8 +86,13 @@ export class PhoneRig {
     this.#sidecar.on('error', (error) => log(`warning: ${this.name}: capture: ${error.message}`));
     await this.#sidecar.start();
     this.#capturingSince = Date.now();
-    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem });
-    this.#identifiers = await this.session.identifiers();
+    // devices.json `apps` are installed and checked against the profile's packages and versions.
+    const resolveApp = (browser: string) => {
+      const profile = BROWSER_PROFILES.find((p) => p.name === browser);
+      return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
+    };
+    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
+    this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);
     try {

@@ -4,7 +4,13 @@ import type { Duplex } from 'node:stream';
 import type { Profile } from '../profile.js';
 import type { AppRuntime, AppRuntimeFactory, DeviceServices, FileStat, PhoneContext, ShellProcess } from '../services.js';
 import { ContactsProvider } from './contactsProvider.js';
-import { FsError, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
+import { DeveloperOptions } from './developerOptions.js';
+import { FsError, INIT_NS, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
+import { ProcessNamespaces } from './processNamespaces.js';
+import { AppiumSettingsService } from './appiumSettingsService.js';
+import { procNetTcp, procNetTcp6, procNetUnix, type TcpListener } from './procNet.js';
+import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './selinuxLabels.js';
+import { idFromName } from './commands/context.js';
 import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
 import { idleAppRuntime } from './idleAppRuntime.js';
 import { LogcatBuffer } from './logcatBuffer.js';
@@ -34,6 +40,12 @@ export interface AndroidDeviceEvents {
   log: [priority: number, tag: string, message: string];
 }
 
+/** Which su a rootable phone has: AOSP's on userdebug/eng images, Magisk's on user builds, unless the profile says. */
+export function suFlavour(profile: Profile): 'aosp' | 'magisk' | false {
+  if (!profile.device.rootable) return false;
+  return profile.device.su ?? (profile.device.buildType === 'user' ? 'magisk' : 'aosp');
+}
+
 /** Bytes a shell's stdin may hold unread before the host's input is dropped. */
 const STDIN_LIMIT = 64 * 1024 * 1024;
 
@@ -50,11 +62,17 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly logcat = new LogcatBuffer();
   readonly packages: PackageManager;
   readonly contacts: ContactsProvider;
+  /** MIUI's "USB debugging (Security settings)" and "Install via USB" (what the user set in Developer options). */
+  readonly developerOptions: DeveloperOptions;
   readonly network = new LoopbackNetwork();
   readonly commands: Map<string, CommandHandler<AndroidDevice>>;
   readonly bootTime = Date.now();
   private rooted = false;
   private runtime: AppRuntime;
+  /** Appium Settings' foreground service (started by its activity, ended by force-stop). */
+  readonly appiumSettings = new AppiumSettingsService();
+  /** Mount namespaces of zygotes, apps and su sessions (processNamespaces.ts). */
+  readonly namespaces: ProcessNamespaces;
 
   constructor(profile: Profile) {
     super();
@@ -62,13 +80,16 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.props = new PropertyStore(profileProperties(profile));
     // `su` exists where the phone is rooted (userdebug su, or Magisk on a retail build); `adb root`
     // additionally needs a non-production build (see setRoot).
-    this.commands = shellCommands({ su: profile.device.rootable });
+    this.commands = shellCommands({ su: suFlavour(profile) });
     this.settings = new SettingsStore(profile);
     this.packages = new PackageManager(profile);
+    this.developerOptions = new DeveloperOptions(profile);
     this.contacts = new ContactsProvider((contact) => this.apps.contactAdded(contact));
     const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     layoutFileSystem(this.files, profile, buildProp);
     this.runtime = idleAppRuntime(this);
+    this.namespaces = new ProcessNamespaces(this.files, () => this.runtime.pids());
+    this.namespaces.boot();
     this.packages.attach(this.runtime);
     this.log(4, 'init', `starting service 'adbd'...`, 1);
   }
@@ -106,6 +127,7 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   /** Runs a command line as `cred`, with the phone's shell. */
   spawn(command: string, cred: Credentials): ShellProcess {
     this.emit('shell', this.classify(command));
+    this.namespaces.sync();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const input = new PassThrough();
@@ -159,7 +181,7 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       return { command, known: false, unknown: ['(syntax error)'], root: this.rooted };
     }
     const unknown = names
-      .map((n) => n.replace(/^\/system\/(x?bin)\//, ''))
+      .map((n) => n.replace(/^\/(system\/)?(x?bin)\//, ''))
       .filter((n) => !Interpreter.isBuiltin(n) && !this.commands.has(n));
     return { command, known: unknown.length === 0, unknown, root: this.rooted };
   }
@@ -192,7 +214,7 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   /** File reads with the few dynamic files Android has (/proc/mounts …). */
   readFile(path: string, cred: Credentials): Buffer {
     const normalized = normalizePath(path);
-    const dynamic = this.dynamicFile(normalized);
+    const dynamic = this.dynamicFile(normalized, cred);
     if (dynamic !== null) return Buffer.from(dynamic);
     return this.files.readFile(normalized, cred);
   }
@@ -204,11 +226,31 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.files.writeFile(normalized, data, cred, options);
   }
 
-  private dynamicFile(path: string): string | null {
+  private dynamicFile(path: string, cred: Credentials): string | null {
+    const ns = /^\/proc\/(\d+)\/ns\/mnt$/.exec(path);
+    if (ns) {
+      // The link's target is the namespace's inode; opening another uid's needs root (ptrace access).
+      const id = this.namespaces.of(Number(ns[1]));
+      if (id === null) throw new FsError('ENOENT', path);
+      if (cred.uid !== 0) throw new FsError('EACCES', path);
+      return `mnt:[${4026531840 + (this.files.namespaceIds().indexOf(id) >>> 0)}]\n`;
+    }
+    const pidMounts = /^\/proc\/(\d+)\/mounts$/.exec(path);
+    if (pidMounts) {
+      const id = this.namespaces.of(Number(pidMounts[1]));
+      if (id === null) throw new FsError('ENOENT', path);
+      return this.mountTable(id);
+    }
     switch (path) {
+      case '/proc/net/tcp':
+        return procNetTcp(this.tcpListeners().filter((l) => l.any));
+      case '/proc/net/tcp6':
+        return procNetTcp6(this.tcpListeners().filter((l) => !l.any));
+      case '/proc/net/unix':
+        return procNetUnix();
       case '/proc/mounts':
       case '/proc/self/mounts':
-        return this.mountTable();
+        return this.mountTable(cred.mountNs ?? INIT_NS);
       case '/sys/class/net/wlan0/address':
         // The Wi-Fi MAC as the kernel shows it (lower case, colons); tools read identifiers here.
         return this.profile.device.wifiMac.toLowerCase() + '\n';
@@ -223,8 +265,19 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     }
   }
 
-  mountTable(): string {
-    return this.files.mountTable().map((m) => `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0\n`).join('');
+  /** adbd on 5555 (service.adb.tcp.port) and the phone's loopback listeners (the UiAutomator2 server, owned by its instrumentation's uid). */
+  private tcpListeners(): TcpListener[] {
+    const adbPort = Number(this.props.get('service.adb.tcp.port') ?? '5555') || 5555;
+    const server = this.runtime.pids().find((p) => p.package === 'io.appium.uiautomator2.server');
+    const serverUid = (server && idFromName(server.user)) ?? 10201;
+    return [
+      { port: adbPort, uid: 0, inode: 15001, any: true },
+      ...this.network.listeningPorts().map((port, i) => ({ port, uid: serverUid, inode: 31000 + i })),
+    ];
+  }
+
+  mountTable(ns: string = INIT_NS): string {
+    return this.files.mountTable(ns).map((m) => `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0\n`).join('');
   }
 
   connectLocal(port: number): Promise<Duplex> {
@@ -265,29 +318,67 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.rooted = false;
     this.props.setSystem('service.adb.root', '0');
     this.files.resetVolatileMounts(BOOT_MOUNTS);
+    this.namespaces.boot();
     this.network.reverses.clear();
     for (const { package: pkg } of this.runtime.pids()) this.runtime.forceStop(pkg);
+    this.appiumSettings.stop();
     this.logcat.clear();
     this.log(4, 'init', `starting service 'adbd'...`, 1);
   }
 
   // --- PhoneContext (apps side) ---
 
+  installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {
+    const record = this.packages.installedFromApk(pkg);
+    return record ? { versionName: record.version, versionCode: record.versionCode, launcherActivity: record.launcherActivity } : null;
+  }
+
+  inputInjectionAllowed(): boolean {
+    // The UiAutomator2 server injects through the shell's UiAutomation connection (uid 2000).
+    return !this.developerOptions.refusesInputInjection(SHELL_USER.uid);
+  }
+
   setting(namespace: 'global' | 'secure' | 'system', key: string): string | undefined {
     return this.settings.get(namespace, key);
   }
 
-  caCertificates(store: 'system' | 'user'): string[] {
+  /**
+   * The CA store as one app process reads it: in that process's mount namespace, with its uid,
+   * and only what SELinux lets untrusted_app read (selinuxLabels.ts). Without a pid (a client
+   * that does not say which process it is) it reads as an app in init's namespace would.
+   */
+  caCertificates(store: 'system' | 'user', pid?: number): string[] {
     const dir = store === 'user' ? USER_CA_DIR : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
+    const app = pid === undefined ? undefined : this.runtime.pids().find((p) => p.pid === pid);
+    const uid = (app && idFromName(app.user)) ?? 10100;
+    const cred: Credentials = { uid, gids: [uid, 3003, 9997], mountNs: (pid !== undefined && this.namespaces.of(pid)) || INIT_NS };
+    const readable = store === 'user' ? APP_READABLE_USER_CA_LABELS : APP_READABLE_SYSTEM_CA_LABELS;
+    const tag = 'System.err';
+    const dirLabel = this.files.labelOf(dir, cred);
+    if (dirLabel === null) return [];
+    if (!readable.has(dirLabel)) {
+      // avc: denied { search } … tcontext=<label>: the app cannot open its trust store at all.
+      this.log(6, tag, `java.io.FileNotFoundException: ${dir}: open failed: EACCES (Permission denied) [avc: denied { read } for scontext=u:r:untrusted_app:s0 tcontext=${dirLabel} tclass=dir]`, pid);
+      return [];
+    }
     let names: string[];
     try {
-      names = this.files.list(dir, ROOT).filter((e) => e.node.kind === 'file').map((e) => e.name);
+      names = this.files.list(dir, cred).filter((e) => e.node.kind === 'file').map((e) => e.name);
     } catch {
       return [];
     }
     const pems: string[] = [];
     for (const name of names) {
-      const text = this.files.readFile(`${dir}/${name}`, ROOT).toString('utf8');
+      const path = `${dir}/${name}`;
+      const label = this.files.labelOf(path, cred) ?? '';
+      let text: string;
+      try {
+        if (!readable.has(label)) throw new FsError('EACCES', path);
+        text = this.files.readFile(path, cred).toString('utf8');
+      } catch {
+        this.log(6, tag, `java.io.FileNotFoundException: ${path}: open failed: EACCES (Permission denied)${label && !readable.has(label) ? ` [avc: denied { read } tcontext=${label} tclass=file]` : ''}`, pid);
+        continue;
+      }
       for (const match of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) pems.push(match[0] + '\n');
     }
     return pems;

@@ -4,6 +4,8 @@ export interface ApkInfo {
   package: string;
   versionCode: number;
   versionName: string;
+  /** The activity (or activity-alias) with a MAIN + LAUNCHER intent filter, fully qualified; absent when none. */
+  launcherActivity?: string;
 }
 
 export class ApkParseError extends Error {}
@@ -75,13 +77,17 @@ function readStringPool(xml: Buffer, offset: number): string[] {
   return strings;
 }
 
-/** Reads package, versionCode and versionName from the binary XML (AXML) manifest. */
+/** Reads package, versionCode, versionName and the launcher activity from the binary XML (AXML) manifest. */
 export function parseApk(apk: Buffer): ApkInfo {
   const xml = manifestBytes(apk);
+  let info: ApkInfo | null = null;
   try {
     if (xml.readUInt16LE(0) !== 0x0003) throw new ApkParseError('AndroidManifest.xml is not binary XML');
     let strings: string[] = [];
     let offset = xml.readUInt16LE(2);
+    // The <activity>/<activity-alias> being read, and whether its current <intent-filter> has MAIN and LAUNCHER.
+    let activity: string | null = null;
+    let filter: { main: boolean; launcher: boolean } | null = null;
     while (offset + 8 <= xml.length) {
       const type = xml.readUInt16LE(offset);
       const size = xml.readUInt32LE(offset + 4);
@@ -89,25 +95,37 @@ export function parseApk(apk: Buffer): ApkInfo {
       if (type === 0x0001) strings = readStringPool(xml, offset);
       if (type === 0x0102) {
         const name = strings[xml.readUInt32LE(offset + 20)];
-        if (name === 'manifest') {
-          const attrStart = xml.readUInt16LE(offset + 24);
-          const attrSize = xml.readUInt16LE(offset + 26);
-          const attrCount = xml.readUInt16LE(offset + 28);
-          const info: ApkInfo = { package: '', versionCode: 0, versionName: '' };
-          for (let a = 0; a < attrCount; a++) {
-            const at = offset + 16 + attrStart + a * attrSize;
-            const attr = strings[xml.readUInt32LE(at + 4)];
-            const raw = xml.readInt32LE(at + 8);
-            const dataType = xml[at + 15]!;
-            const data = xml.readUInt32LE(at + 16);
-            const text = dataType === 0x03 ? strings[data] ?? '' : raw >= 0 ? strings[raw] ?? '' : String(data);
-            if (attr === 'package') info.package = text;
-            else if (attr === 'versionCode') info.versionCode = dataType === 0x03 ? Number(text) || 0 : data;
-            else if (attr === 'versionName') info.versionName = text;
-          }
-          if (!info.package) throw new ApkParseError('<manifest> has no package attribute');
-          return info;
+        const attrStart = xml.readUInt16LE(offset + 24);
+        const attrSize = xml.readUInt16LE(offset + 26);
+        const attrCount = xml.readUInt16LE(offset + 28);
+        const attrs = new Map<string, { text: string; data: number; dataType: number }>();
+        for (let a = 0; a < Math.min(attrCount, 1000); a++) {
+          const at = offset + 16 + attrStart + a * attrSize;
+          const attr = strings[xml.readUInt32LE(at + 4)] ?? '';
+          const raw = xml.readInt32LE(at + 8);
+          const dataType = xml[at + 15]!;
+          const data = xml.readUInt32LE(at + 16);
+          attrs.set(attr, { text: dataType === 0x03 ? strings[data] ?? '' : raw >= 0 ? strings[raw] ?? '' : String(data), data, dataType });
         }
+        if (name === 'manifest') {
+          const pkg = attrs.get('package')?.text ?? '';
+          if (!pkg) throw new ApkParseError('<manifest> has no package attribute');
+          const code = attrs.get('versionCode');
+          info = { package: pkg, versionCode: code ? (code.dataType === 0x03 ? Number(code.text) || 0 : code.data) : 0, versionName: attrs.get('versionName')?.text ?? '' };
+        } else if (name === 'activity' || name === 'activity-alias') {
+          activity = attrs.get('name')?.text ?? null;
+        } else if (name === 'intent-filter' && activity) {
+          filter = { main: false, launcher: false };
+        } else if (filter && name === 'action' && attrs.get('name')?.text === 'android.intent.action.MAIN') filter.main = true;
+        else if (filter && name === 'category' && attrs.get('name')?.text === 'android.intent.category.LAUNCHER') filter.launcher = true;
+      } else if (type === 0x0103) {
+        const name = strings[xml.readUInt32LE(offset + 20)];
+        if (name === 'intent-filter' && filter) {
+          if (filter.main && filter.launcher && activity && info && !info.launcherActivity) {
+            info.launcherActivity = activity.startsWith('.') ? info.package + activity : activity.includes('.') ? activity : `${info.package}.${activity}`;
+          }
+          filter = null;
+        } else if (name === 'activity' || name === 'activity-alias') activity = null;
       }
       offset += size;
     }
@@ -115,5 +133,6 @@ export function parseApk(apk: Buffer): ApkInfo {
     if (error instanceof ApkParseError) throw error;
     throw new ApkParseError(`corrupt binary XML: ${(error as Error).message}`);
   }
-  throw new ApkParseError('no <manifest> element');
+  if (!info) throw new ApkParseError('no <manifest> element');
+  return info;
 }

@@ -4,13 +4,23 @@
  * a tmpfs or bind mount over the CA store, /data/local/tmp writable by the shell user.
  */
 
+import { defaultLabel } from './selinuxLabels.js';
+
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 
 export interface Credentials {
   uid: number;
   gids: number[];
+  /**
+   * The mount namespace the process runs in ('init' when absent: init, adbd, the adb shell).
+   * Zygotes, each app process and each Magisk su session may have their own (namespaces.ts).
+   */
+  mountNs?: string;
 }
+
+/** The namespace of init (and adbd, `adb shell`, AOSP su, `su --mount-master`). */
+export const INIT_NS = 'init';
 
 export const ROOT: Credentials = { uid: 0, gids: [0] };
 
@@ -19,6 +29,8 @@ interface NodeBase {
   uid: number;
   gid: number;
   mtime: number;
+  /** SELinux label (security.selinux xattr); absent: the label file_contexts gives the path (selinuxLabels.ts). */
+  label?: string;
 }
 export interface FileNode extends NodeBase {
   kind: 'file';
@@ -39,6 +51,20 @@ export interface MountEntry {
   root: FsNode;
   /** Set up by init (survives nothing but is part of the layout); user mounts are volatile. */
   boot: boolean;
+  /** Identity of the mount; a copy in another namespace (fork or propagation) keeps it. */
+  id: number;
+}
+
+/**
+ * One mount namespace: its mount list, and the namespace it receives mounts from (a slave of
+ * `master`, as zygote makes app namespaces: MS_SLAVE on / in com_android_internal_os_Zygote.cpp).
+ * Mounts under /apex are private (APEX mounts do not propagate), so on Android 14 a bind mount
+ * over the Conscrypt store reaches no other namespace (HTTP Toolkit adb-commands.ts
+ * injectSystemCertificate: it enters each zygote and app namespace for this reason).
+ */
+interface Namespace {
+  mounts: MountEntry[];
+  master?: string;
 }
 
 export type FsErrorCode = 'ENOENT' | 'EACCES' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'EROFS' | 'ENOSPC' | 'EINVAL' | 'ENOTEMPTY' | 'EBUSY' | 'EPERM';
@@ -83,29 +109,69 @@ interface Resolved {
   mount: MountEntry;
 }
 
+const MAX_NAMESPACES = 4096;
+
 export class VirtualFileSystem {
-  private mounts: MountEntry[] = [];
+  private readonly namespaces = new Map<string, Namespace>();
   private usedBytes = 0;
+  private nextMountId = 1;
   readonly capacityBytes: number;
 
   constructor(capacityBytes = 512 * 1024 * 1024) {
     this.capacityBytes = capacityBytes;
-    this.mounts.push({ source: 'rootfs', target: '/', fstype: 'rootfs', readOnly: false, options: 'rw', root: newDir(0o755), boot: true });
+    this.namespaces.set(INIT_NS, {
+      mounts: [{ source: 'rootfs', target: '/', fstype: 'rootfs', readOnly: false, options: 'rw', root: newDir(0o755), boot: true, id: this.nextMountId++ }],
+    });
   }
 
   get bytesUsed(): number {
     return this.usedBytes;
   }
 
+  /** The mount list of a namespace (init when not given or gone: a process's namespace outlives nothing here). */
+  private mountsOf(ns: string | undefined): MountEntry[] {
+    return (this.namespaces.get(ns ?? INIT_NS) ?? this.namespaces.get(INIT_NS)!).mounts;
+  }
+
+  /** Copies `from`'s mounts into a new namespace `id` (unshare(CLONE_NEWNS)); `slave`: it keeps receiving `from`'s new mounts. */
+  forkNamespace(from: string, id: string, options: { slave?: boolean; master?: string } = {}): void {
+    if (this.namespaces.size >= MAX_NAMESPACES && !this.namespaces.has(id)) throw new FsError('ENOSPC', `mount namespace ${id}`);
+    const source = this.namespaces.get(from);
+    if (!source) throw new FsError('EINVAL', `mount namespace ${from}`);
+    this.namespaces.set(id, { mounts: source.mounts.map((m) => ({ ...m })), master: options.master ?? (options.slave ? from : undefined) });
+  }
+
+  dropNamespace(id: string): void {
+    if (id === INIT_NS) return;
+    this.namespaces.delete(id);
+    for (const ns of this.namespaces.values()) if (ns.master === id) ns.master = undefined;
+  }
+
+  hasNamespace(id: string): boolean {
+    return this.namespaces.has(id);
+  }
+
+  namespaceIds(): string[] {
+    return [...this.namespaces.keys()];
+  }
+
+  /** Namespaces that receive mounts made in `id` (its slaves, and theirs). */
+  private slavesOf(id: string): string[] {
+    const out: string[] = [];
+    for (const [name, ns] of this.namespaces) if (ns.master === id) out.push(name, ...this.slavesOf(name));
+    return out;
+  }
+
   /** The newest mount at exactly this path, if any. */
-  private mountAt(path: string): MountEntry | undefined {
-    for (let i = this.mounts.length - 1; i >= 0; i--) if (this.mounts[i]!.target === path) return this.mounts[i];
+  private mountAt(path: string, mounts: MountEntry[]): MountEntry | undefined {
+    for (let i = mounts.length - 1; i >= 0; i--) if (mounts[i]!.target === path) return mounts[i];
     return undefined;
   }
 
   private walk(path: string, cred: Credentials): Resolved | null {
     const normalized = normalizePath(path);
-    let mount = this.mountAt('/')!;
+    const mounts = this.mountsOf(cred.mountNs);
+    let mount = this.mountAt('/', mounts)!;
     let node: FsNode = mount.root;
     let current = '';
     for (const part of normalized.split('/').filter(Boolean)) {
@@ -114,7 +180,7 @@ export class VirtualFileSystem {
       const child: FsNode | undefined = node.children.get(part);
       if (!child) return null;
       current += '/' + part;
-      const mounted = this.mountAt(current);
+      const mounted = this.mountAt(current, mounts);
       if (mounted) {
         mount = mounted;
         node = mounted.root;
@@ -174,9 +240,10 @@ export class VirtualFileSystem {
     if (resolved.node.kind !== 'dir') throw new FsError('ENOTDIR', normalizePath(path));
     if (!canAccess(resolved.node, cred, 4)) throw new FsError('EACCES', normalizePath(path));
     const base = normalizePath(path);
+    const mounts = this.mountsOf(cred.mountNs);
     return [...resolved.node.children.keys()].sort().map((name) => {
       const childPath = base === '/' ? `/${name}` : `${base}/${name}`;
-      const mounted = this.mountAt(childPath);
+      const mounted = this.mountAt(childPath, mounts);
       return { name, node: mounted ? mounted.root : (resolved.node as DirNode).children.get(name)! };
     });
   }
@@ -207,6 +274,8 @@ export class VirtualFileSystem {
     parent.dir.children.set(parent.name, {
       kind: 'file', mode: (options.mode ?? 0o644) & 0o7777, uid: cred.uid, gid: cred.gids[0] ?? cred.uid,
       mtime: options.mtime ?? now(), data: Buffer.from(data),
+      // A new file takes its directory's label (no type_transition rules for these paths).
+      ...(parent.dir.label ? { label: parent.dir.label } : {}),
     });
     parent.dir.mtime = now();
   }
@@ -228,7 +297,9 @@ export class VirtualFileSystem {
     }
     if (this.walk(normalized, cred)) throw new FsError('EEXIST', normalized);
     const parent = this.writableDir(normalized, cred);
-    parent.dir.children.set(parent.name, newDir((options.mode ?? 0o755) & 0o7777, cred.uid, cred.gids[0] ?? cred.uid));
+    const dir = newDir((options.mode ?? 0o755) & 0o7777, cred.uid, cred.gids[0] ?? cred.uid);
+    if (parent.dir.label) dir.label = parent.dir.label;
+    parent.dir.children.set(parent.name, dir);
     parent.dir.mtime = now();
   }
 
@@ -236,7 +307,7 @@ export class VirtualFileSystem {
     const normalized = normalizePath(path);
     const target = this.walk(normalized, cred);
     if (!target) throw new FsError('ENOENT', normalized);
-    if (this.mounts.some((m) => m.target === normalized)) throw new FsError('EBUSY', normalized);
+    if (this.mountsOf(cred.mountNs).some((m) => m.target === normalized)) throw new FsError('EBUSY', normalized);
     if (target.node.kind === 'dir') {
       if (!options.recursive && !options.dirOnly) throw new FsError('EISDIR', normalized);
       if (options.dirOnly && target.node.children.size > 0) throw new FsError('ENOTEMPTY', normalized);
@@ -276,37 +347,67 @@ export class VirtualFileSystem {
     if (gid !== undefined) resolved.node.gid = gid;
   }
 
+  /** The SELinux label of a path as `ls -Z` shows it. */
+  labelOf(path: string, cred: Credentials = ROOT): string | null {
+    const node = this.lookup(path, cred);
+    if (!node) return null;
+    return node.label ?? defaultLabel(normalizePath(path));
+  }
+
+  /** `chcon` / `restorecon`: sets the SELinux label (root; a read-only mount refuses, as setxattr does). */
+  setLabel(path: string, label: string, cred: Credentials = ROOT): void {
+    const resolved = this.walk(path, cred);
+    if (!resolved) throw new FsError('ENOENT', normalizePath(path));
+    if (resolved.mount.readOnly) throw new FsError('EROFS', normalizePath(path));
+    if (cred.uid !== 0) throw new FsError('EPERM', normalizePath(path));
+    resolved.node.label = label;
+  }
+
   /** Mounts a fresh filesystem (tmpfs) or an existing node (bind) at `target`, which must exist. */
-  mount(entry: { source: string; target: string; fstype: string; readOnly?: boolean; options?: string; bind?: boolean; boot?: boolean }): void {
+  mount(entry: { source: string; target: string; fstype: string; readOnly?: boolean; options?: string; bind?: boolean; boot?: boolean; label?: string }, ns: string = INIT_NS): void {
     const target = normalizePath(entry.target);
-    const at = this.lookup(target);
+    const cred: Credentials = { ...ROOT, mountNs: ns };
+    const at = this.lookup(target, cred);
     if (!at) throw new FsError('ENOENT', target);
     let root: FsNode;
     if (entry.bind) {
-      const source = this.lookup(entry.source);
+      const source = this.lookup(entry.source, cred);
       if (!source) throw new FsError('ENOENT', normalizePath(entry.source));
+      // A bind mount shows the source's own labels, not the ones file_contexts gives the target path.
+      pinLabels(source, normalizePath(entry.source));
       root = source;
     } else {
       if (at.kind !== 'dir') throw new FsError('ENOTDIR', target);
       root = newDir(0o1777);
+      // A fresh tmpfs root carries the tmpfs label (genfscon tmpfs / u:object_r:tmpfs:s0), not the folder's.
+      if (entry.fstype === 'tmpfs') root.label = entry.label ?? 'u:object_r:tmpfs:s0';
     }
     const readOnly = entry.readOnly ?? false;
-    this.mounts.push({
+    const mount: MountEntry = {
       source: entry.source, target, fstype: entry.fstype, readOnly, root, boot: entry.boot ?? false,
-      options: entry.options ?? (readOnly ? 'ro' : 'rw'),
-    });
+      options: entry.options ?? (readOnly ? 'ro' : 'rw'), id: this.nextMountId++,
+    };
+    this.mountsOf(ns).push(mount);
+    if (target === '/apex' || target.startsWith('/apex/')) return;
+    for (const slave of this.slavesOf(ns)) this.namespaces.get(slave)!.mounts.push({ ...mount });
   }
 
   /** Replaces the root of the top mount at `target` (used to lay out a boot partition). */
   mountRoot(target: string): FsNode | undefined {
-    return this.mountAt(normalizePath(target))?.root;
+    return this.mountAt(normalizePath(target), this.mountsOf(INIT_NS))?.root;
   }
 
-  unmount(target: string): void {
+  unmount(target: string, ns: string = INIT_NS): void {
     const normalized = normalizePath(target);
-    for (let i = this.mounts.length - 1; i >= 0; i--) {
-      if (this.mounts[i]!.target === normalized && normalized !== '/') {
-        this.mounts.splice(i, 1);
+    const mounts = this.mountsOf(ns);
+    for (let i = mounts.length - 1; i >= 0; i--) {
+      if (mounts[i]!.target === normalized && normalized !== '/') {
+        const [removed] = mounts.splice(i, 1);
+        for (const slave of this.slavesOf(ns)) {
+          const list = this.namespaces.get(slave)!.mounts;
+          const at = list.findIndex((m) => m.id === removed!.id);
+          if (at >= 0) list.splice(at, 1);
+        }
         return;
       }
     }
@@ -314,21 +415,23 @@ export class VirtualFileSystem {
   }
 
   /** `mount -o remount,ro|rw TARGET`. */
-  remount(target: string, readOnly: boolean): void {
-    const mount = this.mountAt(normalizePath(target));
+  remount(target: string, readOnly: boolean, ns: string = INIT_NS): void {
+    const mount = this.mountAt(normalizePath(target), this.mountsOf(ns));
     if (!mount) throw new FsError('EINVAL', normalizePath(target));
     mount.readOnly = readOnly;
     mount.options = mount.options.replace(/^(ro|rw)\b/, readOnly ? 'ro' : 'rw');
   }
 
-  mountTable(): MountEntry[] {
-    return [...this.mounts];
+  mountTable(ns: string = INIT_NS): MountEntry[] {
+    return [...this.mountsOf(ns)];
   }
 
-  /** Drops user mounts and restores boot mounts' flags (a reboot). */
+  /** Drops user mounts and every namespace but init's, and restores boot mounts' flags (a reboot). */
   resetVolatileMounts(bootReadOnly: Map<string, boolean>): void {
-    this.mounts = this.mounts.filter((m) => m.boot);
-    for (const mount of this.mounts) {
+    for (const id of [...this.namespaces.keys()]) if (id !== INIT_NS) this.namespaces.delete(id);
+    const init = this.namespaces.get(INIT_NS)!;
+    init.mounts = init.mounts.filter((m) => m.boot);
+    for (const mount of init.mounts) {
       const ro = bootReadOnly.get(mount.target);
       if (ro !== undefined) {
         mount.readOnly = ro;
@@ -341,6 +444,11 @@ export class VirtualFileSystem {
     if (delta > 0 && this.usedBytes + delta > this.capacityBytes) throw new FsError('ENOSPC', normalizePath(path));
     this.usedBytes = Math.max(0, this.usedBytes + delta);
   }
+}
+
+function pinLabels(node: FsNode, path: string, depth = 0): void {
+  if (!node.label) node.label = defaultLabel(path);
+  if (node.kind === 'dir' && depth < 32) for (const [name, child] of node.children) pinLabels(child, `${path === '/' ? '' : path}/${name}`, depth + 1);
 }
 
 function sizeOf(node: FsNode): number {

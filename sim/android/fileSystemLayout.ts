@@ -68,6 +68,11 @@ export function layoutFileSystem(fs: VirtualFileSystem, profile: Profile, buildP
   dir('/sdcard', 0o770, AID.root, AID.everybody);
   fs.mount({ source: '/storage/emulated/0', target: '/sdcard', fstype: 'sdcardfs', bind: true, boot: true, options: 'rw,nosuid,nodev,noexec,noatime' });
 
+  const caLabel = profile.device.caStoreLabel;
+  if (caLabel && profile.device.sdk < 34) {
+    fs.setLabel(SYSTEM_CA_DIR, caLabel);
+    for (const cert of certs) fs.setLabel(`${SYSTEM_CA_DIR}/${cert.name}`, caLabel);
+  }
   if (profile.device.sdk >= 34) {
     // Android 14 reads system CAs from the Conscrypt APEX, so /system/etc/security/cacerts no longer counts.
     dir('/apex/com.android.conscrypt', 0o755);
@@ -75,6 +80,10 @@ export function layoutFileSystem(fs: VirtualFileSystem, profile: Profile, buildP
     fs.mountRoot('/apex/com.android.conscrypt')!.mode = 0o755;
     dir(APEX_CA_DIR, 0o755);
     for (const cert of certs) fs.writeFile(`${APEX_CA_DIR}/${cert.name}`, cert.pem, ROOT, { mode: 0o644 });
+    if (caLabel) {
+      fs.setLabel(APEX_CA_DIR, caLabel);
+      for (const cert of certs) fs.setLabel(`${APEX_CA_DIR}/${cert.name}`, caLabel);
+    }
     fs.remount('/apex/com.android.conscrypt', true);
   }
   fs.remount('/system', true);

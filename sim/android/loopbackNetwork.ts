@@ -37,6 +37,11 @@ export class LoopbackNetwork {
     return this.listeners.has(port);
   }
 
+  /** Ports phone processes listen on (for /proc/net/tcp). */
+  listeningPorts(): number[] {
+    return [...this.listeners.keys()].sort((a, b) => a - b);
+  }
+
   /** Phone listeners first, then adb reverses, else ECONNREFUSED (as a phone's loopback behaves). */
   async connect(port: number): Promise<Duplex> {
     const listener = this.listeners.get(port);

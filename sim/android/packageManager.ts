@@ -13,6 +13,8 @@ export interface PackageRecord {
   firstInstallTime: number;
   source: 'system' | 'app-runtime' | 'installed';
   permissions: Set<string>;
+  /** From the APK's manifest (installed packages). */
+  launcherActivity?: string;
 }
 
 /** Packages every phone has, so `pm list packages` looks like a phone and not a test fixture. */
@@ -69,7 +71,7 @@ export class PackageManager {
     return this.all().find((p) => p.name === name);
   }
 
-  install(info: { package: string; versionCode: number; versionName: string }, options: { replace: boolean }): { ok: true } | { ok: false; code: string } {
+  install(info: { package: string; versionCode: number; versionName: string; launcherActivity?: string }, options: { replace: boolean }): { ok: true } | { ok: false; code: string } {
     const existing = this.get(info.package);
     if (existing && !options.replace) return { ok: false, code: 'INSTALL_FAILED_ALREADY_EXISTS' };
     if (existing && existing.versionCode > info.versionCode) return { ok: false, code: 'INSTALL_FAILED_VERSION_DOWNGRADE' };
@@ -79,8 +81,14 @@ export class PackageManager {
       apkPath: `/data/app/${info.package}-${Buffer.from(info.package).toString('base64url').slice(0, 22)}==/base.apk`,
       uid: existing?.uid ?? this.nextUid++, system: false, minSdk: 21, targetSdk: this.profile.device.sdk,
       firstInstallTime: existing?.firstInstallTime ?? Math.floor(Date.now() / 1000), source: 'installed', permissions: this.permissionsOf(info.package),
+      ...(info.launcherActivity ? { launcherActivity: info.launcherActivity } : {}),
     });
     return { ok: true };
+  }
+
+  /** A package installed from an APK (adb install / pm install) and not uninstalled since. */
+  installedFromApk(name: string): PackageRecord | undefined {
+    return this.removed.has(name) ? undefined : this.installed.get(name);
   }
 
   /** Returns false for unknown packages; system packages cannot be removed for user 0 here. */

@@ -96,7 +96,12 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   packages(): InstalledPackage[] {
-    return [...[...this.apps.values()].map((app, i) => profilePackage(app.profile, i)), ...builtinPackages];
+    return [...[...this.apps.values()].map((app, i) => [app, i] as const).filter(([app]) => this.present(app)).map(([app, i]) => profilePackage(app.profile, i)), ...builtinPackages];
+  }
+
+  /** A `preinstalled: false` app exists only once an APK with its package is installed (sim/services.ts installedFromApk). */
+  private present(app: SimApp): boolean {
+    return app.profile.preinstalled !== false || (this.ctx.installedFromApk?.(app.profile.package) ?? null) !== null;
   }
 
   async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
@@ -113,7 +118,7 @@ export class SimAppRuntime implements AppRuntime {
     // Appium's settings helper shows nothing and finishes at once.
     if (pkg === appiumSettingsPackage) return activity && !activity.startsWith(appiumSettingsPackage) ? notFound : { ok: true, totalTimeMs: elapsed(140) };
     const app = this.apps.get(pkg);
-    if (!app || app.kind !== 'browser' || (activity && activity !== app.profile.activity)) return notFound;
+    if (!app || !this.present(app) || app.kind !== 'browser' || (activity && activity !== app.profile.activity)) return notFound;
     this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
     if (options.stopFirst && app.running) this.kill(app);
     const cold = this.bringToFront(app);
@@ -267,7 +272,7 @@ export class SimAppRuntime implements AppRuntime {
   private currentScreen(): Screen {
     const app = this.foreground;
     if (app) return buildBrowserScreen(app, this.layout);
-    const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser');
+    const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser' && this.present(a));
     return buildLauncherScreen(launchable, this.layout, async (pkg) => {
       const result = await this.startActivity({ package: pkg }, { stopFirst: false });
       if (!result.ok) throw new Error(result.error);

@@ -105,7 +105,7 @@ export class NetworkStack extends EventEmitter<NetworkStackEvents> {
       : await connectFromPhone(this.ctx, { host, port }, connectTimeoutMs, 'direct');
     if (secure) {
       if (proxy) socket = await openTunnel(socket, { host, port }, request.userAgent, connectTimeoutMs, proxy);
-      socket = await handshake(socket, host, trustedCAs(this.ctx, request.trustsUserCAs), connectTimeoutMs);
+      socket = await handshake(socket, host, trustedCAs(this.ctx, request.trustsUserCAs, request.pid), connectTimeoutMs);
     }
     const defaultPort = secure ? 443 : 80;
     const hostHeader = port === defaultPort ? url.host.replace(/:\d+$/, '') : url.host;

@@ -1,6 +1,31 @@
 import { PassThrough } from 'node:stream';
 import type { AppRuntime, PhoneContext } from '../services.js';
+import type { UiDriver } from '../ui.js';
 import { UiAutomator2Server } from './uiautomator2Server.js';
+import { W3cError } from './w3cError.js';
+
+/**
+ * Gestures and key presses go through UiAutomation's injectInputEvent, which MIUI refuses without
+ * "USB debugging (Security settings)" (openatx/uiautomator2#520, Mi 8 MIUI 11: "Injecting to another
+ * application requires INJECT_EVENTS permission"); setText and clear are accessibility actions
+ * (UiObject2.setText → ACTION_SET_TEXT) and need no injection.
+ */
+function injectionGuarded(ui: UiDriver, allowed: () => boolean): UiDriver {
+  const refuse = () => {
+    if (!allowed()) throw new W3cError('unknown error', 'java.lang.SecurityException: Injecting to another application requires INJECT_EVENTS permission');
+  };
+  return {
+    hierarchy: () => ui.hierarchy(),
+    display: () => ui.display(),
+    focus: () => ui.focus(),
+    setText: (key, text, options) => ui.setText(key, text, options),
+    clear: (key) => ui.clear(key),
+    click: async (key) => (refuse(), ui.click(key)),
+    pressKey: async (code) => (refuse(), ui.pressKey(code)),
+    tap: async (x, y) => (refuse(), ui.tap(x, y)),
+    swipe: async (x1, y1, x2, y2, ms) => (refuse(), ui.swipe(x1, y1, x2, y2, ms)),
+  };
+}
 
 export const UIAUTOMATOR2_SERVER_PORT = 6790;
 const SERVER_PACKAGE = 'io.appium.uiautomator2.server';
@@ -41,7 +66,7 @@ export function startUiAutomator2Instrumentation(ctx: PhoneContext, runtime: App
   const started = Date.now();
   const serverPackage = runtime.packages().find((p) => p.name === SERVER_PACKAGE);
   const server = new UiAutomator2Server({
-    ui: runtime.ui,
+    ui: ctx.inputInjectionAllowed ? injectionGuarded(runtime.ui, () => ctx.inputInjectionAllowed!()) : runtime.ui,
     screenshot: () => runtime.screencap(),
     device: ctx.profile.device,
     build: serverPackage ? { version: serverPackage.version, versionCode: serverPackage.versionCode } : undefined,

@@ -65,9 +65,11 @@ describe('device: parsing `service call iphonesubinfo` Parcel output', () => {
 
   it('maps Android releases to the transaction codes of IMEI, line number and IMSI', () => {
     expect(subinfoCodes(18)).to.include({ imei: 1, line1: 6, imsi: 3, callingPackage: false }); // Redmi 1S, Android 4.3
-    expect(subinfoCodes(29)).to.include({ imei: 1, line1: 13, imsi: 7 }); // Redmi Note 8, Android 10
+    expect(subinfoCodes(23)).to.include({ imei: 1, line1: 13, imsi: 7 }); // Android 6: getGroupIdLevel1(String) at 9
+    // Android 10 dropped getGroupIdLevel1(String): getLine1Number is 12 (13 kept as a checked fallback).
+    expect(subinfoCodes(29)).to.deep.include({ imei: 1, line1: 12, line1Candidates: [12, 13], imsi: 7 });
     expect(subinfoCodes(33)).to.include({ imei: 1, line1: 15, imsi: 8 });
-    expect(subinfoCommand(13, subinfoCodes(29))).to.equal('service call iphonesubinfo 13 s16 com.android.shell');
+    expect(subinfoCommand(12, subinfoCodes(29))).to.equal('service call iphonesubinfo 12 s16 com.android.shell');
     expect(subinfoCommand(1, subinfoCodes(18))).to.equal('service call iphonesubinfo 1');
   });
 });

@@ -29,9 +29,9 @@ export class PhoneLab {
     return phone;
   }
 
-  /** A started DeviceSession for a phone, as devices.json would describe it. */
-  async session(phone: SimulatedPhone, extra: Partial<DeviceEntry> = {}): Promise<DeviceSession> {
-    const session = new DeviceSession({ entry: { name: extra.name ?? phone.profile.name, serial: phone.serial, ...extra }, adb: this.client });
+  /** A started DeviceSession for a phone, as devices.json (in `baseDir`) would describe it. */
+  async session(phone: SimulatedPhone, extra: Partial<DeviceEntry> = {}, options: { baseDir?: string } = {}): Promise<DeviceSession> {
+    const session = new DeviceSession({ entry: { name: extra.name ?? phone.profile.name, serial: phone.serial, ...extra }, adb: this.client, baseDir: options.baseDir });
     await session.start();
     this.sessions.push(session);
     return session;

@@ -109,6 +109,8 @@ describe('sim android: commands answer in Android’s own formats', () => {
       'mount -t tmpfs tmpfs /system/etc/security/cacerts', 'cp /data/local/tmp/certs/* /system/etc/security/cacerts/',
       'cp /data/local/tmp/ca.pem /system/etc/security/cacerts/deadbeef.0', 'chown root:root /system/etc/security/cacerts/*',
       'chmod 644 /system/etc/security/cacerts/*', 'chcon u:object_r:system_file:s0 /system/etc/security/cacerts/*',
+      // The tmpfs folder itself keeps the tmpfs label unless relabelled; apps could not read the store.
+      'chcon u:object_r:system_file:s0 /system/etc/security/cacerts',
     ].join(' && ');
     const mounted = await sh(device, script, { root: true });
     expect(mounted.code, mounted.stderr).to.equal(0);
@@ -140,5 +142,55 @@ describe('sim android: commands answer in Android’s own formats', () => {
     const bad = await sh(device, 'input tap x');
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('Usage: input');
+  });
+});
+
+describe('sim android: /proc/net in the kernel’s formats', () => {
+  it('lists adbd in /proc/net/tcp, a phone listener in tcp6, and no devtools socket in /proc/net/unix (so getContexts finds only NATIVE_APP)', async () => {
+    const device = new AndroidDevice(testProfile());
+    const close = device.listenLocal(6790, (socket) => socket.destroy());
+    try {
+      const tcp = (await sh(device, 'cat /proc/net/tcp')).stdout.split('\n');
+      expect(tcp[0]).to.match(/^\s+sl\s+local_address rem_address\s+st tx_queue rx_queue/);
+      expect(tcp[1]).to.match(/^\s+0: 00000000:15B3 00000000:0000 0A /);
+      const tcp6 = (await sh(device, 'cat /proc/net/tcp6')).stdout;
+      expect(tcp6).to.match(/^\s+0: 0{32}:1A86 0{32}:0000 0A /m);
+      const unix = (await sh(device, 'cat /proc/net/unix')).stdout.trim().split('\n');
+      expect(unix[0]).to.equal('Num       RefCount Protocol Flags    Type St Inode Path');
+      // appium-android-driver getPotentialWebviewProcs: fields [, , , flags, , st, , path].
+      const rows = unix.slice(1).map((l) => l.trim().split(/\s+/));
+      expect(rows.every((r) => r.length === 8 && r[3] === '00010000' && r[5] === '01')).to.equal(true);
+      expect(rows.map((r) => r[7])).to.include('@jdwp-control');
+      expect(rows.some((r) => /devtools_remote/.test(r[7]!))).to.equal(false);
+    } finally {
+      close();
+      device.shutdown();
+    }
+  });
+});
+
+describe('sim android: Appium Settings’ foreground service and ProcessRecord lines, as appium-adb and io.appium.settings read them', () => {
+  it('shows isForeground=true once .Settings is started, a ProcessRecord for running apps, and nothing after a force-stop', async () => {
+    const { phoneWithApps } = await import('./android-support-apps.js');
+    const { loadProfile } = await import('../../sim/profiles/index.js');
+    const phone = phoneWithApps(loadProfile('redmi-note-8-2020'));
+    const device = phone.device;
+    // io.appium.settings lib/client.ts isRunningInForeground
+    expect((await sh(device, 'dumpsys activity services io.appium.settings')).stdout).not.to.contain('isForeground=true');
+    await sh(device, 'am start -n io.appium.settings/.Settings -a android.intent.action.MAIN -c android.intent.category.LAUNCHER');
+    const services = (await sh(device, 'dumpsys activity services io.appium.settings')).stdout;
+    expect(services).to.contain('isForeground=true');
+    expect(services).to.match(/^ {2}\* ServiceRecord\{[0-9a-f]+ u0 io\.appium\.settings\/\.ForegroundService\}$/m);
+    // appium-adb listAppProcessIds
+    const pidRegex = /ProcessRecord\{[\w]+\s+(\d+):io\.appium\.settings\//;
+    const processes = (await sh(device, 'dumpsys activity processes')).stdout;
+    const pid = processes.split('\n').map((l) => pidRegex.exec(l)?.[1]).find(Boolean);
+    expect(pid).to.match(/^\d+$/);
+    expect((await sh(device, 'ps -A')).stdout).to.match(new RegExp(`\\s${pid}\\s+700\\s.* io\\.appium\\.settings$`, 'm'));
+    expect(processes).to.match(/ProcessRecord\{[\w]+\s+\d+:com\.miui\.home\//);
+    await sh(device, 'am force-stop io.appium.settings');
+    expect((await sh(device, 'dumpsys activity services io.appium.settings')).stdout).not.to.contain('isForeground=true');
+    expect((await sh(device, 'dumpsys activity processes')).stdout).not.to.match(pidRegex);
+    await phone.close();
   });
 });

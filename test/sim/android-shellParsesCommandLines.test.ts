@@ -43,7 +43,8 @@ describe('sim android shell: command lines as mksh reads them', () => {
     const broken = await sh(device, "echo 'unterminated");
     expect(broken.code).to.equal(1);
     expect(broken.stderr).to.match(/^\/system\/bin\/sh: syntax error/);
-    expect((await sh(device, 'echo $(id)')).stderr).to.contain('command substitution');
+    // Arithmetic expansion is not implemented: a clear error, not a guess.
+    expect((await sh(device, 'echo $((1 + 2))')).stderr).to.contain('arithmetic expansion');
   });
 
   it('stops a following command (logcat, am instrument) when the host closes the stream', async () => {
@@ -51,5 +52,25 @@ describe('sim android shell: command lines as mksh reads them', () => {
     process.stdout.resume();
     setTimeout(() => process.kill(), 100);
     expect(await process.exit).to.equal(0);
+  });
+});
+
+describe('sim android shell: command substitution and for loops (what provisioning scripts use)', () => {
+  it('substitutes $(…) and backticks, splits unquoted results, and loops with for … in', async () => {
+    const { AndroidDevice } = await import('../../sim/android/index.js');
+    const { sh } = await import('./android-support.js');
+    const { testProfile } = await import('./adbd-support/testPhones.js');
+    const device = new AndroidDevice(testProfile({ rootable: true, buildType: 'userdebug' }));
+    expect((await sh(device, 'echo "[$(getprop ro.build.version.sdk)]"')).stdout).to.equal('[29]\n');
+    expect((await sh(device, 'echo `id -u`')).stdout).to.equal('2000\n');
+    expect((await sh(device, 'for P in $(pidof zygote zygote64); do echo pid=$P; done')).stdout).to.equal('pid=701\npid=700\n');
+    expect((await sh(device, 'for W in a "b c" d; do echo "<$W>"; done')).stdout).to.equal('<a>\n<b c>\n<d>\n');
+    expect((await sh(device, 'X=$(echo one; echo two); echo "$X"')).stdout).to.equal('one\ntwo\n');
+    expect((await sh(device, 'echo "$(echo "inner quotes") and $(echo ")")"')).stdout).to.equal('inner quotes and )\n');
+    expect((await sh(device, 'Y=1; Z=$(Y=2; cd /system; echo $Y); echo $Y $Z; pwd')).stdout).to.equal('1 2\n/\n');
+    expect((await sh(device, 'X=$(false); echo $?')).stdout).to.equal('1\n');
+    const unmatched = await sh(device, 'echo $(echo x');
+    expect(unmatched.code).to.not.equal(0);
+    expect(unmatched.stderr).to.contain("'$(' unmatched");
   });
 });

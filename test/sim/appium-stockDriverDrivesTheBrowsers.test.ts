@@ -78,11 +78,14 @@ describe('appium: the stock UiAutomator2 driver drives the simulated browsers en
     } else {
       // A retail build refuses `adb root`; this phone is rooted (su): a tmpfs over the store with the old CAs and ours.
       expect((await adb.run(['-s', phone.serial, 'push', local, `/data/local/tmp/${cert.fileName}`])).code).to.equal(0);
-      await sh('su 0 mkdir -p /data/local/tmp/cacerts-copy');
-      await sh('su 0 cp -r /system/etc/security/cacerts/. /data/local/tmp/cacerts-copy/');
-      await sh('su 0 mount -t tmpfs tmpfs /system/etc/security/cacerts');
-      await sh('su 0 cp -r /data/local/tmp/cacerts-copy/. /system/etc/security/cacerts/');
-      await sh(`su 0 cp /data/local/tmp/${cert.fileName} /system/etc/security/cacerts/${cert.fileName}`);
+      // Magisk's su: --mount-master so apps see the mount; folder and files labelled like the stock store.
+      const root = (line: string) => sh(`su --mount-master -c '${line}'`);
+      await root('mkdir -p /data/local/tmp/cacerts-copy');
+      await root('cp -r /system/etc/security/cacerts/. /data/local/tmp/cacerts-copy/');
+      await root('mount -t tmpfs tmpfs /system/etc/security/cacerts');
+      await root('cp -r /data/local/tmp/cacerts-copy/. /system/etc/security/cacerts/');
+      await root(`cp /data/local/tmp/${cert.fileName} /system/etc/security/cacerts/${cert.fileName}`);
+      await root('chcon u:object_r:system_file:s0 /system/etc/security/cacerts /system/etc/security/cacerts/*');
     }
     expect(await sh(`ls /system/etc/security/cacerts/${cert.fileName}`)).to.contain(cert.fileName);
     await appiumUp;

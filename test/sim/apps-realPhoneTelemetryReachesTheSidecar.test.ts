@@ -83,12 +83,15 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     fs.writeFileSync(local, cert.content);
     const push = await adb.run(['-s', phone.serial, 'push', local, `/data/local/tmp/${cert.fileName}`]);
     expect(push.code, push.stderr).to.equal(0);
-    // The usual rooted-phone provisioning: a tmpfs over the system store with the old CAs and ours.
-    await sh('su 0 mkdir -p /data/local/tmp/cacerts-copy');
-    await sh('su 0 cp -r /system/etc/security/cacerts/. /data/local/tmp/cacerts-copy/');
-    await sh('su 0 mount -t tmpfs tmpfs /system/etc/security/cacerts');
-    await sh('su 0 cp -r /data/local/tmp/cacerts-copy/. /system/etc/security/cacerts/');
-    await sh(`su 0 cp /data/local/tmp/${cert.fileName} /system/etc/security/cacerts/${cert.fileName}`);
+    // The usual rooted-phone provisioning: a tmpfs over the system store with the old CAs and ours,
+    // labelled like the stock store (folder and files), in Magisk's global namespace so apps see it.
+    const root = (line: string) => sh(`su --mount-master -c '${line}'`);
+    await root('mkdir -p /data/local/tmp/cacerts-copy');
+    await root('cp -r /system/etc/security/cacerts/. /data/local/tmp/cacerts-copy/');
+    await root('mount -t tmpfs tmpfs /system/etc/security/cacerts');
+    await root('cp -r /data/local/tmp/cacerts-copy/. /system/etc/security/cacerts/');
+    await root(`cp /data/local/tmp/${cert.fileName} /system/etc/security/cacerts/${cert.fileName}`);
+    await root('chcon u:object_r:system_file:s0 /system/etc/security/cacerts /system/etc/security/cacerts/*');
 
     expect(await sh('pm list packages')).to.include('package:com.mi.globalbrowser.mini').and.include('package:io.appium.uiautomator2.server.test');
     const start = await sh('am start -W -n com.mi.globalbrowser.mini/com.android.browser.BrowserActivity');

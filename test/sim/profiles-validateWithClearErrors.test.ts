@@ -60,6 +60,13 @@ describe('sim/profiles: shipped profiles', () => {
     }
   });
 
+  it('says in every shipped profile which real-phone mode it is, and ships the four modes', () => {
+    const modes = shipped.map((name) => [name, loadProfile(name).mode] as const);
+    for (const [name, mode] of modes) expect(mode, name).to.be.oneOf(['retail-miui', 'magisk-rooted', 'aosp-emulator', 'android-14', 'legacy']);
+    expect(new Set(modes.map(([, m]) => m))).to.include.members(['retail-miui', 'magisk-rooted', 'aosp-emulator', 'android-14']);
+    expect(loadProfile('retail-miui-android10').device.developerOptions).to.deep.equal({ usbDebuggingSecuritySettings: false, installViaUsb: false });
+  });
+
   it('states every unpublished detail as a choice in the description', () => {
     for (const name of shipped) {
       const d = loadProfile(name).description;

@@ -1,6 +1,6 @@
 import { PhonehomeError } from '../../errors.js';
 import type { AdbDevice } from '../adbDevice.js';
-import type { RootMethod } from '../rootAccess.js';
+import type { RootForm, RootMethod } from '../rootAccess.js';
 
 /** Where a phone keeps the record of what phonehome changed, so `provision --undo` works from any process. */
 export const RECORD_PATH = '/data/local/tmp/phonehome-provision.json';
@@ -23,6 +23,16 @@ export interface ProvisionRecord {
     store: 'system' | 'user';
     fileName: string;
     rootMethod: RootMethod;
+    /** How root commands were run (absent in records of older phonehome versions: derived from rootMethod). */
+    rootForm?: RootForm;
+    /** The Android user whose user store is used (`am get-current-user`); absent: 0. */
+    user?: number;
+    /** User store with root: phonehome created /data/misc/user/N/cacerts-added (remove it on undo). */
+    userDirCreatedByUs?: boolean;
+    /** SELinux contexts copied from the stock store (dir, files); null where the phone shows none. */
+    labels?: { dir: string | null; file: string | null };
+    /** Android 14+: PIDs of the running apps whose mount namespaces got the APEX bind mount. */
+    apexPids?: number[];
     /** The certificate file was already there: leave it. */
     existed: boolean;
     /** A tmpfs over the system store that phonehome mounted (unmount on undo). */
@@ -30,6 +40,8 @@ export interface ProvisionRecord {
     /** Android 14+: the APEX store bind mount phonehome made. */
     apexBound: boolean;
   };
+  /** APKs installed from devices.json `apps` (sha256 and version of each; the run report picks them up). */
+  apps?: Array<{ browser: string; package: string; files: Array<{ path: string; sha256: string }>; versionName: string; replaced: string | null }>;
   /** `adb root` was run by phonehome: `adb unroot` on undo. */
   adbdRootedByUs?: boolean;
 }

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { PhonehomeError } from '../../errors.js';
 import type { AdbDevice } from '../adbDevice.js';
-import { detectRoot, restartAdbdAsRoot, type RootMethod } from '../rootAccess.js';
-import { applyCa, planCa, undoCa, USER_CA_WARNING } from './caStep.js';
+import { installApps, type AppInstallSpec, type InstalledApp } from '../appInstall.js';
+import { runPreflight, type Preflight } from '../preflight.js';
+import { detectRoot, restartAdbdAsRoot, type RootForm, type RootMethod } from '../rootAccess.js';
+import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING } from './caStep.js';
 import { deleteRecord, readRecord, writeRecord, type ProvisionRecord } from './provisionRecord.js';
 import { applyProxy, planProxy, undoProxy } from './proxyStep.js';
 import { ReverseKeeper } from './reverseKeeper.js';
@@ -22,6 +24,12 @@ export interface ProvisionOptions {
   reassertMs?: number;
   /** Waits until the phone answers again (after `adb root` restarts adbd). */
   waitForPhone?: () => Promise<void>;
+  /** Probe the phone first and stop, changing nothing, when it refuses what a run needs (default true). */
+  preflight?: boolean;
+  /** devices.json name, for the fixes the preflight prints. */
+  name?: string;
+  /** APKs to install first (devices.json `apps`, resolved against the browser profiles). */
+  apps?: AppInstallSpec[];
   log?: (line: string) => void;
 }
 
@@ -47,8 +55,27 @@ export class Provisioning extends EventEmitter<ProvisioningEvents> {
   private keeper: ReverseKeeper | undefined;
   private undone: Promise<UndoResult> | undefined;
 
-  constructor(readonly device: AdbDevice, readonly record: ProvisionRecord) {
+  /** What the preflight found (absent when it was turned off). */
+  preflight: Preflight | undefined;
+
+  constructor(readonly device: AdbDevice, readonly record: ProvisionRecord, readonly sdk = 0) {
     super();
+  }
+
+  /** The APKs provisioning installed, with their sha256 and versionName. */
+  get installedApps(): InstalledApp[] {
+    return this.record.apps ?? [];
+  }
+
+  /**
+   * After a browser started: is the CA there inside its own mount namespace? Throws the one-line
+   * failure naming the step; does nothing for the user store or without root (nothing to enter with).
+   */
+  async verifyCaInApp(pkg: string): Promise<void> {
+    if (!this.record.ca) return;
+    const problem = await checkCaInApp(this.device, this.record.ca, pkg, this.sdk);
+    if (problem !== null && !/is not running/.test(problem)) throw new PhonehomeError(problem);
+    if (problem !== null) this.warn(`${this.device.serial}: ${problem}`);
   }
 
   /** `host:port` the phone's apps now use as their proxy. */
@@ -93,61 +120,84 @@ export class Provisioning extends EventEmitter<ProvisioningEvents> {
  */
 export async function provisionPhone(device: AdbDevice, options: ProvisionOptions): Promise<Provisioning> {
   const log = options.log ?? (() => undefined);
+  const props = await device.getProperties();
+  // Before anything changes: a phone that refuses what a run needs stops here, untouched.
+  const preflight = options.preflight === false ? undefined : await runPreflight(device, { props, name: options.name });
+  if (preflight && !preflight.ok) {
+    throw new PhonehomeError(`preflight failed on ${options.name ?? device.serial} (nothing changed on the phone): ${preflight.blockers.map((b) => b.line).join('; ')}`);
+  }
   const leftover = await readRecord(device);
   if (leftover) {
     log(`${device.serial}: undoing an earlier provisioning that was not undone (started ${new Date(leftover.startedAt).toISOString()})`);
     const result = await undoRecord(device, leftover);
     if (!result.ok) throw new PhonehomeError(`provisioning ${device.serial}: an earlier provisioning could not be undone: ${result.problems.join('; ')}`);
   }
-  const props = await device.getProperties();
   const sdk = Number(props['ro.build.version.sdk']) || 0;
   const record: ProvisionRecord = { version: 1, serial: device.serial, startedAt: Date.now() };
-  const provisioning = new Provisioning(device, record);
+  const provisioning = new Provisioning(device, record, sdk);
+  provisioning.preflight = preflight;
   const save = () => writeRecord(device, record);
-  let step = 'proxy';
+  let step = 'apps';
   try {
+    if (options.apps && options.apps.length > 0) {
+      record.apps = await installApps(device, options.apps, props);
+      await save();
+    }
+    step = 'proxy';
     const proxyPlan = await planProxy(device, options.proxyPort, options.proxyHost);
     record.proxy = proxyPlan;
     await save();
     await applyProxy(device, proxyPlan);
 
     step = 'CA';
-    const root = await detectRoot(device, props);
+    const root = preflight?.root ?? (await detectRoot(device, props));
     let method: RootMethod = root.method;
+    let form: RootForm | undefined = root.form;
     const wanted = options.caStore ?? 'auto';
     if (method === 'adb-root' && wanted !== 'user') {
+      // A debuggable build: `adb root` first (the whole shell is then root), a su form only if it fails.
       record.adbdRootedByUs = true;
       await save();
       const waitForPhone = options.waitForPhone ?? (async () => { await device.shell('true', { timeoutMs: 2000 }); });
       if (await restartAdbdAsRoot(device, waitForPhone)) {
         method = 'adbd';
+        form = 'shell';
         // adbd restarted: the reverse went with it.
         if (proxyPlan.reverse) await device.reverse(proxyPlan.reverse.remote, proxyPlan.reverse.local);
       } else {
-        method = 'none';
+        method = form ? 'su' : 'none';
       }
     } else if (method === 'adb-root') {
-      method = 'none';
+      method = form ? 'su' : 'none';
     }
+    if (method === 'none') form = undefined;
     const store = wanted === 'auto' ? (method === 'none' ? 'user' : 'system') : wanted;
     if (store === 'system' && method === 'none') {
       throw new PhonehomeError(`CA step failed on ${device.serial}: the system store needs root, and this phone has none (${root.detail}); use the user store (caStore 'user' or 'auto')`);
     }
     if (store === 'user') provisioning.warn(`${device.serial}: ${USER_CA_WARNING}`);
-    const caPlan = await planCa(device, { caCertPem: options.caCertPem, rootMethod: method, store, sdk });
+    const user = preflight?.user ?? (await currentUser(device));
+    const caPlan = await planCa(device, { caCertPem: options.caCertPem, rootMethod: method, rootForm: form, store, sdk, user });
     record.ca = caPlan;
     await save();
-    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log }, async () => { await save(); });
+    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line) }, async () => { await save(); });
     await save();
   } catch (error) {
     const result = await provisioning.undo();
     const undoNote = result.ok ? 'changes undone' : `undo incomplete: ${result.problems.join('; ')}`;
     const message = error instanceof Error ? error.message : String(error);
-    const named = message.includes('step failed') ? message : `${step} step failed on ${device.serial}: ${message}`;
+    const named = /step failed/.test(message) ? message : `${step} step failed on ${device.serial}: ${message}`;
     throw new PhonehomeError(`${named} (${undoNote})`, { cause: error });
   }
   provisioning.keepReverse(options.reassertMs ?? 2000);
   return provisioning;
+}
+
+/** `am get-current-user` (MIUI Second space runs as another user); 0 when the phone does not say. */
+async function currentUser(device: AdbDevice): Promise<number> {
+  const out = await device.shell('am get-current-user').catch(() => '');
+  const user = /^\s*(\d+)\s*$/.exec(out)?.[1];
+  return user === undefined ? 0 : Number(user);
 }
 
 /** Undoes whatever the phone's provisioning record says (`phonehome provision --undo`). */

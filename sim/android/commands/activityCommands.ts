@@ -1,3 +1,4 @@
+import { APPIUM_SETTINGS } from '../appiumSettingsService.js';
 import type { Ctx, Handler } from './context.js';
 
 interface Intent {
@@ -101,6 +102,8 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
     await ctx.err(`Error type 3\n${result.error}\n`);
     return 0;
   }
+  // Appium Settings' main activity starts its ForegroundService and finishes (io.appium.settings Settings.java).
+  if (pkg === APPIUM_SETTINGS) ctx.device.appiumSettings.start();
   if (intent.wait) {
     const focus = ctx.device.apps.focus();
     const activity = focus ? `${focus.package}/${focus.activity}` : `${pkg}/${intent.component?.activity ?? ''}`;
@@ -160,6 +163,7 @@ const am: Handler = async (ctx) => {
     case 'kill': {
       const pkg = rest.filter((a) => !a.startsWith('-') && !/^\d+$/.test(a)).pop();
       if (pkg) apps.forceStop(pkg);
+      if (pkg === APPIUM_SETTINGS) ctx.device.appiumSettings.stop();
       return 0;
     }
     case 'kill-all':

@@ -59,13 +59,20 @@ async function activity(ctx: Ctx, args: string[]): Promise<number> {
   const component = focus ? `${focus.package}/${focus.activity}` : null;
   const record = component ? `ActivityRecord{${objectHash(component)} u0 ${component} t${(Number.parseInt(objectHash(component), 16) % 90) + 10}}` : 'null';
   const section = args[0];
-  if (section === 'services') {
-    await ctx.out(`ACTIVITY MANAGER SERVICES (dumpsys activity services)\n  (nothing)\n`);
+  if (section === 'services' || section === 's') {
+    await ctx.out(ctx.device.appiumSettings.dump(args[1]));
     return 0;
   }
   if (section === 'processes' || section === 'p') {
-    const lines = ctx.device.apps.pids().map((p, i) => `    #${i}: fg     T/A/TOP  LCM  t: 0 ${p.pid}:${p.package}/${p.user} (top-activity)`);
-    await ctx.out(`ACTIVITY MANAGER RUNNING PROCESSES (dumpsys activity processes)\n  Process LRU list (sorted by oom_adj, ${lines.length} total, non-act at 0, non-svc at 0):\n${lines.join('\n')}\n`);
+    // appium-adb listAppProcessIds: /ProcessRecord\{[\w]+\s+(\d+):<pkg>\//; AOSP ProcessList dump: "*APP* UID n ProcessRecord{…}".
+    const procs = [...ctx.device.apps.pids(), ...(ctx.device.appiumSettings.running ? [{ pid: ctx.device.appiumSettings.pid, package: 'io.appium.settings', user: `u0_a${ctx.device.appiumSettings.uid - 10000}` }] : [])];
+    const filter = args[1];
+    const shown = procs.filter((p) => !filter || p.package === filter);
+    const record = (p: { pid: number; package: string; user: string }) => `ProcessRecord{${objectHash(p.package + p.pid)} ${p.pid}:${p.package}/${p.user.replace('_', '')}}`;
+    const uid = (user: string) => (/^u0_a(\d+)$/.exec(user) ? 10000 + Number(/^u0_a(\d+)$/.exec(user)![1]) : 1000);
+    const apps = shown.map((p) => `  *APP* UID ${uid(p.user)} ${record(p)}\n    user #0 uid=${uid(p.user)} gids={50${uid(p.user) % 1000}, 20${uid(p.user) % 1000}, 9997}\n    pid=${p.pid} starting=0`);
+    const lru = shown.map((p, i) => `    #${i}: fg     T/A/TOP  LCM  t: 0 ${p.pid}:${p.package}/${p.user.replace('_', '')} (top-activity)`);
+    await ctx.out(`ACTIVITY MANAGER RUNNING PROCESSES (dumpsys activity processes)\n  All known processes:\n${apps.join('\n')}\n\n  Process LRU list (sorted by oom_adj, ${lru.length} total, non-act at 0, non-svc at 0):\n${lru.join('\n')}\n`);
     return 0;
   }
   if (section === 'top') {

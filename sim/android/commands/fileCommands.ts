@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FsError, normalizePath, type FsNode } from '../fileSystem.js';
+import { defaultLabel, isValidContext } from '../selinuxLabels.js';
 import { readAll } from '../shell/io.js';
 import { idFromName, idName, splitFlags, type Ctx, type Handler } from './context.js';
 
@@ -20,13 +21,14 @@ function modeString(node: FsNode): string {
   return (node.kind === 'dir' ? 'd' : '-') + rwx(6, (bits & 0o4000) !== 0, 's') + rwx(3, (bits & 0o2000) !== 0, 's') + rwx(0, (bits & 0o1000) !== 0, 't');
 }
 
-function longLine(name: string, node: FsNode): string {
+function longLine(name: string, node: FsNode, label?: string): string {
   const date = new Date(node.mtime * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
   const size = node.kind === 'dir' ? 4096 : node.data.length;
   const links = node.kind === 'dir' ? 2 + [...node.children.values()].filter((c) => c.kind === 'dir').length : 1;
-  return `${modeString(node)} ${String(links).padStart(2)} ${idName(node.uid).padEnd(6)} ${idName(node.gid).padEnd(6)} ${String(size).padStart(7)} ${stamp} ${name}\n`;
+  // toybox ls -lZ puts the context between the group and the size.
+  return `${modeString(node)} ${String(links).padStart(2)} ${idName(node.uid).padEnd(6)} ${idName(node.gid).padEnd(6)} ${label ? `${label} ` : ''}${String(size).padStart(7)} ${stamp} ${name}\n`;
 }
 
 const ls: Handler = async (ctx) => {
@@ -34,6 +36,10 @@ const ls: Handler = async (ctx) => {
   const long = flags.has('-l') || flags.has('-n');
   const all = flags.has('-a');
   const directoryOnly = flags.has('-d');
+  const context = flags.has('-Z');
+  const labelOf = (path: string, node: FsNode) => node.label ?? defaultLabel(path);
+  const line = (shown: string, path: string, node: FsNode) =>
+    long ? longLine(shown, node, context ? labelOf(path, node) : undefined) : context ? `${labelOf(path, node)} ${shown}\n` : `${shown}\n`;
   const targets = operands.length ? operands : ['.'];
   let status = 0;
   const files = ctx.device.files;
@@ -60,7 +66,7 @@ const ls: Handler = async (ctx) => {
       continue;
     }
     if (node.kind === 'file' || directoryOnly) {
-      await ctx.out(long ? longLine(target, node) : `${target}\n`);
+      await ctx.out(line(target, path, node));
       continue;
     }
     let entries;
@@ -74,7 +80,7 @@ const ls: Handler = async (ctx) => {
     if (targets.length > 1) await ctx.out(`${target}:\n`);
     const shown = entries.filter((e) => all || !e.name.startsWith('.'));
     if (long) await ctx.out(`total ${shown.length * 8}\n`);
-    const lines = [...(all ? [{ name: '.', node }, { name: '..', node }] : []), ...shown].map((e) => (long ? longLine(e.name, e.node) : `${e.name}\n`));
+    const lines = [...(all ? [{ name: '.', node }, { name: '..', node }] : []), ...shown].map((e) => line(e.name, e.name === '.' || e.name === '..' ? path : path === '/' ? `/${e.name}` : `${path}/${e.name}`, e.node));
     await ctx.out(lines.join(''));
   }
   return status;
@@ -304,20 +310,66 @@ function hashCommand(algorithm: string, tool: string): Handler {
   };
 }
 
+function eachPath(ctx: Ctx, path: string, recursive: boolean, visit: (path: string) => void): void {
+  visit(path);
+  if (!recursive) return;
+  const node = ctx.device.files.lookup(path, ctx.cred);
+  if (node?.kind !== 'dir') return;
+  for (const entry of ctx.device.files.list(path, ctx.cred)) eachPath(ctx, path === '/' ? `/${entry.name}` : `${path}/${entry.name}`, true, visit);
+}
+
+/** toybox chcon [-hRv] CONTEXT FILE...: sets the SELinux label (root; the context must be one the policy knows). */
 const chcon: Handler = async (ctx) => {
-  if (ctx.cred.uid !== 0) {
-    await ctx.err(`chcon: '${ctx.args[ctx.args.length - 1] ?? ''}' to ${ctx.args.find((a) => a.startsWith('u:')) ?? ''}: Operation not permitted\n`);
+  const { flags, operands } = splitFlags(ctx.args);
+  const [context, ...targets] = operands;
+  if (!context || targets.length === 0) {
+    await ctx.err('usage: chcon [-hRv] CONTEXT FILE...\n');
     return 1;
   }
-  return 0;
+  let status = 0;
+  for (const target of targets) {
+    const path = abs(ctx, target);
+    try {
+      if (!isValidContext(context)) throw new FsError('EINVAL', path);
+      if (!ctx.device.files.lookup(path, ctx.cred)) throw new FsError('ENOENT', path);
+      eachPath(ctx, path, flags.has('-R'), (p) => ctx.device.files.setLabel(p, context, ctx.cred));
+    } catch (error) {
+      const message = error instanceof FsError && error.code === 'EPERM' ? 'Operation not permitted' : (error as Error).message;
+      await ctx.err(`chcon: '${target}' to ${context}: ${message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+};
+
+/** restorecon [-RFnv] FILE...: the file_contexts label for each path (AOSP file_contexts, selinuxLabels.ts). */
+const restorecon: Handler = async (ctx) => {
+  const { flags, operands } = splitFlags(ctx.args);
+  if (operands.length === 0) {
+    await ctx.err('usage: restorecon [-D] [-F] [-R] [-n] [-v] FILE...\n');
+    return 1;
+  }
+  let status = 0;
+  for (const target of operands) {
+    const path = abs(ctx, target);
+    try {
+      if (!ctx.device.files.lookup(path, ctx.cred)) throw new FsError('ENOENT', path);
+      eachPath(ctx, path, flags.has('-R'), (p) => ctx.device.files.setLabel(p, defaultLabel(p), ctx.cred));
+    } catch (error) {
+      await ctx.err(`restorecon: ${target}: ${(error as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
 };
 
 /** toybox mount: list, tmpfs, bind, remount (root only for changes). */
 const mount: Handler = async (ctx) => {
   const { flags, operands } = splitFlags(ctx.args, ['-t', '-o']);
   const files = ctx.device.files;
+  const ns = ctx.cred.mountNs ?? 'init';
   if (operands.length === 0 && !flags.has('-o')) {
-    await ctx.out(files.mountTable().map((m) => `${m.source} on ${m.target} type ${m.fstype} (${m.options})\n`).join(''));
+    await ctx.out(files.mountTable(ns).map((m) => `${m.source} on ${m.target} type ${m.fstype} (${m.options})\n`).join(''));
     return 0;
   }
   const options = String(flags.get('-o') ?? '').split(',').filter(Boolean);
@@ -331,11 +383,11 @@ const mount: Handler = async (ctx) => {
   }
   try {
     if (remount) {
-      if (!files.mountTable().some((m) => m.target === target)) {
+      if (!files.mountTable(ns).some((m) => m.target === target)) {
         await ctx.err(`mount: '${target}' not in /proc/mounts\n`);
         return 1;
       }
-      files.remount(target, options.includes('ro'));
+      files.remount(target, options.includes('ro'), ns);
       return 0;
     }
     const fstype = String(flags.get('-t') ?? (bind ? 'none' : ''));
@@ -343,7 +395,7 @@ const mount: Handler = async (ctx) => {
       await ctx.err(`mount: '${source}'->'${target}': No such device (only -t tmpfs and bind mounts are supported here)\n`);
       return 1;
     }
-    files.mount({ source: bind ? abs(ctx, source) : source, target, fstype: bind ? files.mountTable().find((m) => target.startsWith(m.target))?.fstype ?? 'none' : fstype, bind, readOnly: options.includes('ro'), options: options.includes('ro') ? 'ro' : 'rw,seclabel,relatime' });
+    files.mount({ source: bind ? abs(ctx, source) : source, target, fstype: bind ? files.mountTable(ns).find((m) => target.startsWith(m.target))?.fstype ?? 'none' : fstype, bind, readOnly: options.includes('ro'), options: options.includes('ro') ? 'ro' : 'rw,seclabel,relatime' }, ns);
     ctx.device.log(4, 'vold', `mounted ${source} on ${target}`);
     return 0;
   } catch (error) {
@@ -363,7 +415,7 @@ const umount: Handler = async (ctx) => {
     return 1;
   }
   try {
-    ctx.device.files.unmount(abs(ctx, target));
+    ctx.device.files.unmount(abs(ctx, target), ctx.cred.mountNs);
     return 0;
   } catch {
     await ctx.err(`umount: ${target}: Invalid argument\n`);
@@ -377,8 +429,8 @@ const remount: Handler = async (ctx) => {
     await ctx.err('Not running as root. Try "adb root" first.\n');
     return 1;
   }
-  ctx.device.files.remount('/system', false);
-  ctx.device.files.remount('/vendor', false);
+  ctx.device.files.remount('/system', false, ctx.cred.mountNs);
+  ctx.device.files.remount('/vendor', false, ctx.cred.mountNs);
   await ctx.out('Remount succeeded\n');
   return 0;
 };
@@ -391,6 +443,6 @@ const df: Handler = async (ctx) => {
 };
 
 export const fileCommands: Record<string, Handler> = {
-  ls, cat, mkdir, rm, rmdir, cp, mv, chmod, chown, touch, chcon, mount, umount, remount, df,
+  ls, cat, mkdir, rm, rmdir, cp, mv, chmod, chown, touch, chcon, restorecon, mount, umount, remount, df,
   md5sum: hashCommand('md5', 'md5sum'), sha1sum: hashCommand('sha1', 'sha1sum'), sha256sum: hashCommand('sha256', 'sha256sum'),
 };

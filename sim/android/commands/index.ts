@@ -3,7 +3,7 @@ import { contentCommands } from './contentCommand.js';
 import type { Handler } from './context.js';
 import { dumpsysCommands } from './dumpsysCommand.js';
 import { fileCommands } from './fileCommands.js';
-import { identityCommands } from './identityCommands.js';
+import { identityCommands, magiskSu } from './identityCommands.js';
 import { inputCommands } from './inputCommands.js';
 import { logcatCommands } from './logcatCommand.js';
 import { packageCommands, runPackageManager } from './packageCommands.js';
@@ -34,8 +34,8 @@ function cmdCommand(registry: Map<string, Handler>): Handler {
   };
 }
 
-/** Every command the phone's shell knows beyond the builtins; `rootable` adds su. */
-export function shellCommands(options: { su: boolean } = { su: true }): Map<string, Handler> {
+/** Every command the phone's shell knows beyond the builtins; `su` picks which su the phone has (none without root). */
+export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su: 'aosp' }): Map<string, Handler> {
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
@@ -43,5 +43,6 @@ export function shellCommands(options: { su: boolean } = { su: true }): Map<stri
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');
+  else if (options.su === 'magisk') registry.set('su', magiskSu);
   return registry;
 }

@@ -1,3 +1,4 @@
+import { inputInjectionDenial } from '../securityRefusals.js';
 import type { Handler } from './context.js';
 
 const KEYCODES: Record<string, number> = {
@@ -30,6 +31,12 @@ const input: Handler = async (ctx) => {
   if (args[0] && SOURCES.has(args[0])) args.shift();
   const [verb, ...rest] = args;
   const apps = ctx.device.apps;
+  if (verb && ['keyevent', 'text', 'tap', 'swipe', 'draganddrop', 'press', 'roll', 'motionevent'].includes(verb) && ctx.device.developerOptions.refusesInputInjection(ctx.cred.uid)) {
+    // MIUI without "USB debugging (Security settings)": the shell has no INJECT_EVENTS.
+    const denial = inputInjectionDenial(ctx.device.profile.device.sdk, verb);
+    await ctx.err(denial.stderr);
+    return denial.code;
+  }
   const numbers = (values: string[]) => values.map(Number);
   switch (verb) {
     case 'keyevent': {

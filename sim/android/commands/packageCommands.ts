@@ -1,4 +1,5 @@
 import { ApkParseError, parseApk } from '../apkManifest.js';
+import { INSTALL_USER_RESTRICTED } from '../securityRefusals.js';
 import { normalizePath } from '../fileSystem.js';
 import { readBytes } from '../shell/io.js';
 import type { PackageRecord } from '../packageManager.js';
@@ -76,6 +77,12 @@ async function install(ctx: Ctx, args: string[], fromStdin: boolean): Promise<nu
       await ctx.err(`Error: Unable to open file: ${path}\nConsider using a file under /data/local/tmp/\n`);
       return exception(ctx, `java.lang.IllegalArgumentException: Error: Can't open file: ${path}`);
     }
+  }
+  if (ctx.device.developerOptions.refusesInstalls(ctx.cred.uid)) {
+    // MIUI without "Install via USB": the session is refused after the APK was sent.
+    ctx.device.log(5, 'PackageInstaller', 'install from shell refused: Install via USB is off');
+    await ctx.out(INSTALL_USER_RESTRICTED + '\n');
+    return 1;
   }
   let info;
   try {

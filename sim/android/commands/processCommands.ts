@@ -25,6 +25,8 @@ export function processTable(ctx: Ctx): ProcessRow[] {
     user, pid, ppid, vsz: name.startsWith('com.') || name === 'system_server' ? 5_400_000 + pid * 13 : 12_000 + pid, rss: 40_000 + pid * 7,
     wchan: name.startsWith('[') ? 'kthreadd' : 'SyS_epoll_wait', name,
   }));
+  const settings = ctx.device.appiumSettings;
+  if (settings.running) rows.push({ user: `u0_a${settings.uid - 10000}`, pid: settings.pid, ppid: 700, vsz: 5_500_000, rss: 90_000, wchan: 'SyS_epoll_wait', name: 'io.appium.settings' });
   for (const app of ctx.device.apps.pids()) {
     rows.push({ user: app.user, pid: app.pid, ppid: 700, vsz: 5_600_000 + app.pid, rss: 120_000 + (app.pid % 1000) * 11, wchan: 'SyS_epoll_wait', name: app.package });
   }

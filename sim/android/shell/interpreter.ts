@@ -1,6 +1,9 @@
 import type { Credentials } from '../fileSystem.js';
 import { FsError, normalizePath } from '../fileSystem.js';
-import { BufferSink, EMPTY_INPUT, NULL_SINK, bufferInput, type InputSource, type OutputSink } from './io.js';
+import { BufferSink, EMPTY_INPUT, NULL_SINK, OutputLimitError, bufferInput, type InputSource, type OutputSink } from './io.js';
+
+/** Largest output a `$(…)` may capture. */
+const SUBSTITUTION_LIMIT = 1024 * 1024;
 import { ShellSyntaxError, parse, type Command, type Redirect, type Script, type SimpleCommand, type Word } from './parser.js';
 
 /** Shell state shared by the commands of one command line. */
@@ -158,6 +161,17 @@ export class Interpreter<Device> {
           }
           return status;
         }
+        case 'for': {
+          let status = 0;
+          const items: string[] = [];
+          for (const word of command.items) items.push(...(await this.expandWord(word, io)));
+          for (const item of items) {
+            if (this.options.signal.aborted) return 130;
+            this.env.vars.set(command.name, item);
+            status = await this.runScript(command.body, io);
+          }
+          return status;
+        }
         case 'if': {
           for (const branch of command.branches) {
             if ((await this.runScript(branch.condition, io)) === 0) return await this.runScript(branch.body, io);
@@ -189,7 +203,7 @@ export class Interpreter<Device> {
     const io: Io = { ...outer };
     const files: Array<{ path: string; sink: BufferSink; append: boolean }> = [];
     for (const redirect of redirects) {
-      const target = (await this.expandWord(redirect.target)).join(' ');
+      const target = (await this.expandWord(redirect.target, outer)).join(' ');
       if (redirect.op === '>&' || redirect.op === '<&') {
         if (target === '-') continue;
         const source = target === '1' ? io.stdout : target === '2' ? io.stderr : null;
@@ -268,8 +282,41 @@ export class Interpreter<Device> {
     }
   }
 
+  /**
+   * `$(…)`: runs the line in a subshell (variables and cwd restored after), stdout captured up to
+   * 1 MiB with trailing newlines removed, stderr passed through; `$?` becomes its status.
+   */
+  private async substitute(source: string, io?: Io): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const capture: OutputSink = {
+      write: async (data) => {
+        const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+        if (size + buffer.length > SUBSTITUTION_LIMIT) throw new OutputLimitError(`command substitution output exceeds ${SUBSTITUTION_LIMIT} bytes`);
+        size += buffer.length;
+        chunks.push(buffer);
+      },
+    };
+    const saved = { vars: new Map(this.env.vars), exported: new Set(this.env.exported), cwd: this.env.cwd };
+    let status: number;
+    try {
+      status = await this.runLine(source, { stdout: capture, stderr: io?.stderr ?? NULL_SINK, stdin: EMPTY_INPUT });
+    } catch (error) {
+      if (error instanceof ExitSignal) status = error.status;
+      else throw error;
+    } finally {
+      this.env.vars = saved.vars;
+      this.env.exported = saved.exported;
+      this.env.cwd = saved.cwd;
+    }
+    this.env.lastStatus = status;
+    return Buffer.concat(chunks).toString('utf8').replace(/\n+$/, '');
+  }
+
   /** Parameter expansion, field splitting of unquoted expansions, and globbing of unquoted `*`/`?`. */
-  async expandWord(word: Word): Promise<string[]> {
+  async expandWord(word: Word, io?: Io, options: { split?: boolean } = {}): Promise<string[]> {
+    // An assignment's value is neither split nor globbed (POSIX 2.9.1).
+    const split = options.split ?? true;
     const fields: string[] = [];
     let current = '';
     let hasContent = false;
@@ -278,11 +325,11 @@ export class Interpreter<Device> {
       if (part.kind === 'literal') {
         current += part.text;
         hasContent = true;
-        if (!part.quoted && /[*?]/.test(part.text)) globbable = true;
+        if (split && !part.quoted && /[*?]/.test(part.text)) globbable = true;
         continue;
       }
-      const value = this.param(part.name);
-      if (part.quoted) {
+      const value = part.kind === 'command' ? await this.substitute(part.source, io) : this.param(part.name);
+      if (part.quoted || !split) {
         current += value;
         hasContent = true;
         continue;
@@ -324,12 +371,14 @@ export class Interpreter<Device> {
 
   private async runSimple(command: SimpleCommand, io: Io): Promise<number> {
     const words: string[] = [];
-    for (const word of command.words) words.push(...(await this.expandWord(word)));
+    for (const word of command.words) words.push(...(await this.expandWord(word, io)));
     const assignments: Array<[string, string]> = [];
-    for (const a of command.assignments) assignments.push([a.name, (await this.expandWord(a.value)).join(' ')]);
+    for (const a of command.assignments) assignments.push([a.name, (await this.expandWord(a.value, io, { split: false })).join(' ')]);
     if (words.length === 0) {
       for (const [name, value] of assignments) this.env.vars.set(name, value);
-      return 0;
+      // An assignment-only command exits with its last command substitution's status, else 0.
+      const substituted = command.assignments.some((a) => a.value.parts.some((p) => p.kind === 'command')) || command.words.length > 0;
+      return substituted ? this.env.lastStatus : 0;
     }
     // Prefix assignments apply to that command only; we keep them for its duration.
     const saved = assignments.map(([name]) => [name, this.env.vars.get(name)] as const);
@@ -350,7 +399,8 @@ export class Interpreter<Device> {
     const args = words.slice(1);
     const builtin = BUILTINS.get(name);
     if (builtin) return builtin(this as unknown as Interpreter<unknown>, args, io);
-    const stripped = name.replace(/^\/system\/(x?bin)\//, '');
+    // Android 10+ has /bin → /system/bin (HTTP Toolkit runs /bin/mount through nsenter).
+    const stripped = name.replace(/^\/(system\/)?(x?bin)\//, '');
     const handler = this.options.commands.get(stripped);
     if (!handler) {
       await io.stderr.write(`${SHELL}: ${name}: inaccessible or not found\n`);

@@ -1,12 +1,15 @@
 /**
  * A POSIX-shell subset, as mksh (Android's /system/bin/sh) reads the command lines adb clients
  * send: quoting, `;` `&&` `||` `|` `&`, redirections (`2>/dev/null`, `>>f`, `2>&1`, `<f`),
- * assignments, `while/until … do … done`, `if … then … fi`, `{ …; }` and `( … )`.
+ * assignments, `while/until … do … done`, `for NAME in …; do … done`, `if … then … fi`, `{ …; }`,
+ * `( … )` and command substitution (`$( … )`, backticks).
  */
 
 export type WordPart =
   | { kind: 'literal'; text: string; quoted: boolean }
-  | { kind: 'param'; name: string; quoted: boolean };
+  | { kind: 'param'; name: string; quoted: boolean }
+  /** `$(…)` or `` `…` ``: the inner command line, run in a subshell, its output (trailing newlines removed) in place. */
+  | { kind: 'command'; source: string; quoted: boolean };
 
 export interface Word {
   parts: WordPart[];
@@ -47,7 +50,15 @@ export interface GroupCommand {
   redirects: Redirect[];
 }
 
-export type Command = SimpleCommand | LoopCommand | IfCommand | GroupCommand;
+export interface ForCommand {
+  type: 'for';
+  name: string;
+  items: Word[];
+  body: Script;
+  redirects: Redirect[];
+}
+
+export type Command = SimpleCommand | LoopCommand | IfCommand | GroupCommand | ForCommand;
 
 export interface Pipeline {
   negate: boolean;
@@ -72,6 +83,40 @@ type Token =
   | { type: 'eof' };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Index of the `)` closing a `$(` whose body starts at `from` (quotes and nested parentheses respected). */
+function closingParen(source: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === "'") {
+      const end = source.indexOf("'", i + 1);
+      if (end < 0) break;
+      i = end;
+      continue;
+    }
+    if (c === '"') {
+      for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  throw new ShellSyntaxError("syntax error: '$(' unmatched");
+}
+
+/** Index of the backtick closing one that starts a substitution at `from - 1`. */
+function closingBacktick(source: string, from: number): number {
+  for (let i = from; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === '`') return i;
+  }
+  throw new ShellSyntaxError("syntax error: '`' unmatched");
+}
 
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -135,7 +180,14 @@ export function tokenize(source: string): Token[] {
         i = end + 1;
         return true;
       }
-      if (next === '(') throw new ShellSyntaxError('command substitution $( … ) is not supported');
+      if (next === '(') {
+        if (source[i + 2] === '(') throw new ShellSyntaxError('arithmetic expansion $(( … )) is not supported');
+        const end = closingParen(source, i + 2);
+        flush(quoted);
+        parts.push({ kind: 'command', source: source.slice(i + 2, end), quoted });
+        i = end + 1;
+        return true;
+      }
       const special = next !== undefined && '?$#!0-@*'.includes(next);
       const match = special ? [next] : /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i + 1));
       if (!match) return false;
@@ -183,7 +235,15 @@ export function tokenize(source: string): Token[] {
             i += 2;
             continue;
           }
-          if (d === '`') throw new ShellSyntaxError('command substitution ` … ` is not supported');
+          if (d === '`') {
+            const end = closingBacktick(source, i + 1);
+            if (literal) parts.push({ kind: 'literal', text: literal, quoted: true });
+            literal = '';
+            parts.push({ kind: 'command', source: source.slice(i + 1, end).replace(/\\([`\\$])/g, '$1'), quoted: true });
+            sawAny = true;
+            i = end + 1;
+            continue;
+          }
           if (d === '$' && readParam(true)) {
             sawAny = true;
             continue;
@@ -196,7 +256,13 @@ export function tokenize(source: string): Token[] {
         literal = '';
         continue;
       }
-      if (ch === '`') throw new ShellSyntaxError('command substitution ` … ` is not supported');
+      if (ch === '`') {
+        const end = closingBacktick(source, i + 1);
+        flush(false);
+        parts.push({ kind: 'command', source: source.slice(i + 1, end).replace(/\\([`\\$])/g, '$1'), quoted: false });
+        i = end + 1;
+        continue;
+      }
       if (ch === '$' && readParam(false)) continue;
       literal += ch;
       i++;
@@ -208,7 +274,7 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
-const RESERVED = new Set(['while', 'until', 'do', 'done', 'if', 'then', 'elif', 'else', 'fi', '{', '}', '!']);
+const RESERVED = new Set(['for', 'in', 'while', 'until', 'do', 'done', 'if', 'then', 'elif', 'else', 'fi', '{', '}', '!']);
 
 /** A word that is a plain unquoted reserved word (`do`, `done` …). */
 function reserved(token: Token | undefined): string | null {
@@ -300,6 +366,26 @@ export function parse(source: string): Script {
 
   function parseCommand(): Command {
     const word = reserved(peek());
+    if (word === 'for') {
+      pos++;
+      const nameToken = next();
+      const name = nameToken.type === 'word' ? nameToken.word.raw : '';
+      if (!NAME.test(name)) throw new ShellSyntaxError(`syntax error: '${name || describe(nameToken)}' is not an identifier`);
+      const items: Word[] = [];
+      skipNewlines();
+      if (reserved(peek()) === 'in') {
+        pos++;
+        while (peek().type === 'word' && reserved(peek()) !== 'do') items.push((next() as { word: Word }).word);
+      } else {
+        // `for NAME; do`: the positional parameters, which a `-c` line does not have.
+      }
+      expectReserved('do');
+      const body = parseScript(['done']);
+      expectReserved('done');
+      const redirects: Redirect[] = [];
+      parseRedirects(redirects);
+      return { type: 'for', name, items, body, redirects };
+    }
     if (word === 'while' || word === 'until') {
       pos++;
       const condition = parseScript(['do']);
@@ -411,6 +497,8 @@ export function commandNames(script: Script): string[] {
             if (first && first.parts.every((p) => p.kind === 'literal')) names.push(first.parts.map((p) => (p as { text: string }).text).join(''));
           } else if (command.type === 'while' || command.type === 'until') {
             visit(command.condition);
+            visit(command.body);
+          } else if (command.type === 'for') {
             visit(command.body);
           } else if (command.type === 'if') {
             for (const b of command.branches) {

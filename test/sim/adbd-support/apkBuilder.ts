@@ -1,8 +1,58 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 
-/** Binary XML (AXML) for `<manifest package=… versionCode=… versionName=…>`, as aapt writes it. */
-function binaryManifest(pkg: string, versionCode: number, versionName: string): Buffer {
-  const strings = ['manifest', 'package', 'versionCode', 'versionName', pkg, versionName];
+type XmlEvent = { start: string; attrs: Array<[string, string | number]> } | { end: string };
+
+/** Binary XML (AXML) for a manifest, as aapt writes it: a UTF-16 string pool, then start/end element chunks. */
+function binaryXml(events: XmlEvent[]): Buffer {
+  const strings: string[] = [];
+  const index = (s: string) => {
+    let i = strings.indexOf(s);
+    if (i < 0) i = strings.push(s) - 1;
+    return i;
+  };
+  const chunks: Buffer[] = [];
+  for (const event of events) {
+    if ('end' in event) {
+      const end = Buffer.alloc(24);
+      end.writeUInt16LE(0x0103, 0);
+      end.writeUInt16LE(16, 2);
+      end.writeUInt32LE(24, 4);
+      end.writeUInt32LE(1, 8);
+      end.writeUInt32LE(0xffffffff, 12);
+      end.writeUInt32LE(0xffffffff, 16);
+      end.writeUInt32LE(index(event.end), 20);
+      chunks.push(end);
+      continue;
+    }
+    const element = Buffer.alloc(36 + event.attrs.length * 20);
+    element.writeUInt16LE(0x0102, 0);
+    element.writeUInt16LE(16, 2);
+    element.writeUInt32LE(element.length, 4);
+    element.writeUInt32LE(1, 8);
+    element.writeUInt32LE(0xffffffff, 12);
+    element.writeUInt32LE(0xffffffff, 16);
+    element.writeUInt32LE(index(event.start), 20);
+    element.writeUInt16LE(20, 24);
+    element.writeUInt16LE(20, 26);
+    element.writeUInt16LE(event.attrs.length, 28);
+    event.attrs.forEach(([name, value], i) => {
+      const o = 36 + i * 20;
+      element.writeUInt32LE(0xffffffff, o);
+      element.writeUInt32LE(index(name), o + 4);
+      element.writeUInt16LE(8, o + 12);
+      if (typeof value === 'number') {
+        element.writeUInt32LE(0xffffffff, o + 8);
+        element.writeUInt8(0x10, o + 15);
+        element.writeUInt32LE(value >>> 0, o + 16);
+      } else {
+        const v = index(value);
+        element.writeUInt32LE(v, o + 8);
+        element.writeUInt8(0x03, o + 15);
+        element.writeUInt32LE(v, o + 16);
+      }
+    });
+    chunks.push(element);
+  }
   const encoded = strings.map((s) => {
     const head = Buffer.alloc(2);
     head.writeUInt16LE(s.length);
@@ -26,44 +76,36 @@ function binaryManifest(pkg: string, versionCode: number, versionName: string): 
   poolHeader.writeUInt32LE(28 + offsets.length, 20);
   poolHeader.writeUInt32LE(0, 24);
   const pool = Buffer.concat([poolHeader, offsets, data]);
-
-  const attrs: Array<[number, number, number, number]> = [
-    // name index, raw value index, data type, data
-    [1, 4, 0x03, 4],
-    [2, 0xffffffff, 0x10, versionCode],
-    [3, 5, 0x03, 5],
-  ];
-  const element = Buffer.alloc(36 + attrs.length * 20);
-  element.writeUInt16LE(0x0102, 0);
-  element.writeUInt16LE(16, 2);
-  element.writeUInt32LE(element.length, 4);
-  element.writeUInt32LE(1, 8);
-  element.writeUInt32LE(0xffffffff, 12);
-  element.writeUInt32LE(0xffffffff, 16);
-  element.writeUInt32LE(0, 20);
-  element.writeUInt16LE(20, 24);
-  element.writeUInt16LE(20, 26);
-  element.writeUInt16LE(attrs.length, 28);
-  attrs.forEach(([name, raw, type, value], i) => {
-    const o = 36 + i * 20;
-    element.writeUInt32LE(0xffffffff, o);
-    element.writeUInt32LE(name, o + 4);
-    element.writeUInt32LE(raw >>> 0, o + 8);
-    element.writeUInt16LE(8, o + 12);
-    element.writeUInt8(type, o + 15);
-    element.writeUInt32LE(value >>> 0, o + 16);
-  });
+  const body = Buffer.concat(chunks);
   const header = Buffer.alloc(8);
   header.writeUInt16LE(0x0003, 0);
   header.writeUInt16LE(8, 2);
-  header.writeUInt32LE(8 + pool.length + element.length, 4);
-  return Buffer.concat([header, pool, element]);
+  header.writeUInt32LE(8 + pool.length + body.length, 4);
+  return Buffer.concat([header, pool, body]);
+}
+
+/** `<manifest package versionCode versionName>`, optionally with one launcher `<activity>` (MAIN + LAUNCHER). */
+function binaryManifest(pkg: string, versionCode: number, versionName: string, launcherActivity?: string): Buffer {
+  const events: XmlEvent[] = [{ start: 'manifest', attrs: [['package', pkg], ['versionCode', versionCode], ['versionName', versionName]] }];
+  if (launcherActivity) {
+    events.push(
+      { start: 'application', attrs: [] },
+      { start: 'activity', attrs: [['name', '.Settings']] }, { end: 'activity' },
+      { start: 'activity', attrs: [['name', launcherActivity]] },
+      { start: 'intent-filter', attrs: [] },
+      { start: 'action', attrs: [['name', 'android.intent.action.MAIN']] }, { end: 'action' },
+      { start: 'category', attrs: [['name', 'android.intent.category.LAUNCHER']] }, { end: 'category' },
+      { end: 'intent-filter' }, { end: 'activity' }, { end: 'application' },
+    );
+  }
+  events.push({ end: 'manifest' });
+  return binaryXml(events);
 }
 
 /** A minimal APK: a zip holding a deflated binary AndroidManifest.xml and a classes.dex stand-in. */
-export function buildApk(pkg: string, versionCode: number, versionName: string, padding = 0): Buffer {
+export function buildApk(pkg: string, versionCode: number, versionName: string, padding = 0, options: { launcherActivity?: string } = {}): Buffer {
   const entries = [
-    { name: 'AndroidManifest.xml', data: binaryManifest(pkg, versionCode, versionName) },
+    { name: 'AndroidManifest.xml', data: binaryManifest(pkg, versionCode, versionName, options.launcherActivity) },
     { name: 'classes.dex', data: Buffer.alloc(padding, 0x5a) },
   ];
   const locals: Buffer[] = [];
