@@ -91,17 +91,19 @@ export async function runScenarios(options: RunOptions): Promise<RunOutcome> {
     await adbServer.start();
     journal.write({ type: 'adb-server', port: adbServer.port });
     const adb = new AdbClient({ port: adbServer.port });
+    // The driver first: its Appium server starts while the phone is provisioned (prepare()).
+    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
     for (const entry of entries) {
       log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
       const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
       const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log });
       rigs.push(rig);
+      driver.prepare?.(rig);
       await rig.start();
       const r = rig.record;
       const apps = r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed';
       log(`[${entry.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${apps}; capture on 127.0.0.1:${rig.sidecar.port}`);
     }
-    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
 
     // 3. The suites.
     let currentTest: Visit[] | undefined;
