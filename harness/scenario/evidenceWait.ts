@@ -1,3 +1,5 @@
+import { PhonehomeError } from '../errors.js';
+
 /**
  * How long `phone.waitForTelemetry()` waits. `evidence` (the default) ends as soon as the evidence
  * is in: every visit made since the last wait already judged `leaked` (a leak seen is final, whatever
@@ -18,7 +20,7 @@ export const FIXED_QUIET_MS = 1000;
 export function waitPolicyFrom(value: string | undefined, where = 'PHONEHOME_WAITS'): WaitPolicy {
   if (value === undefined || value === '') return DEFAULT_WAIT_POLICY;
   if (value === 'evidence' || value === 'fixed') return value;
-  throw new Error(`${where}='${value}': must be 'evidence' or 'fixed'`);
+  throw new PhonehomeError(`${where}='${value}': must be 'evidence' or 'fixed'`);
 }
 
 export interface EvidenceWaitInput {
