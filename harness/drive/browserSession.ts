@@ -10,6 +10,7 @@ import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.
 import { applyLocatorOverrides, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
 import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
+import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
@@ -54,6 +55,8 @@ export class BrowserSession {
   private finder: ElementFinder | undefined;
   private pkg: string | undefined;
   private appVersion: string | undefined;
+  /** The launcher activity as the phone resolved it (undefined: launched through monkey). */
+  private launcher: string | undefined;
   private markers: MarkerWriter | undefined;
   private readonly visits: Visit[] = [];
 
@@ -118,12 +121,13 @@ export class BrowserSession {
     if (!profile.writtenFor.includes(app.version)) {
       this.options.log?.(`note: ${profile.label} ${app.version} on ${phone.name}: the locators were written for ${profile.writtenFor.join(', ')}; if an action fails, 'phonehome inspect ${phone.name} --browser ${profile.name}' shows the screen to fix a locator`);
     }
+    this.launcher = await phone.call(() => resolveLauncherActivity(phone.adb, app.package));
     const table = applyLocatorOverrides(profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
     const capabilities = await uiautomator2Capabilities({
       entry: phone.entry,
       adb: phone.adb,
       systemPort: this.options.systemPort,
-      app: { package: app.package, activity: profile.activity },
+      app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
     });
     try {
       this.driver = await remote({
@@ -165,8 +169,9 @@ export class BrowserSession {
     await this.act('launch', async () => {
       const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
       if (focus?.package !== this.package) {
-        const out = await this.phone.call(() => this.phone.adb.shell(`am start -W -n ${this.package}/${this.profile.activity}`));
-        if (/Error|Exception/.test(out)) throw new Error(`am start failed: ${out.trim().split('\n').pop()}`);
+        const command = launchCommand({ package: this.package, activity: this.launcher });
+        const out = await this.phone.call(() => this.phone.adb.shell(command));
+        if (/Error|Exception|aborted/.test(out)) throw new Error(`'${command}' failed: ${out.trim().split('\n').pop()}`);
       }
       const deadline = Date.now() + this.elementMs;
       while (Date.now() < deadline) {

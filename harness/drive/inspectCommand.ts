@@ -1,3 +1,4 @@
+import { resolveLauncherActivity } from './launcherActivity.js';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import type { Command } from '../command.js';
@@ -42,13 +43,14 @@ export const inspectCommand: Command = {
     const client = new AdbClient({ port: adbPort });
     const { device, connectedByUs } = await reachDevice(client, entry);
     const profile = values.browser === undefined ? undefined : browserProfile(values.browser);
-    let app: { package: string; activity: string } | undefined;
+    let app: { package: string; activity?: string } | undefined;
     if (profile) {
       const candidates = profilePackages(profile, entry.packages);
       const installed = await readAppVersions(device, candidates);
       const found = candidates.find((p) => installed.some((a) => a.package === p));
       if (!found) throw new PhonehomeError(`${profile.label} is not installed on ${entry.name} (looked for ${candidates.join(', ')})`);
-      app = { package: found, activity: profile.activity };
+      const activity = await resolveLauncherActivity(device, found);
+      app = { package: found, ...(activity ? { activity } : {}) };
     }
     const outDir = path.resolve(values.out ?? path.join('reports', 'inspect'));
     const appium = await appiumFor(entry, { adbPort: client.port, logFile: path.join(outDir, 'appium.log') });

@@ -11,7 +11,6 @@ import { SimulatedPhone } from '../../sim/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import { PrivateAdb } from './adbd-support/privateAdb.js';
 
-const ACTIVITY = 'com.android.browser.BrowserActivity';
 const PHONE_PROXY_PORT = 8080;
 const BROWSERS = [
   { label: 'Mi Browser', pkg: 'com.android.browser', project: 'global_browser' },
@@ -113,7 +112,8 @@ describe('appium: the stock UiAutomator2 driver drives the simulated browsers en
           'appium:automationName': 'UiAutomator2',
           'appium:udid': phone.serial,
           'appium:appPackage': pkg,
-          'appium:appActivity': ACTIVITY,
+          // No appActivity: Appium resolves the launcher entry itself (appium-adb resolveLaunchableActivity
+          // runs \`cmd package resolve-activity --brief PKG\`), as it does on a real phone.
           'appium:systemPort': await freePort(),
           'appium:skipServerInstallation': true,
           'appium:skipDeviceInitialization': true,

@@ -90,7 +90,7 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     await sh(`su 0 cp /data/local/tmp/${cert.fileName} /system/etc/security/cacerts/${cert.fileName}`);
 
     expect(await sh('pm list packages')).to.include('package:com.mi.globalbrowser.mini').and.include('package:io.appium.uiautomator2.server.test');
-    const start = await sh('am start -W -n com.mi.globalbrowser.mini/com.android.browser.BrowserActivity');
+    const start = await sh('am start -W -n com.mi.globalbrowser.mini/com.miui.org.chromium.chrome.browser.ChromeTabbedActivity');
     expect(start).to.match(/Status: ok/);
     for (let i = 0; i < 3; i++) {
       const button = (() => {

@@ -6,7 +6,6 @@ export const mintBrowser: BrowserProfile = {
   name: 'mint',
   label: 'Mint Browser',
   packages: ['com.mi.globalbrowser.mini'],
-  activity: 'com.android.browser.BrowserActivity',
   writtenFor: ['3.4.0', '3.4.3'],
   locators: miuiBrowserLocators,
   firstRunButtons: MIUI_FIRST_RUN_BUTTONS,

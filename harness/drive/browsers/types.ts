@@ -31,8 +31,6 @@ export interface BrowserProfile {
   label: string;
   /** Package names this app ships under, most likely first; devices.json `packages` overrides. */
   packages: string[];
-  /** Launcher activity. */
-  activity: string;
   /** App versions the locators were written for (others may work; `phonehome inspect` helps fix them). */
   writtenFor: string[];
   /** The locators, for the package actually installed. */
