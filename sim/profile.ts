@@ -62,6 +62,13 @@ export interface AppProfile {
   incognitoDataSwitch?: { label: string; summary?: string; defaultOn: boolean };
   /** Search engine URL template with ${query}. */
   searchUrl?: string;
+  /**
+   * The address bar's form (sim/EVIDENCE.md "Browsers"): 'omnibox' — Chromium's one EditText
+   * `url_bar`, host without scheme after a load, inline autocompletion from history (Mint 3.4.x);
+   * 'hint' — a TextView `search_hint` that a tap turns into the EditText `url` (Mi Browser / Pro,
+   * privacytests.org's real Appium run); absent — one EditText `url` (unverified, older profiles).
+   */
+  addressBar?: 'omnibox' | 'hint';
   telemetry: TelemetryRule[];
 }
 

@@ -5,6 +5,7 @@ import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import type { PhoneRig } from './phoneRig.js';
+import { PageRequestLog } from './pageRequestLog.js';
 import type { BrowserDriver, DrivenBrowser } from './scenarioPhone.js';
 import { waitPolicyFrom, type WaitPolicy } from './evidenceWait.js';
 
@@ -51,6 +52,8 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
   const stop = async () => {
     for (const { session } of sessions.values()) await session.close().catch(() => undefined);
     sessions.clear();
+    for (const log of witnesses.values()) log.stop();
+    witnesses.clear();
     for (const pending of endpoints.values()) {
       const endpoint = await pending.catch(() => undefined);
       await endpoint?.stop().catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`));
@@ -73,6 +76,15 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
       endpoints.set(rig.name, endpoint);
     }
     return endpoint;
+  };
+  const witnesses = new Map<string, PageRequestLog>();
+  const witnessFor = (rig: PhoneRig): PageRequestLog => {
+    let log = witnesses.get(rig.name);
+    if (!log) {
+      log = new PageRequestLog(rig.sidecar);
+      witnesses.set(rig.name, log);
+    }
+    return log;
   };
   const forget = async (phone: string, session: BrowserSession) => {
     if (sessions.get(phone)?.session === session) sessions.delete(phone);
@@ -112,6 +124,7 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
             systemPort: await ports.portFor(rig.entry),
             captureDir: rig.captureDir,
             log: setup.log,
+            capture: witnessFor(rig),
           });
           sessions.set(rig.name, { browser, session });
           await session.start();

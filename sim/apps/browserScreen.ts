@@ -68,9 +68,10 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
     bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: id('incognito_indicator'), contentDesc: 'Incognito', bounds: [dp(8), barTop + dp(4), dp(44), barBottom - dp(4)] }));
     urlLeft = dp(52);
   }
-  bar.push(
+  const urlBounds: [number, number, number, number] = [urlLeft, barTop, W - dp(104), barBottom];
+  const editField = (resourceId: string) =>
     b.node(
-      { key: `${P}/browser/url`, className: 'android.widget.EditText', package: P, resourceId: id('url'), text: app.addressText(), hint: 'Search or type URL', focusable: true, focused: app.editing !== null, bounds: [urlLeft, barTop, W - dp(104), barBottom] },
+      { key: `${P}/browser/${resourceId}`, className: 'android.widget.EditText', package: P, resourceId: id(resourceId), text: app.addressText(), hint: 'Search or type URL', focusable: true, focused: app.editing !== null, bounds: urlBounds },
       {
         click: () => app.focusAddress(),
         setText: (text, replace) => app.setAddressText(text, replace),
@@ -79,7 +80,19 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
           return app.setAddressText('', true);
         },
       },
-    ),
+    );
+  if (app.profile.addressBar === 'omnibox') {
+    // Chromium's omnibox: one EditText `url_bar` (Mint 3.4.x, sim/EVIDENCE.md "Browsers").
+    bar.push(editField('url_bar'));
+  } else if (app.profile.addressBar === 'hint' && app.editing === null) {
+    // Mi Browser / Pro: a TextView `search_hint` that a tap turns into the editable `url`
+    // (privacytests.org testing/android.js, a real Appium run: urlBarClick 'search_hint', urlBarKeys 'url').
+    // What it reads after a load is unverified; the page URL here.
+    bar.push(b.node({ key: `${P}/browser/search_hint`, className: 'android.widget.TextView', package: P, resourceId: id('search_hint'), text: app.addressText() || 'Search or type URL', clickable: true, bounds: urlBounds }, { click: () => app.focusAddress() }));
+  } else {
+    bar.push(editField('url'));
+  }
+  bar.push(
     b.node({ key: `${P}/browser/go`, className: 'android.widget.ImageButton', package: P, resourceId: id('go'), contentDesc: 'Go', focusable: true, bounds: [W - dp(100), barTop, W - dp(56), barBottom] }, {
       click: () => {
         if (app.editing === null) app.focusAddress();

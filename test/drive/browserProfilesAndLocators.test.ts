@@ -22,7 +22,7 @@ describe('drive: browser profiles and locators', () => {
     for (const name of LOCATOR_NAMES) {
       expect(table[name][0].strategy, name).to.equal('id');
     }
-    expect(table.addressBar[0].value).to.equal('com.mi.globalbrowser.mini:id/url');
+    expect(table.addressBar[0].value).to.equal('com.mi.globalbrowser.mini:id/url_bar');
     expect(table.goButton.map((l) => l.strategy)).to.deep.equal(['id', 'accessibility id']);
     expect(table.menuIncognito.map((l) => l.strategy)).to.deep.equal(['id', 'text', 'text']);
     expect(table.dialogAccept[0].value).to.equal('android:id/button1');

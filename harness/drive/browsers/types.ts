@@ -9,7 +9,10 @@ export interface Locator {
 }
 
 export type LocatorName =
+  /** The editable address field (Mi Browser / Pro `url`, Mint `url_bar`). */
   | 'addressBar'
+  /** What shows the address when not editing, tapped to edit (Mi Browser / Pro `search_hint`; Mint: `url_bar` itself). */
+  | 'addressBarDisplay'
   | 'goButton'
   | 'pageTitle'
   | 'webView'
