@@ -69,6 +69,12 @@ export interface AppProfile {
    * privacytests.org's real Appium run); absent — one EditText `url` (unverified, older profiles).
    */
   addressBar?: 'omnibox' | 'hint';
+  /**
+   * The ids no public source names (menu_button, menu_incognito, incognito_indicator, menu_settings,
+   * settings_title, incognito_data_switch): 'model' (default) has them, 'none' leaves them out so the
+   * elements are found only by text and content-description (both unverified; real-device-notes row 8).
+   */
+  unverifiedIds?: 'model' | 'none';
   telemetry: TelemetryRule[];
 }
 

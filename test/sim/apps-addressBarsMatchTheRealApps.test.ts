@@ -101,3 +101,50 @@ describe('sim/apps: the address bars behave as the real apps', function () {
     expect(must(`${PRO}:id/url`).text).to.equal('https://pro.example');
   });
 });
+
+describe('sim/apps: ids no public source names differ between profiles', function () {
+  this.timeout(20000);
+  const UNVERIFIED = ['menu_button', 'menu_incognito', 'incognito_indicator', 'menu_settings', 'settings_title', 'incognito_data_switch'];
+  let ctx: TestPhoneContext;
+  let runtime: SimAppRuntime;
+  afterEach(async () => {
+    await runtime?.shutdown();
+    ctx?.close();
+  });
+  function ids(root: UiNode, out: string[] = []): string[] {
+    if (root.resourceId) out.push(root.resourceId);
+    for (const c of root.children) ids(c, out);
+    return out;
+  }
+  async function screens(pkg: string): Promise<{ ids: string[]; descs: string[]; texts: string[] }> {
+    ctx = new TestPhoneContext(loadProfile('redmi-note-8-2020'));
+    runtime = createAppRuntime(ctx);
+    expect((await runtime.startActivity({ package: pkg }, { stopFirst: true })).ok).to.equal(true);
+    const all = () => runtime.ui.hierarchy();
+    const byDesc = (d: string) => find(all(), (n) => n.contentDesc === d);
+    const byText = (t: string) => find(all(), (n) => n.text === t);
+    for (let i = 0; i < 5 && find(all(), (n) => n.resourceId === 'android:id/button1'); i++) await runtime.ui.click(find(all(), (n) => n.resourceId === 'android:id/button1')!.key);
+    const seen: string[] = [];
+    const descs: string[] = [];
+    const texts: string[] = [];
+    await runtime.ui.click(byDesc('Menu')!.key);
+    descs.push('Menu');
+    seen.push(...ids(all()));
+    texts.push(...['Incognito mode', 'Settings'].filter((t) => byText(t)));
+    await runtime.ui.click(byText('Incognito mode')!.key);
+    if (byDesc('Incognito')) descs.push('Incognito');
+    seen.push(...ids(all()));
+    return { ids: seen.map((i) => i.split(':id/')[1] ?? i), descs, texts };
+  }
+
+  it('Mint keeps the model ids; Mi Browser Pro on r8 has none of them, only text and content-descriptions', async () => {
+    const mint = await screens('com.mi.globalbrowser.mini');
+    expect(mint.ids).to.include.members(['menu_button', 'menu_incognito', 'incognito_indicator']);
+    await runtime.shutdown();
+    ctx.close();
+    const pro = await screens('com.mi.globalbrowser');
+    expect(pro.ids.filter((i) => UNVERIFIED.includes(i))).to.deep.equal([]);
+    expect(pro.descs).to.deep.equal(['Menu', 'Incognito']);
+    expect(pro.texts).to.deep.equal(['Incognito mode', 'Settings']);
+  });
+});

@@ -14,6 +14,8 @@ export function miuiBrowserLocators(pkg: string): LocatorTable {
     // `url` (privacytests.org's real Appium run, testing/android.js).
     addressBar: [id('url'), { strategy: 'xpath', value: `//android.widget.EditText[@package='${pkg}']` }],
     addressBarDisplay: [id('search_hint'), id('url')],
+    // From here to the dialogs: ids no public source names (real-device-notes row 8), unverified;
+    // each has a localized text or content-description fallback, which is all some builds offer.
     goButton: [id('go'), desc('Go')],
     pageTitle: [id('title')],
     webView: [id('webview'), { strategy: 'xpath', value: '//android.webkit.WebView' }],
@@ -21,7 +23,7 @@ export function miuiBrowserLocators(pkg: string): LocatorTable {
     menuIncognito: [id('menu_incognito'), text('Incognito mode'), text('Exit incognito mode')],
     menuSettings: [id('menu_settings'), text('Settings')],
     incognitoIndicator: [id('incognito_indicator'), desc('Incognito')],
-    settingsTitle: [id('settings_title')],
+    settingsTitle: [id('settings_title'), text('Settings')],
     incognitoDataSwitch: [id('incognito_data_switch'), { strategy: 'xpath', value: '//android.widget.Switch' }],
     dialogTitle: [{ strategy: 'id', value: 'android:id/alertTitle' }],
     dialogAccept: [{ strategy: 'id', value: 'android:id/button1' }],
