@@ -7,7 +7,7 @@ import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../
 import { PhonehomeError } from '../errors.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
-import { applyLocatorOverrides, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
+import { applyLocatorOverrides, locatorTableFor, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
 import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
@@ -130,7 +130,10 @@ export class BrowserSession {
       this.options.log?.(`note: ${profile.label} ${app.version} on ${phone.name}: the locators were written for ${profile.writtenFor.join(', ')}; if an action fails, 'phonehome inspect ${phone.name} --browser ${profile.name}' shows the screen to fix a locator`);
     }
     this.launcher = await phone.call(() => resolveLauncherActivity(phone.adb, app.package));
-    const table = applyLocatorOverrides(profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
+    // The per-version table from the data files (harness/drive/browsers/locators/), else the profile's model.
+    const shipped = locatorTableFor(app.package, app.version, profile.locators(app.package));
+    if (!shipped) this.options.log?.(`note: no locator table for ${app.package}@${app.version} in harness/drive/browsers/locators/; using the ${profile.name} profile's unverified model ('phonehome inspect' shows the screen)`);
+    const table = applyLocatorOverrides(shipped?.table ?? profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
     const capabilities = await uiautomator2Capabilities({
       entry: phone.entry,
       adb: phone.adb,
