@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BROWSER_PROFILES, browserProfile, LOCATOR_NAMES, locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR } from '../../harness/drive/browsers/index.js';
 import { readdirSync } from 'node:fs';
+import { locatorTableFileName, locatorTableFromScreen } from '../../harness/drive/browsers/locatorTableWriter.js';
 
 describe('drive: per-version locator tables live in data files', () => {
   it('version ranges: "3.4.x" covers 3.4.0 and 3.4.3, not 3.5.0; an exact version only itself', () => {
@@ -54,6 +55,28 @@ describe('drive: per-version locator tables live in data files', () => {
       await writeFile(path.join(dir, 'com.example@1.x.json'), JSON.stringify({ package: 'com.example', versions: '1.x', origin: 'test', locators: { addressBar: [{ id: 'url' }] } }));
       expect(locatorTableFor('com.example', '1.2', browserProfile('mint').locators('com.example'), dir)?.table.addressBar[0]).to.deep.equal({ strategy: 'id', value: 'com.example:id/url' });
       expect(locatorTableFor('com.example', '2.0', browserProfile('mint').locators('com.example'), dir)).to.equal(undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('inspect --write: a table of what matched on screen, all unverified, that the loader reads back', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'phonehome-locators-'));
+    try {
+      const pkg = 'com.mi.globalbrowser.mini';
+      const written = locatorTableFromScreen(pkg, '3.4.9', [
+        ['addressBar', { strategy: 'id', value: `${pkg}:id/url_bar` }],
+        ['menuButton', { strategy: 'accessibility id', value: 'More options' }],
+      ], 'redmi 2026-12-02T18:00:00Z');
+      expect(written.locators.addressBar).to.deep.equal([{ id: 'url_bar', unverified: true }]);
+      expect(locatorTableFileName(pkg, '3.4.9')).to.equal('com.mi.globalbrowser.mini@3.4.9.json');
+      await writeFile(path.join(dir, locatorTableFileName(pkg, '3.4.9')), JSON.stringify(written));
+      const fallback = browserProfile('mint').locators(pkg);
+      const read = locatorTableFor(pkg, '3.4.9', fallback, dir)!;
+      expect(read.table.addressBar).to.deep.equal([{ strategy: 'id', value: `${pkg}:id/url_bar` }]);
+      expect(read.table.menuButton).to.deep.equal([{ strategy: 'accessibility id', value: 'More options' }]);
+      expect(read.table.settingsTitle).to.deep.equal(fallback.settingsTitle);
+      expect(read.verified).to.deep.equal([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
