@@ -117,7 +117,7 @@ describe('sim/apps: ids no public source names differ between profiles', functio
     return out;
   }
   async function screens(pkg: string): Promise<{ ids: string[]; descs: string[]; texts: string[] }> {
-    ctx = new TestPhoneContext(loadProfile('redmi-note-8-2020'));
+    ctx = new TestPhoneContext(loadProfile('redmi-note-8-2020-updated'));
     runtime = createAppRuntime(ctx);
     expect((await runtime.startActivity({ package: pkg }, { stopFirst: true })).ok).to.equal(true);
     const all = () => runtime.ui.hierarchy();
@@ -137,7 +137,7 @@ describe('sim/apps: ids no public source names differ between profiles', functio
     return { ids: seen.map((i) => i.split(':id/')[1] ?? i), descs, texts };
   }
 
-  it('Mint keeps the model ids; Mi Browser Pro on r8 has none of them, only text and content-descriptions', async () => {
+  it('updated 2020 phone: Mint keeps the model ids; Mi Browser Pro has none of them, only text and content-descriptions', async () => {
     const mint = await screens('com.mi.globalbrowser.mini');
     expect(mint.ids).to.include.members(['menu_button', 'menu_incognito', 'incognito_indicator']);
     await runtime.shutdown();

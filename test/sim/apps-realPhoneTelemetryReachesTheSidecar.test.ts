@@ -106,7 +106,7 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     await sh(`input keyevent 82`);
     await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/menu_incognito'))}`);
     const token = `canary-${Date.now().toString(36)}`;
-    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/url'))}`);
+    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/url_bar'))}`);
     await sh(`input text https://news.example/${token}`);
     await sh('input keyevent 66');
     expect(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/incognito_indicator')).to.be.ok;
@@ -131,7 +131,8 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     phone.android.files.writeFile(`/data/misc/user/0/cacerts-added/${androidSystemCertificate(ca.certPem).fileName}`, Buffer.from(ca.certPem), ROOT, { mode: 0o644 });
     await sh('am start -W -n com.mi.globalbrowser/com.android.browser.BrowserActivity');
     const token = `retail-${Date.now().toString(36)}`;
-    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser:id/url'))}`);
+    // Mi Browser Pro: tap search_hint, which opens the editable url (privacytests.org's real run).
+    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser:id/search_hint'))}`);
     await sh(`input text https://shop.example/${token}`);
     await sh('input keyevent 66');
     await sh('input keyevent 3');
