@@ -68,6 +68,19 @@ export interface AppProfile {
   incognitoDataSwitch?: { label: string; summary?: string; defaultOn: boolean };
   /** Search engine URL template with ${query}. */
   searchUrl?: string;
+  /**
+   * The address bar's form (sim/EVIDENCE.md "Browsers"): 'omnibox' — Chromium's one EditText
+   * `url_bar`, host without scheme after a load, inline autocompletion from history (Mint 3.4.x);
+   * 'hint' — a TextView `search_hint` that a tap turns into the EditText `url` (Mi Browser / Pro,
+   * privacytests.org's real Appium run); absent — one EditText `url` (unverified, older profiles).
+   */
+  addressBar?: 'omnibox' | 'hint';
+  /**
+   * The ids no public source names (menu_button, menu_incognito, incognito_indicator, menu_settings,
+   * settings_title, incognito_data_switch): 'model' (default) has them, 'none' leaves them out so the
+   * elements are found only by text and content-description (both unverified; real-device-notes row 8).
+   */
+  unverifiedIds?: 'model' | 'none';
   telemetry: TelemetryRule[];
 }
 

@@ -6,7 +6,8 @@ export interface SessionTarget {
   adb: AdbDevice;
   systemPort: number;
   /** App to start with the session; absent: the session drives whatever is on screen (inspect). */
-  app?: { package: string; activity: string };
+  /** App to start with the session (activity as resolved on the phone; without one, Appium resolves it). */
+  app?: { package: string; activity?: string };
 }
 
 /**
@@ -33,12 +34,17 @@ export async function uiautomator2Capabilities(target: SessionTarget): Promise<R
     'appium:newCommandTimeout': 300,
     'appium:adbExecTimeout': target.entry.adbTimeoutMs ?? 20_000,
     'appium:uiautomator2ServerLaunchTimeout': 60_000,
+    // UIA2 driver 8.7.0 sets hidden_api_policy on API >= 28 even with skipDeviceInitialization and aborts
+    // the session when MIUI refuses it (uiautomator2-server/session.js; appium#13802): go on instead.
+    'appium:ignoreHiddenApiPolicyError': true,
     // Appium sessions speak classic WebDriver; WebdriverIO 9 must not try BiDi.
     'wdio:enforceWebDriverClassic': true,
   };
   if (target.app) {
     caps['appium:appPackage'] = target.app.package;
-    caps['appium:appActivity'] = target.app.activity;
+    if (target.app.activity) caps['appium:appActivity'] = target.app.activity;
+    // The launcher entry may be an alias or a splash that hands over to the browsing activity.
+    caps['appium:appWaitActivity'] = '*';
   }
   return { ...caps, ...(target.entry.capabilities ?? {}) };
 }

@@ -6,15 +6,17 @@ import { PhonehomeError } from '../errors.js';
 import type { BrowserMode, Canary, Visit } from '../visit.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
-import { applyLocatorOverrides, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
+import { applyLocatorOverrides, locatorTableFor, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
 import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
+import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 
 const KEY_BACK = 4;
 const KEY_ENTER = 66;
+const KEY_DEL = 67;
 
 export interface BrowserSessionOptions {
   phone: DeviceSession;
@@ -33,6 +35,13 @@ export interface BrowserSessionOptions {
   timeouts?: { elementMs?: number; pageLoadMs?: number };
   /** Notes for the operator (e.g. an app version the locators were not written for). */
   log?: (line: string) => void;
+  /** The phone's capture: a navigation also counts as done when it recorded the page's own request. */
+  capture?: CaptureWitness;
+}
+
+/** Answers whether the capture recorded a request for a page since a time (ms). */
+export interface CaptureWitness {
+  sawRequest(page: URL, since: number): boolean;
 }
 
 /** A visit marker as the session writes it; capture's Marker is the same shape, with more kinds. */
@@ -66,19 +75,31 @@ export interface VisitOptions {
  */
 export class BrowserSession {
   readonly profile: BrowserProfile;
-  readonly mode: BrowserMode;
+  private currentMode: BrowserMode;
   private readonly options: BrowserSessionOptions;
   private driver: Driver | undefined;
   private finder: ElementFinder | undefined;
   private pkg: string | undefined;
   private appVersion: string | undefined;
+  /** The launcher activity as the phone resolved it (undefined: launched through monkey). */
+  private launcher: string | undefined;
   private markers: MarkerSink | undefined;
   private readonly visits: Visit[] = [];
 
   constructor(options: BrowserSessionOptions) {
     this.options = options;
     this.profile = options.profile;
-    this.mode = options.mode;
+    this.currentMode = options.mode;
+  }
+
+  /** The mode the session is in now (switchMode() changes it within the same Appium session). */
+  get mode(): BrowserMode {
+    return this.currentMode;
+  }
+
+  /** Whether start() has opened the WebdriverIO session (and close() has not ended it). */
+  get started(): boolean {
+    return this.driver !== undefined;
   }
 
   get phone(): DeviceSession {
@@ -131,12 +152,16 @@ export class BrowserSession {
     if (!profile.writtenFor.includes(app.version)) {
       this.options.log?.(`note: ${profile.label} ${app.version} on ${phone.name}: the locators were written for ${profile.writtenFor.join(', ')}; if an action fails, 'phonehome inspect ${phone.name} --browser ${profile.name}' shows the screen to fix a locator`);
     }
-    const table = applyLocatorOverrides(profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
+    this.launcher = await phone.call(() => resolveLauncherActivity(phone.adb, app.package));
+    // The per-version table from the data files (harness/drive/browsers/locators/), else the profile's model.
+    const shipped = locatorTableFor(app.package, app.version, profile.locators(app.package));
+    if (!shipped) this.options.log?.(`note: no locator table for ${app.package}@${app.version} in harness/drive/browsers/locators/; using the ${profile.name} profile's unverified model ('phonehome inspect' shows the screen)`);
+    const table = applyLocatorOverrides(shipped?.table ?? profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
     const capabilities = await uiautomator2Capabilities({
       entry: phone.entry,
       adb: phone.adb,
       systemPort: this.options.systemPort,
-      app: { package: app.package, activity: profile.activity },
+      app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
     });
     try {
       this.driver = await remote({
@@ -159,20 +184,35 @@ export class BrowserSession {
     else if (await this.finder.find('incognitoIndicator', 0)) await this.exitIncognito();
   }
 
+  /**
+   * Reuses this Appium session for another test: brings the app back to the front (a suite may have
+   * pressed Home) and switches to `mode` through the app's own menu, checked by its indicator. One
+   * session per phone and browser saves a UiAutomator2 session start (about 2 s) per test.
+   */
+  async switchMode(mode: BrowserMode): Promise<void> {
+    this.drv();
+    await this.launch();
+    this.currentMode = mode;
+    if (mode === 'incognito') await this.enterIncognito();
+    else await this.exitIncognito();
+    await this.act('switchMode', () => this.checkMode());
+  }
+
   /** Brings the app to the front (starting it when needed) and checks that its UI shows. */
   async launch(): Promise<void> {
     await this.act('launch', async () => {
       const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
       if (focus?.package !== this.package) {
-        const out = await this.phone.call(() => this.phone.adb.shell(`am start -W -n ${this.package}/${this.profile.activity}`));
-        if (/Error|Exception/.test(out)) throw new Error(`am start failed: ${out.trim().split('\n').pop()}`);
+        const command = launchCommand({ package: this.package, activity: this.launcher });
+        const out = await this.phone.call(() => this.phone.adb.shell(command));
+        if (/Error|Exception|aborted/.test(out)) throw new Error(`'${command}' failed: ${out.trim().split('\n').pop()}`);
       }
       const deadline = Date.now() + this.elementMs;
       while (Date.now() < deadline) {
-        if ((await this.finders().find('addressBar', 0)) || (await this.finders().find('dialogAccept', 0))) return;
+        if ((await this.addressElement()) || (await this.finders().find('dialogAccept', 0))) return;
         await delay(150);
       }
-      throw new Error(`neither the address bar (${this.describe('addressBar')}) nor a first-run dialog appeared within ${this.elementMs} ms`);
+      throw new Error(`neither the address bar (${this.describe('addressBarDisplay')} / ${this.describe('addressBar')}) nor a first-run dialog appeared within ${this.elementMs} ms`);
     });
   }
 
@@ -200,7 +240,7 @@ export class BrowserSession {
         }
         dismissed++;
       }
-      await this.must('addressBar', 'after the first-run dialogs, the address bar');
+      await this.mustAddress('after the first-run dialogs, the address bar');
       return dismissed;
     });
   }
@@ -233,8 +273,13 @@ export class BrowserSession {
     }
     const canaries: Canary[] = [{ kind: 'visit-url', value: url }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
     return this.recordVisit('visit', url, undefined, canaries, async () => {
+      const since = Date.now();
       await this.typeIntoAddressBar(url);
-      await this.waitForAddress((shown) => sameUrl(shown, parsed), `the address bar to show ${url}`);
+      // Done when the capture saw the page's own request, or the bar shows the URL in a form real
+      // omniboxes use (full, without scheme, host only: Chromium's after a load).
+      // Host only is ambiguous while the previous page of the same host still shows, so it is
+      // confirmed by the capture or by the full URL the focused omnibox holds.
+      await this.waitForAddress((shown) => showsUrl(shown, parsed, { hostOnly: false }), `the address bar to show ${url}`, () => this.captureSaw(parsed, since));
       return url;
     });
   }
@@ -252,13 +297,13 @@ export class BrowserSession {
   /** Back key: returns the address now shown, or null when the app was left (no history). */
   async back(): Promise<string | null> {
     return this.act('back', async () => {
-      const before = await this.textOf('addressBar');
+      const before = await this.addressShown();
       await this.drv().pressKeyCode(KEY_BACK);
       const deadline = Date.now() + this.elementMs;
       while (Date.now() < deadline) {
         const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
         if (focus && focus.package !== this.package) return null;
-        const now = await this.textOf('addressBar');
+        const now = await this.addressShown();
         if (now !== undefined && now !== before) return now;
         await delay(150);
       }
@@ -290,7 +335,7 @@ export class BrowserSession {
         await delay(150);
       }
       await this.drv().pressKeyCode(KEY_BACK);
-      await this.must('addressBar', 'back from Settings, the address bar');
+      await this.mustAddress('back from Settings, the address bar');
       await this.checkMode();
     });
   }
@@ -366,29 +411,104 @@ export class BrowserSession {
     await this.drv().elementClick(entry.id);
   }
 
+  /** The address element on screen: the edit field when it shows, else its display (tap target). */
+  private async addressElement(): Promise<FoundElement | undefined> {
+    return (await this.finders().find('addressBar', 0)) ?? (await this.finders().find('addressBarDisplay', 0));
+  }
+
+  private async mustAddress(what: string): Promise<FoundElement> {
+    const deadline = Date.now() + this.elementMs;
+    for (;;) {
+      const found = await this.addressElement();
+      if (found) return found;
+      if (Date.now() >= deadline) throw new Error(`${what} (${this.describe('addressBarDisplay')} / ${this.describe('addressBar')}) did not appear within ${this.elementMs} ms`);
+      await delay(150);
+    }
+  }
+
+  /** What the address bar shows now (edit field or display). */
+  private async addressShown(): Promise<string | undefined> {
+    const found = await this.addressElement();
+    if (!found) return undefined;
+    try {
+      return (await this.drv().getElementText(found.id)).trim();
+    } catch {
+      return undefined; // the element went between finding and reading
+    }
+  }
+
+  /**
+   * The address bar is two elements where the app has two: tap the display (Mi Browser / Pro
+   * `search_hint`), then type into the edit field (`url`) that replaces it; Mint's `url_bar` is both.
+   * An inline autocompletion (Chromium's omnibox completes from history while typing) is removed
+   * with one DEL, as on the phone, so Enter opens what was typed.
+   */
   private async typeIntoAddressBar(text: string): Promise<void> {
     await this.checkMode();
-    const bar = await this.must('addressBar', 'the address bar');
-    await this.drv().elementClick(bar.id);
+    let bar = await this.finders().find('addressBar', 0);
+    if (!bar) {
+      const display = await this.must('addressBarDisplay', 'the address bar');
+      await this.drv().elementClick(display.id);
+      bar = await this.must('addressBar', 'after tapping the address bar, its edit field');
+    } else {
+      await this.drv().elementClick(bar.id);
+    }
     await this.drv().elementClear(bar.id);
     await this.drv().elementSendKeys(bar.id, text);
-    const typed = (await this.drv().getElementText(bar.id)).trim();
+    let typed = (await this.drv().getElementText(bar.id)).trim();
+    if (typed !== text.trim() && isInlineCompletion(typed, text)) {
+      await this.drv().pressKeyCode(KEY_DEL);
+      typed = (await this.drv().getElementText(bar.id)).trim();
+    }
     if (typed !== text.trim()) throw new Error(`typed '${text}' but the address bar reads '${typed}'`);
     await this.drv().pressKeyCode(KEY_ENTER);
   }
 
-  private async waitForAddress(accept: (shown: string) => boolean, what: string): Promise<string> {
+  /**
+   * Polls the address bar until `accept` takes what it shows, or `done()` says the navigation is
+   * evidenced otherwise (the capture saw the page). A display that is not a full URL (Chromium's
+   * host-only omnibox) is opened once to read the full URL it holds, then closed with Back.
+   */
+  private async waitForAddress(accept: (shown: string) => boolean, what: string, done?: () => boolean): Promise<string> {
     const deadline = Date.now() + this.pageLoadMs;
     let shown: string | undefined;
+    let revealed: string | undefined;
     while (Date.now() < deadline) {
-      shown = await this.textOf('addressBar');
+      shown = await this.addressShown();
       if (shown !== undefined && accept(shown)) {
         await this.checkMode();
         return shown;
       }
+      if (shown && shown !== revealed && !/^[a-z][a-z0-9+.-]*:/i.test(shown) && !/\s/.test(shown)) {
+        revealed = await this.revealFullAddress();
+        if (revealed !== undefined && accept(revealed)) {
+          await this.checkMode();
+          return revealed;
+        }
+      }
+      if (done?.()) {
+        await this.checkMode();
+        return shown ?? '';
+      }
       await delay(150);
     }
     throw new Error(`waited ${this.pageLoadMs} ms for ${what}; it shows '${shown ?? '(no address bar)'}'`);
+  }
+
+  /** Focuses the omnibox (which then holds the full URL), reads it and leaves it with Back. */
+  private async revealFullAddress(): Promise<string | undefined> {
+    const target = (await this.finders().find('addressBar', 0)) ?? (await this.finders().find('addressBarDisplay', 0));
+    if (!target) return undefined;
+    await this.drv().elementClick(target.id);
+    const edit = await this.finders().find('addressBar', 2000);
+    const full = edit ? (await this.drv().getElementText(edit.id).catch(() => '')).trim() : undefined;
+    await this.drv().pressKeyCode(KEY_BACK);
+    return full;
+  }
+
+  /** Whether the capture has recorded a request for the page since `since` (same host, path and query). */
+  private captureSaw(page: URL, since: number): boolean {
+    return this.options.capture?.sawRequest(page, since) ?? false;
   }
 
   /** The mode the session is in must still be the one on screen (incognito indicator present or not). */
@@ -439,6 +559,24 @@ export class BrowserSession {
       }, error);
     }
   }
+}
+
+/**
+ * Whether the address bar shows `wanted` in a form real omniboxes use: the full URL, the URL without
+ * its scheme, or only the host (Chromium's omnibox after a load; Mint 3.4.x is a Chromium fork).
+ */
+export function showsUrl(shown: string, wanted: URL, options: { hostOnly?: boolean } = {}): boolean {
+  if (sameUrl(shown, wanted)) return true;
+  const text = shown.trim().toLowerCase();
+  if (text === '' || /\s/.test(text)) return false;
+  if (text === wanted.host.toLowerCase()) return options.hostOnly ?? true;
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) ? false : sameUrl(`${wanted.protocol}//${shown.trim()}`, wanted);
+}
+
+/** Inline autocompletion: the field reads what was typed plus a completion after it. */
+export function isInlineCompletion(shown: string, typed: string): boolean {
+  const t = typed.trim();
+  return t !== '' && shown.length > t.length && shown.toLowerCase().startsWith(t.toLowerCase());
 }
 
 /** Same page: scheme, host and path (trailing slash aside) and query. */

@@ -1,5 +1,6 @@
 // Driving phones: browser profiles, WebdriverIO browser sessions, Appium endpoints, inspect.
-export { BrowserSession, sameUrl, carriesTerms, type BrowserSessionOptions, type VisitOptions, type MarkerSink, type VisitMarker } from './browserSession.js';
+export { BrowserSession, sameUrl, carriesTerms, showsUrl, isInlineCompletion, type BrowserSessionOptions, type CaptureWitness, type VisitOptions, type MarkerSink, type VisitMarker } from './browserSession.js';
+export { parseResolvedActivity, resolveLauncherActivity, launchCommand } from './launcherActivity.js';
 export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
 export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';

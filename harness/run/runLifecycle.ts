@@ -214,6 +214,8 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
         const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
         const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
         rigs.push(rig);
+        // Appium starts while the phone is provisioned.
+        drv.prepare?.(rig);
         try {
           await rig.start();
         } catch (error) {

@@ -1,22 +1,30 @@
 import { MarkerWriter } from '../capture/index.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import type { PhoneRig } from './phoneRig.js';
+import { PageRequestLog } from './pageRequestLog.js';
 import type { BrowserDriver, DrivenBrowser } from './scenarioPhone.js';
+import { waitPolicyFrom, type WaitPolicy } from './evidenceWait.js';
 
 export interface DriverSetup {
   /** Port of the run's private adb server (an Appium the harness starts uses it). */
   adbPort: number;
   log: (line: string) => void;
+  /** How suites' waitForTelemetry() waits; default from PHONEHOME_WAITS, else 'evidence'. */
+  waits?: WaitPolicy;
 }
 
 /**
  * The driver over harness/drive: one Appium endpoint per phone (devices.json appiumUrl, or a server
- * the harness starts, on first use), one WebdriverIO BrowserSession per openBrowser(). Each browser's data is
- * cleared the first time a run opens it (`pm clear`): every run starts from a fresh install, as the
- * published method does. stop() ends the sessions and the servers it started.
+ * the harness starts, on first use), one WebdriverIO BrowserSession per phone and browser, kept while
+ * the run's tests stay on that browser (a phone has one UiAutomator2 server, so one live session): a later openBrowser() brings the app back and switches the mode inside the same session
+ * (a test's close() leaves it open; stop() ends it). Each browser's data is cleared the first time a
+ * run opens it (`pm clear`): every run starts from a fresh install, as the published method does.
+ * stop() ends the sessions and the servers it started.
  */
 /**
  * An app version without the switch (before Mi Browser 12.1.4 / Mint 3.4.3) has nothing to turn off:
@@ -36,71 +44,111 @@ async function setSwitch(session: BrowserSession, state: 'on' | 'off', label: st
 }
 
 export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
-  const endpoints = new Map<string, AppiumEndpoint>();
+  const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
-  const open = new Set<BrowserSession>();
+  /** The live session of each phone (by name), and its browser. */
+  const sessions = new Map<string, { browser: string; session: BrowserSession }>();
   const cleared = new Set<string>();
+  const waits = setup.waits ?? waitPolicyFrom(process.env.PHONEHOME_WAITS);
   const stop = async () => {
-    for (const session of open) await session.close().catch(() => undefined);
-    open.clear();
-    for (const endpoint of endpoints.values()) await endpoint.stop().catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`));
+    for (const { session } of sessions.values()) await session.close().catch(() => undefined);
+    sessions.clear();
+    for (const log of witnesses.values()) log.stop();
+    witnesses.clear();
+    for (const pending of endpoints.values()) {
+      const endpoint = await pending.catch(() => undefined);
+      await endpoint?.stop().catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`));
+    }
     endpoints.clear();
   };
-  // Appium starts on a phone's first openBrowser(): a suite that never opens a browser needs none.
-  const endpointFor = async (rig: PhoneRig): Promise<AppiumEndpoint> => {
+  // Appium starts on a phone's first openBrowser() (a suite that never opens a browser needs none),
+  // or earlier through prepare(), while the phone is provisioned.
+  const endpointFor = (rig: PhoneRig): Promise<AppiumEndpoint> => {
     let endpoint = endpoints.get(rig.name);
     if (!endpoint) {
-      endpoint = await appiumFor(rig.entry, { adbPort: setup.adbPort, logFile: `${rig.captureDir}/appium.log` });
+      endpoint = (async () => {
+        await mkdir(rig.captureDir, { recursive: true });
+        const started = await appiumFor(rig.entry, { adbPort: setup.adbPort, logFile: path.join(rig.captureDir, 'appium.log') });
+        setup.log(`[${rig.name}] Appium at ${started.url}${started.owned ? ' (started by phonehome)' : ''}`);
+        return started;
+      })();
+      // A failure is reported by the openBrowser() that needs the server, not as an unhandled rejection.
+      endpoint.catch(() => undefined);
       endpoints.set(rig.name, endpoint);
-      setup.log(`[${rig.name}] Appium at ${endpoint.url}${endpoint.owned ? ' (started by phonehome)' : ''}`);
     }
     return endpoint;
   };
+  const witnesses = new Map<string, PageRequestLog>();
+  const witnessFor = (rig: PhoneRig): PageRequestLog => {
+    let log = witnesses.get(rig.name);
+    if (!log) {
+      log = new PageRequestLog(rig.sidecar);
+      witnesses.set(rig.name, log);
+    }
+    return log;
+  };
+  const forget = async (phone: string, session: BrowserSession) => {
+    if (sessions.get(phone)?.session === session) sessions.delete(phone);
+    await session.close().catch(() => undefined);
+  };
 
   return {
+    waits,
     stop,
+    prepare(rig: PhoneRig): void {
+      void endpointFor(rig);
+    },
     async open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
       if (!rigs.includes(rig)) throw new PhonehomeError(`phone ${rig.name} is not part of this run`);
-      const endpoint = await endpointFor(rig);
-      const pkg = rig.appPackage(browser);
       const key = `${rig.name}/${browser}`;
-      if (pkg && !cleared.has(key)) {
-        cleared.add(key);
-        const out = await rig.session.call(() => rig.session.adb.shell(`pm clear ${pkg}`));
-        if (!/Success/.test(out)) throw new PhonehomeError(`${rig.name}: 'pm clear ${pkg}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
-      }
-      const session = new BrowserSession({
-        phone: rig.session,
-        profile: browserProfile(browser),
-        mode,
-        appiumUrl: endpoint.url,
-        systemPort: await ports.portFor(rig.entry),
-        captureDir: rig.captureDir,
-        markers: new MarkerWriter(rig.captureDir),
-        log: setup.log,
-      });
-      open.add(session);
+      const live = sessions.get(rig.name);
+      let session = live?.browser === browser ? live.session : undefined;
       try {
-        await session.start();
+        if (session?.started) {
+          await session.switchMode(mode);
+        } else {
+          // A phone runs one UiAutomator2 server, which a new session restarts: end this phone's
+          // session of another browser first (a later test of that browser starts a new one).
+          if (live) await forget(rig.name, live.session);
+          const endpoint = await endpointFor(rig);
+          const pkg = rig.appPackage(browser);
+          if (pkg && !cleared.has(key)) {
+            cleared.add(key);
+            const out = await rig.session.call(() => rig.session.adb.shell(`pm clear ${pkg}`));
+            if (!/Success/.test(out)) throw new PhonehomeError(`${rig.name}: 'pm clear ${pkg}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
+          }
+          session = new BrowserSession({
+            phone: rig.session,
+            profile: browserProfile(browser),
+            mode,
+            appiumUrl: endpoint.url,
+            systemPort: await ports.portFor(rig.entry),
+            captureDir: rig.captureDir,
+            markers: new MarkerWriter(rig.captureDir),
+            log: setup.log,
+            capture: witnessFor(rig),
+          });
+          sessions.set(rig.name, { browser, session });
+          await session.start();
+        }
         if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${rig.name} ${browser}`, setup.log);
       } catch (error) {
-        open.delete(session);
-        await session.close().catch(() => undefined);
+        // A session that failed half-way is not reused: the next openBrowser() starts a new one.
+        if (session) await forget(rig.name, session);
         throw error;
       }
+      const driven = session;
       return {
         get version() {
-          return session.version;
+          return driven.version;
         },
         get driver() {
-          return session.webdriver;
+          return driven.webdriver;
         },
-        visit: (url, tokens) => session.visit(url, { tokens }),
-        search: (term) => session.search(term),
-        close: async () => {
-          open.delete(session);
-          await session.close();
-        },
+        visit: (url, tokens) => driven.visit(url, { tokens }),
+        search: (term) => driven.search(term),
+        // The session stays for the run's next test of this browser; stop() ends it.
+        close: async () => undefined,
       };
     },
   };

@@ -8,10 +8,15 @@ import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioP
 import { quoteShellArg } from './shellArg.js';
 import { urlTokens } from './uniqueValues.js';
 import type { Judgement } from './judgement.js';
+import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import type { PhoneAnalysis, PhoneRig } from './phoneRig.js';
 
 /** The seam to harness/drive: how a browser on a phone is opened and driven. */
 export interface BrowserDriver {
+  /** How waitForTelemetry() waits (default 'evidence'). */
+  readonly waits?: WaitPolicy;
+  /** Gets ready for the phone's first openBrowser() in the background (starts its Appium server). */
+  prepare?(rig: PhoneRig): void;
   open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser>;
 }
 
@@ -50,6 +55,8 @@ export class RiggedPhone implements ScenarioPhone {
   /** End of the latest visit: its verdict window must be over (and heartbeat-covered) before judging. */
   #lastVisitEnd = 0;
   readonly name: string;
+  /** Visits made since the last waitForTelemetry(): an evidence wait ends early only when all are leaked. */
+  #unjudged: string[] = [];
 
   constructor(readonly rig: PhoneRig, private readonly driver: BrowserDriver, private readonly hooks: RunHooks, browsers: string[], name: string = rig.name) {
     this.#browsers = browsers;
@@ -91,6 +98,7 @@ export class RiggedPhone implements ScenarioPhone {
     const made = async (visit: Visit): Promise<ScenarioVisit> => {
       phone.hooks.visitMade(visit);
       phone.#lastVisitEnd = Math.max(phone.#lastVisitEnd, visit.t1);
+      phone.#unjudged.push(visit.id);
       return new JudgedVisit(visit, phone);
     };
     return {
@@ -150,9 +158,31 @@ export class RiggedPhone implements ScenarioPhone {
 
   async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
     // The window of the last visit closes VERDICT_GRACE_MS after it; a heartbeat (every HEARTBEAT_MS)
-    // after that proves the capture was up to the end of it.
+    // after that proves the capture was up to the end of it. That is the bound of every wait.
     const windowProven = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
-    await this.rig.waitForQuiet(options.quietMs ?? 1000, options.timeoutMs ?? 20_000, windowProven);
+    const timeoutMs = options.timeoutMs ?? 20_000;
+    const waitingFor = this.#unjudged;
+    this.#unjudged = [];
+    if ((this.driver.waits ?? 'evidence') === 'fixed' || waitingFor.length === 0) {
+      await this.rig.waitForQuiet(options.quietMs ?? FIXED_QUIET_MS, timeoutMs, windowProven);
+    } else {
+      let early: PhoneAnalysis | undefined;
+      const end = await waitForEvidence({
+        flows: () => this.rig.flowsRecorded,
+        quietMs: options.quietMs ?? EVIDENCE_QUIET_MS,
+        notBefore: windowProven,
+        deadline: Date.now() + timeoutMs,
+        settled: async () => {
+          early = await this.rig.analyse();
+          return waitingFor.every((id) => early!.verdicts.get(id)?.verdict === 'leaked');
+        },
+      });
+      if (end === 'settled' && early) {
+        if (this.rig.session.lost) throw this.rig.session.lost;
+        this.#analysis = early;
+        return;
+      }
+    }
     if (this.rig.session.lost) throw this.rig.session.lost;
     this.#analysis = await this.rig.analyse();
   }

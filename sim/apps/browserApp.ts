@@ -98,9 +98,15 @@ export class SimApp {
     return tab[tab.length - 1] ?? null;
   }
 
-  /** The text the address bar shows. */
+  /** Inline autocompletion shown after the typed text (selected, so DEL or more typing drops it). */
+  autocompletion = '';
+
+  /** The text the address bar shows: what is being edited (with its inline autocompletion), else the page. */
   addressText(): string {
-    return this.editing ?? this.currentPage()?.url ?? '';
+    if (this.editing !== null) return this.editing + this.autocompletion;
+    const url = this.currentPage()?.url ?? '';
+    // Chromium's omnibox shows the page's host without scheme once loaded (Mint 3.4.x is a Chromium fork).
+    return this.profile.addressBar === 'omnibox' ? omniboxDisplay(url) : url;
   }
 
   // --- lifecycle (called by the runtime) ---
@@ -150,7 +156,11 @@ export class SimApp {
 
   focusAddress(): void {
     this.menuOpen = false;
-    if (this.editing === null) this.editing = this.currentPage()?.url ?? '';
+    // Focused, the field holds the full URL (Chromium swaps the host-only display for it).
+    if (this.editing === null) {
+      this.editing = this.currentPage()?.url ?? '';
+      this.autocompletion = '';
+    }
   }
 
   setAddressText(text: string, replace: boolean): Promise<void> {
@@ -159,17 +169,39 @@ export class SimApp {
     const enter = /\n$/.test(text);
     const clean = text.replace(/\n/g, '');
     this.editing = (replace ? clean : (this.editing ?? this.currentPage()?.url ?? '') + clean).slice(0, MAX_ADDRESS);
+    this.autocompletion = this.profile.addressBar === 'omnibox' ? this.inlineAutocompletion(this.editing) : '';
     return enter ? this.submitAddress() : Promise.resolve();
   }
 
   deleteChar(): void {
-    if (this.editing !== null) this.editing = this.editing.slice(0, -1);
+    // DEL first removes a selected inline autocompletion, as Chromium's omnibox does.
+    if (this.autocompletion) this.autocompletion = '';
+    else if (this.editing !== null) this.editing = this.editing.slice(0, -1);
+  }
+
+  /**
+   * Chromium's omnibox completes typed text inline with the rest of a visited URL it is a prefix of
+   * (scheme and "www." ignored). Unverified in detail for Mint 3.4.x beyond "it inline-autocompletes
+   * while typing" (issue 11's evidence); modelled on normal-mode history only.
+   */
+  private inlineAutocompletion(typed: string): string {
+    const want = typed.trim().toLowerCase();
+    if (want === '' || /\s/.test(want)) return '';
+    for (let i = this.data.history.length - 1; i >= 0; i--) {
+      const url = this.data.history[i]!.url;
+      for (const form of [url, url.replace(/^https?:\/\//i, ''), url.replace(/^https?:\/\/(www\.)?/i, '')]) {
+        if (form.length > want.length && form.toLowerCase().startsWith(want)) return form.slice(want.length);
+      }
+    }
+    return '';
   }
 
   /** Enter / Go: opens the typed URL or searches for the typed text. */
   async submitAddress(): Promise<void> {
-    const text = (this.editing ?? '').trim();
+    // Enter accepts the inline autocompletion with the typed text.
+    const text = ((this.editing ?? '') + this.autocompletion).trim();
     this.editing = null;
+    this.autocompletion = '';
     this.menuOpen = false;
     if (text === '') return;
     const intent = interpretAddress(text, this.profile.searchUrl);
@@ -277,3 +309,13 @@ function hostOf(url: string): string {
   }
 }
 
+/** Chromium's omnibox display of a loaded page: the host, without scheme. */
+export function omniboxDisplay(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return url;
+    return parsed.host;
+  } catch {
+    return url;
+  }
+}

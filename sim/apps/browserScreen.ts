@@ -13,6 +13,10 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
   const b = new ScreenBuilder();
   const P = app.profile.package;
   const id = (name: string) => `${P}:id/${name}`;
+  // Ids no public source names (menu, incognito entry and indicator, settings, the incognito-data
+  // switch; real-device-notes row 8): a profile with `unverifiedIds: "none"` has none of them, so
+  // only localized text and content-descriptions find those elements (sim/EVIDENCE.md "Browsers").
+  const modelId = (name: string) => (app.profile.unverifiedIds === 'none' ? undefined : id(name));
   const { width: W, height: H } = layout;
   const dp = (v: number) => layout.dp(v);
   const top = layout.statusBar;
@@ -36,7 +40,7 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
 
   if (app.screen === 'settings') {
     const rows: UiNode[] = [
-      b.node({ key: `${P}/settings/title`, className: 'android.widget.TextView', package: P, resourceId: id('settings_title'), text: 'Settings', bounds: [dp(16), top + dp(12), W - dp(16), top + dp(44)] }),
+      b.node({ key: `${P}/settings/title`, className: 'android.widget.TextView', package: P, resourceId: modelId('settings_title'), text: 'Settings', bounds: [dp(16), top + dp(12), W - dp(16), top + dp(44)] }),
     ];
     const sw = app.profile.incognitoDataSwitch;
     if (sw) {
@@ -47,9 +51,9 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
       ];
       if (sw.summary) rowChildren.push(b.node({ key: `${P}/settings/switch_summary`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/summary', text: sw.summary, bounds: [dp(16), rowTop + dp(34), W - dp(88), rowTop + dp(64)] }));
       rowChildren.push(
-        b.node({ key: `${P}/settings/switch`, className: 'android.widget.Switch', package: P, resourceId: id('incognito_data_switch'), text: app.incognitoDataSwitchOn ? 'ON' : 'OFF', checkable: true, checked: app.incognitoDataSwitchOn === true, focusable: true, bounds: [W - dp(72), rowTop + dp(16), W - dp(16), rowTop + dp(56)] }, toggle),
+        b.node({ key: `${P}/settings/switch`, className: 'android.widget.Switch', package: P, resourceId: modelId('incognito_data_switch'), text: app.incognitoDataSwitchOn ? 'ON' : 'OFF', checkable: true, checked: app.incognitoDataSwitchOn === true, focusable: true, bounds: [W - dp(72), rowTop + dp(16), W - dp(16), rowTop + dp(56)] }, toggle),
       );
-      rows.push(b.node({ key: `${P}/settings/switch_row`, className: 'android.widget.LinearLayout', package: P, resourceId: id('incognito_data_row'), bounds: [0, rowTop, W, rowTop + dp(72)], children: rowChildren }, toggle));
+      rows.push(b.node({ key: `${P}/settings/switch_row`, className: 'android.widget.LinearLayout', package: P, resourceId: modelId('incognito_data_row'), bounds: [0, rowTop, W, rowTop + dp(72)], children: rowChildren }, toggle));
     }
     const other = ['Clear browsing data', 'Search engine', 'About'];
     other.forEach((text, i) => {
@@ -65,12 +69,13 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
   const bar: UiNode[] = [];
   let urlLeft = dp(8);
   if (app.incognito) {
-    bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: id('incognito_indicator'), contentDesc: 'Incognito', bounds: [dp(8), barTop + dp(4), dp(44), barBottom - dp(4)] }));
+    bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: modelId('incognito_indicator'), contentDesc: 'Incognito', bounds: [dp(8), barTop + dp(4), dp(44), barBottom - dp(4)] }));
     urlLeft = dp(52);
   }
-  bar.push(
+  const urlBounds: [number, number, number, number] = [urlLeft, barTop, W - dp(104), barBottom];
+  const editField = (resourceId: string) =>
     b.node(
-      { key: `${P}/browser/url`, className: 'android.widget.EditText', package: P, resourceId: id('url'), text: app.addressText(), hint: 'Search or type URL', focusable: true, focused: app.editing !== null, bounds: [urlLeft, barTop, W - dp(104), barBottom] },
+      { key: `${P}/browser/${resourceId}`, className: 'android.widget.EditText', package: P, resourceId: id(resourceId), text: app.addressText(), hint: 'Search or type URL', focusable: true, focused: app.editing !== null, bounds: urlBounds },
       {
         click: () => app.focusAddress(),
         setText: (text, replace) => app.setAddressText(text, replace),
@@ -79,14 +84,26 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
           return app.setAddressText('', true);
         },
       },
-    ),
+    );
+  if (app.profile.addressBar === 'omnibox') {
+    // Chromium's omnibox: one EditText `url_bar` (Mint 3.4.x, sim/EVIDENCE.md "Browsers").
+    bar.push(editField('url_bar'));
+  } else if (app.profile.addressBar === 'hint' && app.editing === null) {
+    // Mi Browser / Pro: a TextView `search_hint` that a tap turns into the editable `url`
+    // (privacytests.org testing/android.js, a real Appium run: urlBarClick 'search_hint', urlBarKeys 'url').
+    // What it reads after a load is unverified; the page URL here.
+    bar.push(b.node({ key: `${P}/browser/search_hint`, className: 'android.widget.TextView', package: P, resourceId: id('search_hint'), text: app.addressText() || 'Search or type URL', clickable: true, bounds: urlBounds }, { click: () => app.focusAddress() }));
+  } else {
+    bar.push(editField('url'));
+  }
+  bar.push(
     b.node({ key: `${P}/browser/go`, className: 'android.widget.ImageButton', package: P, resourceId: id('go'), contentDesc: 'Go', focusable: true, bounds: [W - dp(100), barTop, W - dp(56), barBottom] }, {
       click: () => {
         if (app.editing === null) app.focusAddress();
         return app.submitAddress();
       },
     }),
-    b.node({ key: `${P}/browser/menu_button`, className: 'android.widget.ImageButton', package: P, resourceId: id('menu_button'), contentDesc: 'Menu', focusable: true, bounds: [W - dp(52), barTop, W - dp(8), barBottom] }, {
+    b.node({ key: `${P}/browser/menu_button`, className: 'android.widget.ImageButton', package: P, resourceId: modelId('menu_button'), contentDesc: 'Menu', focusable: true, bounds: [W - dp(52), barTop, W - dp(8), barBottom] }, {
       click: () => (app.menuOpen ? app.closeMenu() : app.openMenu()),
     }),
   );
@@ -113,11 +130,11 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
         key: `${P}/browser/menu_sheet`,
         className: 'android.widget.LinearLayout',
         package: P,
-        resourceId: id('menu_sheet'),
+        resourceId: modelId('menu_sheet'),
         bounds: [0, sheetTop, W, H],
         children: [
-          b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: id('menu_incognito'), text: app.incognito ? 'Exit incognito mode' : 'Incognito mode', bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
-          b.node({ key: `${P}/browser/menu_settings`, className: 'android.widget.TextView', package: P, resourceId: id('menu_settings'), text: 'Settings', bounds: [0, sheetTop + dp(72), W, sheetTop + dp(128)] }, { click: () => app.openSettings() }),
+          b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_incognito'), text: app.incognito ? 'Exit incognito mode' : 'Incognito mode', bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
+          b.node({ key: `${P}/browser/menu_settings`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_settings'), text: 'Settings', bounds: [0, sheetTop + dp(72), W, sheetTop + dp(128)] }, { click: () => app.openSettings() }),
         ],
       }),
     );

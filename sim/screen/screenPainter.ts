@@ -35,10 +35,12 @@ const SCRIM = 0.45;
 
 type Theme = typeof LIGHT;
 
+/** What the element is: its resource-id name, else (a build without that id) the sim's own key for it. */
 function idName(node: UiNode): string {
   const id = node.resourceId ?? '';
   const at = id.indexOf(':id/');
-  return at >= 0 ? id.slice(at + 4) : id;
+  if (at >= 0) return id.slice(at + 4);
+  return id || (node.key.split('/').pop() ?? '');
 }
 
 function walk(node: UiNode, visit: (n: UiNode) => void): void {

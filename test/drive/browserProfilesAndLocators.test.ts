@@ -9,7 +9,8 @@ describe('drive: browser profiles and locators', () => {
     expect(browserProfile('mint').packages).to.deep.equal(['com.mi.globalbrowser.mini']);
     expect(browserProfile('mi-browser-pro').packages).to.deep.equal(['com.mi.globalbrowser']);
     for (const profile of BROWSER_PROFILES) {
-      expect(profile.activity).to.equal('com.android.browser.BrowserActivity');
+      // No hard-coded activity: the launcher entry is resolved on the phone (launcherActivity.ts).
+      expect(profile).to.not.have.property('activity');
       expect(profile.writtenFor.length).to.be.greaterThan(0);
       expect(profile.incognitoDataSwitchLabels).to.include('Enhanced Incognito Mode');
     }
@@ -21,7 +22,7 @@ describe('drive: browser profiles and locators', () => {
     for (const name of LOCATOR_NAMES) {
       expect(table[name][0].strategy, name).to.equal('id');
     }
-    expect(table.addressBar[0].value).to.equal('com.mi.globalbrowser.mini:id/url');
+    expect(table.addressBar[0].value).to.equal('com.mi.globalbrowser.mini:id/url_bar');
     expect(table.goButton.map((l) => l.strategy)).to.deep.equal(['id', 'accessibility id']);
     expect(table.menuIncognito.map((l) => l.strategy)).to.deep.equal(['id', 'text', 'text']);
     expect(table.dialogAccept[0].value).to.equal('android:id/button1');

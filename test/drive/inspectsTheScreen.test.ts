@@ -38,7 +38,7 @@ describe('drive: `phonehome inspect` saves what a user needs to fix a locator', 
     const report = out.join('\n');
     expect(report).to.match(/Mint Browser locators on this screen \(written for 3\.4\.0, 3\.4\.3\)/);
     // A fresh Mint shows its first-run dialog over the browser, or the browser itself.
-    expect(report).to.match(/^ {2}(dialogAccept|addressBar) +found by id '(android|com\.mi\.globalbrowser\.mini):id\/(button1|url)'$/m);
+    expect(report).to.match(/^ {2}(dialogAccept|addressBar) +found by id '(android|com\.mi\.globalbrowser\.mini):id\/(button1|url_bar|url)'$/m);
     expect(report).to.match(/^ {2}incognitoIndicator +not on screen \(tried id 'com\.mi\.globalbrowser\.mini:id\/incognito_indicator' \/ accessibility id 'Incognito'\)$/m);
     expect(report).to.match(/goButton +.*accessibility id 'Open'/);
   });

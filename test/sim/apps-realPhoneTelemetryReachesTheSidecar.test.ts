@@ -94,7 +94,7 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     await root('chcon u:object_r:system_file:s0 /system/etc/security/cacerts /system/etc/security/cacerts/*');
 
     expect(await sh('pm list packages')).to.include('package:com.mi.globalbrowser.mini').and.include('package:io.appium.uiautomator2.server.test');
-    const start = await sh('am start -W -n com.mi.globalbrowser.mini/com.android.browser.BrowserActivity');
+    const start = await sh('am start -W -n com.mi.globalbrowser.mini/com.miui.org.chromium.chrome.browser.ChromeTabbedActivity');
     expect(start).to.match(/Status: ok/);
     for (let i = 0; i < 3; i++) {
       const button = (() => {
@@ -110,7 +110,7 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     await sh(`input keyevent 82`);
     await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/menu_incognito'))}`);
     const token = `canary-${Date.now().toString(36)}`;
-    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/url'))}`);
+    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/url_bar'))}`);
     await sh(`input text https://news.example/${token}`);
     await sh('input keyevent 66');
     expect(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser.mini:id/incognito_indicator')).to.be.ok;
@@ -135,7 +135,8 @@ describe('sim/apps on the real simulated phone: browsing through adb reaches the
     phone.android.files.writeFile(`/data/misc/user/0/cacerts-added/${androidSystemCertificate(ca.certPem).fileName}`, Buffer.from(ca.certPem), ROOT, { mode: 0o644 });
     await sh('am start -W -n com.mi.globalbrowser/com.android.browser.BrowserActivity');
     const token = `retail-${Date.now().toString(36)}`;
-    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser:id/url'))}`);
+    // Mi Browser Pro: tap search_hint, which opens the editable url (privacytests.org's real run).
+    await sh(`input tap ${tapArgs(nodeOf(phone, (n) => n.resourceId === 'com.mi.globalbrowser:id/search_hint'))}`);
     await sh(`input text https://shop.example/${token}`);
     await sh('input keyevent 66');
     await sh('input keyevent 3');

@@ -66,8 +66,9 @@ describe('sim/apps: the runtime the Android model calls', function () {
     const icon = find(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Mi Browser Pro')!;
     await runtime.input.tap(...center(icon));
     expect(runtime.focus()!.package).to.equal('com.mi.globalbrowser');
-    const url = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/url')!;
-    await runtime.input.tap(...center(url));
+    // Mi Browser Pro's home bar is the TextView search_hint; a tap opens the EditText url.
+    const hint = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/search_hint')!;
+    await runtime.input.tap(...center(hint));
     await runtime.input.text('abcd');
     await runtime.input.keyevent(67);
     expect(find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/url')!.text).to.equal('abc');
@@ -82,7 +83,8 @@ describe('sim/apps: the runtime the Android model calls', function () {
     boot('redmi-note-8-2020');
     await runtime.startActivity({ package: 'com.mi.globalbrowser' }, { stopFirst: false });
     const title = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/title')!;
-    const menu = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/menu_button')!;
+    // No id on Pro's menu button in the 2020 profile (unverified ids): found by its content-description.
+    const menu = find(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Menu')!;
     let error = await runtime.ui.click(title.key).then(() => null, (e: Error) => e);
     expect(error?.message).to.match(/is not clickable/);
     error = await runtime.ui.setText(menu.key, 'x', { replace: true }).then(() => null, (e: Error) => e);

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { expect } from 'chai';
+import type { UiNode } from '../../sim/ui.js';
 import { PNG } from 'pngjs';
 import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
@@ -39,6 +40,10 @@ describe('sim/uiautomator: the UiAutomator2 server speaks the driver protocol ov
     runtime = createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 500, responseTimeoutMs: 2000 } });
     const started = await runtime.startActivity({ package: P, activity: 'com.android.browser.BrowserActivity' }, { stopFirst: false });
     expect(started.ok).to.equal(true);
+    // Mi Browser Pro shows search_hint until tapped; the protocol tests work on the editable url field.
+    const walk = (n: UiNode): UiNode | null => (n.resourceId === `${P}:id/search_hint` ? n : n.children.map(walk).find((x) => x) ?? null);
+    const hint = walk(runtime.ui.hierarchy());
+    if (hint) await runtime.ui.click(hint.key);
     run = startUiAutomator2Instrumentation(ctx, runtime, { disableAnalytics: 'true' });
     output = readAll(run.output);
   });
@@ -175,7 +180,8 @@ describe('sim/uiautomator: the UiAutomator2 server speaks the driver protocol ov
     const unknown = await call('GET', s('/element/not-an-id/text'));
     expect(unknown.body.value.error).to.equal('no such element');
     expect((await call('POST', s('/back'), {})).status).to.equal(200);
-    expect(await find('id', 'url')).to.be.a('string');
+    // Back on the browser: Mi Browser Pro's address display (not editing) is search_hint.
+    expect(await find('id', 'search_hint')).to.be.a('string');
     expect((await call('POST', s('/appium/device/press_keycode'), { keycode: 82 })).status).to.equal(200);
     expect(await find('id', 'menu_incognito')).to.be.a('string');
     const bad = await call('POST', s('/appium/device/press_keycode'), { keycode: 'BACK' });
@@ -207,6 +213,9 @@ describe('sim/uiautomator: the UiAutomator2 server speaks the driver protocol ov
     ctx.setProxy('127.0.0.1:8080');
     try {
       await call('POST', s('/appium/settings'), { settings: { waitForIdleTimeout: 300 } });
+      // Not editing, Mi Browser Pro shows search_hint; a tap opens the editable url.
+      const hint = await call('POST', s('/element'), { strategy: 'id', selector: 'search_hint', context: '', multiple: false });
+      if (hint.status === 200) await call('POST', s(`/element/${hint.body.value[ELEMENT]}/click`), { element: hint.body.value[ELEMENT] });
       const url = await find('id', 'url');
       await call('POST', s(`/element/${url}/click`), { element: url });
       await call('POST', s(`/element/${url}/value`), { elementId: url, text: 'http://slow.example/', replace: true });

@@ -6,7 +6,8 @@ import type { BrowserProfile } from './types.js';
 
 export * from './types.js';
 export { applyLocatorOverrides, parseLocator, LOCATOR_NAMES } from './locatorOverrides.js';
-export { miuiBrowserLocators } from './miuiBrowserLayout.js';
+export { miuiBrowserLocators, chromiumOmniboxLocators } from './miuiBrowserLayout.js';
+export { locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR, type LocatorEntry, type LocatorTableFile } from './locatorTables.js';
 export { miBrowser, mintBrowser, miBrowserPro };
 
 /** Every browser profile the harness drives. */

@@ -1,7 +1,7 @@
 import { PhonehomeError } from '../../errors.js';
 import type { Locator, LocatorName, LocatorTable } from './types.js';
 
-const NAMES: LocatorName[] = ['addressBar', 'goButton', 'pageTitle', 'webView', 'menuButton', 'menuIncognito', 'menuSettings', 'incognitoIndicator', 'settingsTitle', 'incognitoDataSwitch', 'dialogTitle', 'dialogAccept'];
+const NAMES: LocatorName[] = ['addressBar', 'addressBarDisplay', 'goButton', 'pageTitle', 'webView', 'menuButton', 'menuIncognito', 'menuSettings', 'incognitoIndicator', 'settingsTitle', 'incognitoDataSwitch', 'dialogTitle', 'dialogAccept'];
 
 /** Parses a devices.json override: `id:…`, `desc:…`, `text:…`, `xpath:…` or `uiautomator:…`. */
 export function parseLocator(spec: string): Locator {

@@ -10,7 +10,6 @@ export const miBrowser: BrowserProfile = {
   name: 'mi-browser',
   label: 'Mi Browser',
   packages: ['com.android.browser'],
-  activity: 'com.android.browser.BrowserActivity',
   writtenFor: ['12.1.3', '12.1.4'],
   locators: miuiBrowserLocators,
   firstRunButtons: MIUI_FIRST_RUN_BUTTONS,

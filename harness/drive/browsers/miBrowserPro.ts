@@ -6,7 +6,6 @@ export const miBrowserPro: BrowserProfile = {
   name: 'mi-browser-pro',
   label: 'Mi Browser Pro',
   packages: ['com.mi.globalbrowser'],
-  activity: 'com.android.browser.BrowserActivity',
   writtenFor: ['12.1.3', '12.1.4'],
   locators: miuiBrowserLocators,
   firstRunButtons: MIUI_FIRST_RUN_BUTTONS,

@@ -9,7 +9,10 @@ export interface Locator {
 }
 
 export type LocatorName =
+  /** The editable address field (Mi Browser / Pro `url`, Mint `url_bar`). */
   | 'addressBar'
+  /** What shows the address when not editing, tapped to edit (Mi Browser / Pro `search_hint`; Mint: `url_bar` itself). */
+  | 'addressBarDisplay'
   | 'goButton'
   | 'pageTitle'
   | 'webView'
@@ -31,8 +34,6 @@ export interface BrowserProfile {
   label: string;
   /** Package names this app ships under, most likely first; devices.json `packages` overrides. */
   packages: string[];
-  /** Launcher activity. */
-  activity: string;
   /** App versions the locators were written for (others may work; `phonehome inspect` helps fix them). */
   writtenFor: string[];
   /** The locators, for the package actually installed. */

@@ -1,3 +1,4 @@
+import { resolveActivity } from './resolveActivityCommand.js';
 import { ApkParseError, parseApk } from '../apkManifest.js';
 import { INSTALL_USER_RESTRICTED } from '../securityRefusals.js';
 import { normalizePath } from '../fileSystem.js';
@@ -211,6 +212,8 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
       await ctx.out(`Package ${name} new state: ${verb === 'enable' ? 'enabled' : 'disabled'}\n`);
       return 0;
     }
+    case 'resolve-activity':
+      return resolveActivity(ctx, rest);
     case 'get-max-users':
       await ctx.out('Maximum supported users: 4\n');
       return 0;
