@@ -323,6 +323,9 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
     pool.on('phone-quarantined', (spec, reason) => {
       lostPhones.add(spec.name);
       log(`[${spec.name}] quarantined: ${reason}`);
+      // Why a phone could not be rigged (a preflight blocker and its fix, a launch that failed) is
+      // what its user must act on: it goes to stderr, not only into the progress lines.
+      if (reason.startsWith('did not start')) io.err(`phonehome run: [${spec.name}] ${reason}`);
     });
     const items = entries.length === 0 ? [] : [...new Set(keyOf.values())].flatMap((key) =>
       suites.flatMap((suite) => browsers.map((browser) => ({ id: `${unitId({ suite, browser })}\u0000${key}`, key, unit: { suite, browser } }))),

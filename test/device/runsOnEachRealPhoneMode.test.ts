@@ -25,7 +25,7 @@ describe('device: `phonehome run` on a retail phone stops with the fix; on an AO
   it('retail MIUI, "USB debugging (Security settings)" off: exit 2 with the one-line fix, before any test', async () => {
     const result = await phonehome(['run', 'smoke', '--browser', 'mint', '--devices', devices, '--device', 'retail', '--out', path.join(dir, 'r1')], { cwd: dir, timeoutMs: 120_000 });
     expect(result.code, result.stderr).to.equal(2);
-    expect(result.stderr).to.include('preflight failed on retail (nothing changed on the phone)');
+    expect(result.stderr, result.stderr).to.include('preflight failed on retail (nothing changed on the phone)');
     expect(result.stderr).to.include('turn on Developer options › USB debugging (Security settings) (needs a Mi account), and Install via USB; then re-plug');
     expect(result.stdout).not.to.match(/✓|✗/);
   });
