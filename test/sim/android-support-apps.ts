@@ -18,8 +18,13 @@ export function phoneWithApps(profile: Profile): { device: AndroidDevice; runtim
   };
 }
 
+/** The browsing activity of the shipped browsers: Mint 3.4 is a Chromium fork (sim/EVIDENCE.md, Browsers). */
+function launcherActivityOf(pkg: string): string {
+  return pkg === 'com.mi.globalbrowser.mini' ? 'com.miui.org.chromium.chrome.browser.ChromeTabbedActivity' : 'com.android.browser.BrowserActivity';
+}
+
 /** Starts an app's launcher activity and returns its pid. */
-export async function startApp(phone: { runtime: SimAppRuntime }, pkg: string, activity = 'com.android.browser.BrowserActivity'): Promise<number> {
+export async function startApp(phone: { runtime: SimAppRuntime }, pkg: string, activity = launcherActivityOf(pkg)): Promise<number> {
   const started = await phone.runtime.startActivity({ package: pkg, activity }, { stopFirst: false });
   if (!started.ok) throw new Error(`could not start ${pkg}: ${started.error}`);
   const pid = phone.runtime.pids().find((p) => p.package === pkg)?.pid;
