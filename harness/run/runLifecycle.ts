@@ -239,7 +239,12 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
       },
       // A phone put back after its work: a failed undo is an error (its proxy or CA is left on). A
       // quarantined (lost) phone's undo is expected to fail; its loss is already the error, if any.
-      stop: async (spec, phone) => stopRig(phone.rig, lostPhones.has(spec.name)),
+      // Its browser sessions end first: a session reused across tests must not outlive its phone
+      // (deleting it afterwards makes Appium, or a grid node, wait on a device that is gone).
+      stop: async (spec, phone) => {
+        await drv.release?.(phone.rig).catch(() => undefined);
+        await stopRig(phone.rig, lostPhones.has(spec.name));
+      },
       accepts: (item, phone) => {
         const origin = item.unit.origin;
         if (!origin) return true;

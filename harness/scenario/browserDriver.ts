@@ -98,6 +98,10 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
     prepare(rig: PhoneRig): void {
       void endpointFor(rig);
     },
+    async release(rig: PhoneRig): Promise<void> {
+      const live = sessions.get(rig.name);
+      if (live) await forget(rig.name, live.session);
+    },
     async open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
       if (!rigs.includes(rig)) throw new PhonehomeError(`phone ${rig.name} is not part of this run`);
       const key = `${rig.name}/${browser}`;

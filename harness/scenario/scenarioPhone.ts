@@ -17,6 +17,8 @@ export interface BrowserDriver {
   readonly waits?: WaitPolicy;
   /** Gets ready for the phone's first openBrowser() in the background (starts its Appium server). */
   prepare?(rig: PhoneRig): void;
+  /** Ends the phone's browser sessions: called before the phone is put back (a session kept open would outlive its device). */
+  release?(rig: PhoneRig): Promise<void>;
   open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser>;
 }
 
