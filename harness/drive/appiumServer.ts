@@ -19,6 +19,8 @@ export interface AppiumServerOptions {
   adbPort?: number;
   /** Appium's log goes here too (append). */
   logFile?: string;
+  /** Called with the server's PID as soon as it is spawned (a run's process ledger records it). */
+  onSpawn?: (pid: number) => void;
   /** Default: the project root. */
   appiumHome?: string;
   /** Default: ensureAndroidHome() (the user's SDK, or a minimal one linking the system adb). */
@@ -155,6 +157,7 @@ export class AppiumServer extends EventEmitter<AppiumServerEvents> {
 
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    if (child.pid !== undefined) this.options.onSpawn?.(child.pid);
     process.once('exit', this.killOnExit);
     let exitInfo: string | null = null;
     this.exited = new Promise((resolve) => {

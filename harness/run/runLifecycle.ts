@@ -49,7 +49,7 @@ export interface RunOptions {
   timeoutMs: number;
   io: RunIo;
   /** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
-  createDriver: (rigs: PhoneRig[], setup: { adbPort: number; log: (line: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
+  createDriver: (rigs: PhoneRig[], setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
   /** At most this many phones rigged at once (default: every selected phone). */
   parallel?: number;
   shard?: Shard;
@@ -166,7 +166,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
     processes.record(pidListeningOn(adbServer.port), 'adb server');
     journal.write({ type: 'adb-server', port: adbServer.port });
     const adb = new AdbClient({ port: adbServer.port });
-    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log });
+    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log, onProcess: (pid, role) => processes.record(pid, role) });
     const drv = driver;
     const ctxFor = (phone: PoolPhone): ScenarioContext => ({
       runId: folder.runId,

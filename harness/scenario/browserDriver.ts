@@ -14,6 +14,8 @@ export interface DriverSetup {
   /** Port of the run's private adb server (an Appium the harness starts uses it). */
   adbPort: number;
   log: (line: string) => void;
+  /** Told of every process the driver starts (an Appium server), so the run's ledger can end it after a kill. */
+  onProcess?: (pid: number, role: string) => void;
   /** How suites' waitForTelemetry() waits; default from PHONEHOME_WAITS, else 'evidence'. */
   waits?: WaitPolicy;
 }
@@ -68,7 +70,7 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
     if (!endpoint) {
       endpoint = (async () => {
         await mkdir(rig.captureDir, { recursive: true });
-        const started = await appiumFor(rig.entry, { adbPort: setup.adbPort, logFile: path.join(rig.captureDir, 'appium.log') });
+        const started = await appiumFor(rig.entry, { adbPort: setup.adbPort, logFile: path.join(rig.captureDir, 'appium.log'), onSpawn: (pid) => setup.onProcess?.(pid, `appium ${rig.name}`) });
         setup.log(`[${rig.name}] Appium at ${started.url}${started.owned ? ' (started by phonehome)' : ''}`);
         return started;
       })();
