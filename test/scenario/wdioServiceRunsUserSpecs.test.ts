@@ -75,7 +75,7 @@ export const config: WebdriverIO.Config = {
     'appium:adbPort': ${adb.port},
     'appium:systemPort': ${await freePort()},
     'appium:appPackage': '${MINT}',
-    'appium:appActivity': 'com.android.browser.BrowserActivity',
+    'appium:appActivity': 'com.miui.org.chromium.chrome.browser.ChromeTabbedActivity', // Mint 3.4 is a Chromium fork (sim/EVIDENCE.md)
     'appium:noReset': true,
     'appium:skipServerInstallation': true,
     'appium:skipDeviceInitialization': true,
