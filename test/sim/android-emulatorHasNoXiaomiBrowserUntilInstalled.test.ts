@@ -46,15 +46,15 @@ describe('sim android: an AOSP emulator has no Xiaomi browser until `adb install
 
   it('after `adb install`, the app is listed with the APK’s version, and launches as the profile’s browser', async () => {
     const apk = join(dir, 'mint.apk');
-    writeFileSync(apk, buildApk(MINT, 340, '3.4.0-apk', 50_000, { launcherActivity: 'com.android.browser.BrowserActivity' }));
+    writeFileSync(apk, buildApk(MINT, 340, '3.4.0-apk', 50_000, { launcherActivity: 'com.miui.org.chromium.chrome.browser.ChromeTabbedActivity' }));
     const installed = await adb.run(['-s', phone.serial, 'install', '-r', '-g', apk]);
     expect(installed.stdout).to.contain('Success');
     expect((await adb.shell(phone.serial, `pm list packages ${MINT}`)).stdout).to.equal(`package:${MINT}\n`);
     expect((await adb.shell(phone.serial, `dumpsys package ${MINT}`)).stdout).to.contain('versionName=3.4.0-apk');
     expect((await adb.shell(phone.serial, 'pm list packages com.mi.globalbrowser')).stdout).to.equal(`package:${MINT}\n`);
-    const start = await adb.shell(phone.serial, `am start -W -n ${MINT}/com.android.browser.BrowserActivity`);
+    const start = await adb.shell(phone.serial, `am start -W -n ${MINT}/com.miui.org.chromium.chrome.browser.ChromeTabbedActivity`);
     expect(start.stdout).to.contain('Status: ok');
-    expect((await adb.shell(phone.serial, 'dumpsys window displays')).stdout).to.contain(`${MINT}/com.android.browser.BrowserActivity`);
+    expect((await adb.shell(phone.serial, 'dumpsys window displays')).stdout).to.contain(`${MINT}/com.miui.org.chromium.chrome.browser.ChromeTabbedActivity`);
     // Uninstalled, it is gone again.
     expect((await adb.run(['-s', phone.serial, 'uninstall', MINT])).stdout).to.contain('Success');
     expect((await adb.shell(phone.serial, 'pm list packages com.mi.globalbrowser')).stdout).to.equal('');

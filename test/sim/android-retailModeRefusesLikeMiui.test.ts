@@ -104,23 +104,40 @@ describe('sim android: a retail MIUI phone refuses what MIUI refuses until its D
   it('refuses UiAutomator2 clicks and key presses with INJECT_EVENTS, while typing (an accessibility action) works', async () => {
     const device = new AndroidDevice(loadProfile('retail-miui-android10'));
     const runtime = device.attachApps((ctx) => createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 300, responseTimeoutMs: 1000 } }));
-    const pkg = 'com.mi.globalbrowser';
-    const started = await runtime.startActivity({ package: pkg, activity: 'com.android.browser.BrowserActivity' }, { stopFirst: false });
+    const pkg = 'com.mi.globalbrowser.mini';
+    const started = await runtime.startActivity({ package: pkg, activity: 'com.miui.org.chromium.chrome.browser.ChromeTabbedActivity' }, { stopFirst: false });
     expect(started.ok).to.equal(true);
     const run = startUiAutomator2Instrumentation(device, runtime, {});
     try {
       const call = (method: string, path: string, body?: unknown) => phoneRequest(device, 6790, method, path, body);
       const session = await call('POST', '/session', { capabilities: { alwaysMatch: { platformName: 'Android' } } });
       const id = session.body.sessionId as string;
-      const field = await call('POST', `/session/${id}/element`, { strategy: 'class name', selector: 'android.widget.EditText' });
-      const element = Object.values(field.body.value as Record<string, string>)[0]!;
-      const click = await call('POST', `/session/${id}/element/${element}/click`);
+      // A fresh Mint opens on its first-run dialog: a tap on its button is an injected event.
+      const find = async (id_: string) => {
+        const found = await call('POST', `/session/${id}/element`, { strategy: 'id', selector: id_ });
+        expect(found.status, id_).to.equal(200);
+        return Object.values(found.body.value as Record<string, string>)[0]!;
+      };
+      const button = await find('android:id/button1');
+      const click = await call('POST', `/session/${id}/element/${button}/click`);
       expect(click.status).to.equal(500);
       expect(click.body.value.error).to.equal('unknown error');
       expect(click.body.value.message).to.equal(INJECT_DENIAL);
       const key = await call('POST', `/session/${id}/appium/device/press_keycode`, { keycode: 4 });
       expect(key.body.value.message).to.equal(INJECT_DENIAL);
-      const typed = await call('POST', `/session/${id}/element/${element}/value`, { text: 'example.com', replace: true });
+      // The user turns the option on, gets past the dialogs, and off again: typing (setText, an
+      // accessibility action) still works where taps are refused.
+      device.developerOptions.set('usbDebuggingSecuritySettings', true);
+      for (let i = 0; i < 5; i++) {
+        const more = await call('POST', `/session/${id}/element`, { strategy: 'id', selector: 'android:id/button1' });
+        if (more.status !== 200) break;
+        await call('POST', `/session/${id}/element/${Object.values(more.body.value as Record<string, string>)[0]!}/click`);
+      }
+      device.developerOptions.set('usbDebuggingSecuritySettings', false);
+      // Mint's omnibox (url_bar) is an editable field on its home screen (sim/EVIDENCE.md, Browsers).
+      const bar = await find(`${pkg}:id/url_bar`);
+      expect((await call('POST', `/session/${id}/element/${bar}/click`)).body.value.message).to.equal(INJECT_DENIAL);
+      const typed = await call('POST', `/session/${id}/element/${bar}/value`, { text: 'example.com', replace: true });
       expect(typed.status).to.equal(200);
       device.developerOptions.set('usbDebuggingSecuritySettings', true);
       expect((await call('POST', `/session/${id}/appium/device/press_keycode`, { keycode: 4 })).status).to.equal(200);
