@@ -103,9 +103,14 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     return this.#folder?.dir ?? this.options.out;
   }
 
-  /** Flows written so far. */
+  /** Flows of the phone's traffic written so far (route probes are counted apart, in probesRecorded). */
   get flowsRecorded(): number {
     return this.#recorder?.flowsWritten ?? 0;
+  }
+
+  /** Route probes answered and written so far (routeProbe.ts). */
+  get probesRecorded(): number {
+    return this.#recorder?.probesWritten ?? 0;
   }
 
   async start(): Promise<void> {
