@@ -106,6 +106,26 @@ async function power(ctx: Ctx): Promise<number> {
 }
 
 /**
+ * `dumpsys package`'s "Activity Resolver Table": under "Non-Data Actions:" each action, then one
+ * line per matching filter, `<hash> <pkg>/<.Cls> filter <hash>`, and the filter's Action/Category
+ * lines (AOSP IntentResolver.dump / PackageManagerService dumpActivityResolvers,
+ * android-10.0.0_r1). appium-adb parseLaunchableActivityNames reads the MAIN block on API < 24.
+ * Only launcher filters (MAIN + LAUNCHER) are modelled: the apps' other filters are unverified.
+ */
+function resolverTable(ctx: Ctx, packages: string[]): string {
+  const entries: string[] = [];
+  for (const pkg of packages) {
+    const app = ctx.device.profile.apps.find((a) => a.package === pkg && (a.kind ?? 'browser') === 'browser');
+    const activity = app?.activity ?? ctx.device.packages.get(pkg)?.launcherActivity;
+    if (!activity) continue;
+    const short = activity.startsWith(`${pkg}.`) ? `${pkg}/${activity.slice(pkg.length)}` : `${pkg}/${activity}`;
+    entries.push(`        ${objectHash(short)} ${short} filter ${objectHash(short + 'f')}\n          Action: "android.intent.action.MAIN"\n          Category: "android.intent.category.LAUNCHER"\n`);
+  }
+  if (entries.length === 0) return 'Activity Resolver Table:\n  Non-Data Actions:\n';
+  return `Activity Resolver Table:\n  Non-Data Actions:\n      android.intent.action.MAIN:\n${entries.join('')}`;
+}
+
+/**
  * `dumpsys input`: InputManager state, then InputReader's per-device dump. The touch screen's
  * TouchInputMapper prints its surface (AOSP frameworks/native/services/inputflinger/InputReader.cpp
  * TouchInputMapper::dumpSurface, android-10.0.0_r1: SurfaceWidth/Height/Left/Top/Orientation), and
@@ -218,7 +238,7 @@ export const dumpsys: Handler = async (ctx) => {
       const name = rest.find((a) => !a.startsWith('-'));
       const all = ctx.device.packages.all();
       const records = name ? all.filter((p) => p.name === name) : all;
-      await ctx.out(`Activity Resolver Table:\n  Non-Data Actions:\n\nPackages:\n${records.map(packageDump).join('\n')}\n`);
+      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map(packageDump).join('\n')}\n`);
       return 0;
     }
     case 'input':
