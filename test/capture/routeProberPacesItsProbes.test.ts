@@ -41,16 +41,19 @@ describe('capture: the route prober paces itself', () => {
     const slow = await new RouteProber({ open: answering(500, { count: 0 }), markers: { write: (m) => markers.push(m) }, route: 'test', timeoutMs: 100 }).probe();
     expect(slow).to.include({ ok: false, timedOut: true });
     const wrong = await new RouteProber({
-      open: async () => {
-        const s = new PassThrough();
-        setTimeout(() => s.push('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'), 10);
-        return s;
-      },
+      // Some other proxy on that port: it answers, but not with the token.
+      open: async () =>
+        new (class extends PassThrough {
+          override _write(_chunk: Buffer, _encoding: BufferEncoding, done: () => void) {
+            setTimeout(() => this.push('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'), 10);
+            done();
+          }
+        })(),
       markers: { write: (m) => markers.push(m) },
       route: 'test',
     }).probe();
     expect(wrong.ok).to.equal(false);
-    expect(wrong.ok === false && wrong.error).to.match(/without this probe's token: not the capture/);
+    expect(wrong.ok === false && wrong.error).to.equal("answered 'HTTP/1.1 200 OK' without this probe's token: not the capture (status 200)");
     expect(markers.map((m) => m.data?.['timedOut'])).to.deep.equal([true, false]);
   });
 });
