@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
@@ -22,10 +22,12 @@ export interface DriverSetup {
 
 /**
  * The driver over harness/drive: one Appium endpoint per phone (devices.json appiumUrl, or a server
- * the harness starts, on first use), one WebdriverIO BrowserSession per phone and browser, kept while
- * the run's tests stay on that browser (a phone has one UiAutomator2 server, so one live session): a later openBrowser() brings the app back and switches the mode inside the same session
- * (a test's close() leaves it open; stop() ends it). Each browser's data is cleared the first time a
- * run opens it (`pm clear`): every run starts from a fresh install, as the published method does.
+ * the harness starts, on first use) and one Appium session per phone (PhoneUiSession: a phone has
+ * one UiAutomator2 server), shared by the phone's browsers. A BrowserSession per phone and browser
+ * is kept while the run's tests stay on that browser: a later openBrowser() brings the app back and
+ * switches the mode inside it (a test's close() leaves it open); another browser gets its own
+ * BrowserSession in the same Appium session. Each browser's data is cleared the first time a run
+ * opens it (`pm clear`): every run starts from a fresh install, as the published method does.
  * stop() ends the sessions and the servers it started.
  */
 /**
@@ -48,13 +50,17 @@ async function setSwitch(session: BrowserSession, state: 'on' | 'off', label: st
 export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
   const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
-  /** The live session of each phone (by name), and its browser. */
+  /** The live browser session of each phone (by name), and its browser. */
   const sessions = new Map<string, { browser: string; session: BrowserSession }>();
+  /** Each phone's Appium session, shared by its browsers. */
+  const uis = new Map<string, PhoneUiSession>();
   const cleared = new Set<string>();
   const waits = setup.waits ?? waitPolicyFrom(process.env.PHONEHOME_WAITS);
   const stop = async () => {
     for (const { session } of sessions.values()) await session.close().catch(() => undefined);
     sessions.clear();
+    for (const ui of uis.values()) await ui.close();
+    uis.clear();
     for (const log of witnesses.values()) log.stop();
     witnesses.clear();
     for (const pending of endpoints.values()) {
@@ -93,6 +99,23 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
     if (sessions.get(phone)?.session === session) sessions.delete(phone);
     await session.close().catch(() => undefined);
   };
+  /** Ends the phone's Appium session: after a failure (the session may be what failed), or when the phone is put back. */
+  const endUi = async (phone: string) => {
+    const ui = uis.get(phone);
+    uis.delete(phone);
+    await ui?.close();
+  };
+  const uiFor = async (rig: PhoneRig): Promise<PhoneUiSession> => {
+    let ui = uis.get(rig.name);
+    if (!ui) {
+      const endpoint = await endpointFor(rig);
+      ui = uis.get(rig.name) ?? new PhoneUiSession({ phone: rig.session, appiumUrl: endpoint.url, systemPort: await ports.portFor(rig.entry) });
+      uis.set(rig.name, ui);
+    }
+    // The Appium session opens while the browser is cleared and looked up (BrowserSession.start awaits it).
+    void ui.driver();
+    return ui;
+  };
 
   return {
     waits,
@@ -103,6 +126,7 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
     async release(rig: PhoneRig): Promise<void> {
       const live = sessions.get(rig.name);
       if (live) await forget(rig.name, live.session);
+      await endUi(rig.name);
     },
     async open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
       if (!rigs.includes(rig)) throw new PhonehomeError(`phone ${rig.name} is not part of this run`);
@@ -113,10 +137,9 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
         if (session?.started) {
           await session.switchMode(mode);
         } else {
-          // A phone runs one UiAutomator2 server, which a new session restarts: end this phone's
-          // session of another browser first (a later test of that browser starts a new one).
+          // Another browser's session on this phone lets go (its Appium session stays, shared).
           if (live) await forget(rig.name, live.session);
-          const endpoint = await endpointFor(rig);
+          const ui = await uiFor(rig);
           const pkg = rig.appPackage(browser);
           if (pkg && !cleared.has(key)) {
             cleared.add(key);
@@ -127,20 +150,23 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
             phone: rig.session,
             profile: browserProfile(browser),
             mode,
-            appiumUrl: endpoint.url,
-            systemPort: await ports.portFor(rig.entry),
+            appiumUrl: ui.appiumUrl,
+            systemPort: ui.systemPort,
             captureDir: rig.captureDir,
             markers: new MarkerWriter(rig.captureDir),
             log: setup.log,
             capture: witnessFor(rig),
+            ui,
           });
           sessions.set(rig.name, { browser, session });
           await session.start();
         }
         if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${rig.name} ${browser}`, setup.log);
       } catch (error) {
-        // A session that failed half-way is not reused: the next openBrowser() starts a new one.
+        // A session that failed half-way is not reused, nor is the phone's Appium session (it may
+        // be what failed): the next openBrowser() starts new ones.
         if (session) await forget(rig.name, session);
+        await endUi(rig.name);
         throw error;
       }
       const driven = session;
