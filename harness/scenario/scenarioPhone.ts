@@ -4,7 +4,7 @@ import type { IdentifierName } from '../device/index.js';
 import { HEARTBEAT_MS } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
 import { VERDICT_GRACE_MS } from '../detect/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit, WebdriverBrowser } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
 import { quoteShellArg } from './shellArg.js';
 import { urlTokens } from './uniqueValues.js';
 import type { Judgement } from './judgement.js';
@@ -158,14 +158,17 @@ export class RiggedPhone implements ScenarioPhone {
     await this.rig.session.call(() => this.rig.session.adb.shell('input keyevent 3'));
   }
 
-  async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  async waitForTelemetry(options: WaitForTelemetryOptions = {}): Promise<void> {
     // The window of the last visit closes VERDICT_GRACE_MS after it; a heartbeat (every HEARTBEAT_MS)
     // after that proves the capture was up to the end of it. That is the bound of every wait.
     const windowProven = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
     const timeoutMs = options.timeoutMs ?? 20_000;
     const waitingFor = this.#unjudged;
     this.#unjudged = [];
-    if ((this.driver.waits ?? 'evidence') === 'fixed' || waitingFor.length === 0) {
+    // Subjects of this phone the suite names; anything else can never settle the wait early.
+    const named = options.untilLeaked ?? [];
+    const subjects = named.filter((s): s is JudgedVisit | JudgedIdentifier => (s instanceof JudgedVisit || s instanceof JudgedIdentifier) && s.phone === this);
+    if ((this.driver.waits ?? 'evidence') === 'fixed' || (waitingFor.length === 0 && named.length === 0) || subjects.length < named.length) {
       await this.rig.waitForQuiet(options.quietMs ?? FIXED_QUIET_MS, timeoutMs, windowProven);
     } else {
       let early: PhoneAnalysis | undefined;
@@ -176,7 +179,7 @@ export class RiggedPhone implements ScenarioPhone {
         deadline: Date.now() + timeoutMs,
         settled: async () => {
           early = await this.rig.analyse();
-          return waitingFor.every((id) => early!.verdicts.get(id)?.verdict === 'leaked');
+          return waitingFor.every((id) => early!.verdicts.get(id)?.verdict === 'leaked') && subjects.every((s) => s.judgeWith(early!).verdict === 'leaked');
         },
       });
       if (end === 'settled' && early) {
@@ -196,7 +199,7 @@ export class RiggedPhone implements ScenarioPhone {
 }
 
 class JudgedVisit implements ScenarioVisit {
-  constructor(readonly record: Visit, private readonly phone: RiggedPhone) {}
+  constructor(readonly record: Visit, readonly phone: RiggedPhone) {}
 
   describe(): string {
     const v = this.record;
@@ -206,7 +209,11 @@ class JudgedVisit implements ScenarioVisit {
 
   judgement(): Judgement | undefined {
     const analysis = this.phone.analysisSince(this.record.t1);
-    if (!analysis) return undefined;
+    return analysis && this.judgeWith(analysis);
+  }
+
+  /** The judgement an analysis (covering the visit's end) gives. */
+  judgeWith(analysis: PhoneAnalysis): Judgement {
     const verdict = analysis.verdicts.get(this.record.id);
     const findings = analysis.findings.filter((f) => f.canary.visitId === this.record.id);
     if (!verdict) return { verdict: 'unobservable', reasons: ['the detector returned no verdict for this visit'], findings };
@@ -221,7 +228,7 @@ class JudgedIdentifier implements ScenarioIdentifier {
     readonly kind: CanaryKind,
     readonly value: string | undefined,
     private readonly label: string,
-    private readonly phone: RiggedPhone,
+    readonly phone: RiggedPhone,
     private readonly since: number,
   ) {}
 
@@ -236,7 +243,11 @@ class JudgedIdentifier implements ScenarioIdentifier {
    */
   judgement(): Judgement | undefined {
     const analysis = this.phone.analysisSince(this.since);
-    if (!analysis) return undefined;
+    return analysis && this.judgeWith(analysis);
+  }
+
+  /** The judgement an analysis (made after the identifier was read or planted) gives. */
+  judgeWith(analysis: PhoneAnalysis): Judgement {
     if (this.value === undefined) return { verdict: 'unobservable', reasons: [`${this.label} could not be read, so it could not be looked for`], findings: [] };
     const value = this.value;
     // Low-entropy identifiers (model, Android release) are never findings of their own: the detector
