@@ -80,11 +80,18 @@ export class PhoneRig {
 
   async start(): Promise<void> {
     const { folder, journal, log } = this.options;
-    await this.session.start();
-    // The capture comes up before provisioning, so the phone never points at a proxy that is not there.
+    // The capture comes up before provisioning, so the phone never points at a proxy that is not
+    // there; it needs nothing from the phone, so it starts while the phone starts and connects.
     this.#sidecar = new CaptureSidecar({ out: this.captureDir, host: '127.0.0.1', port: 0, upstream: 'sink' });
     this.#sidecar.on('error', (error) => log(`warning: ${this.name}: capture: ${error.message}`));
-    await this.#sidecar.start();
+    const capture = this.#sidecar.start();
+    try {
+      await this.session.start();
+    } catch (error) {
+      await capture.catch(() => undefined); // settled, so stop() finds it started or not, never half-way
+      throw error;
+    }
+    await capture;
     this.#capturingSince = Date.now();
     // devices.json `apps` are installed and checked against the profile's packages and versions.
     const resolveApp = (browser: string) => {
@@ -92,7 +99,10 @@ export class PhoneRig {
       return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
     };
     await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
-    this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
+    // Identifiers, properties and app versions are independent reads: at once (adb runs the shells side by side).
+    const packages = Object.values(this.options.packages).flat();
+    const [identifiers, props, installed] = await Promise.all([this.session.identifiers(packages), this.session.properties(), this.session.appVersions(packages)]);
+    this.#identifiers = identifiers;
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);
     try {
@@ -100,18 +110,17 @@ export class PhoneRig {
     } finally {
       await markers.close();
     }
-    const health = await this.session.health(Object.values(this.options.packages).flat());
     const apps: AppRecord[] = [];
     for (const [browser, candidates] of Object.entries(this.options.packages)) {
-      const app = candidates.map((pkg) => health.apps.find((a) => a.package === pkg)).find((a) => a !== undefined);
+      const app = candidates.map((pkg) => installed.find((a) => a.package === pkg)).find((a) => a !== undefined);
       if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}) });
     }
     this.#record = {
       name: this.name,
       serial: this.entry.serial,
-      ...(health.model ? { model: health.model } : {}),
-      ...(health.manufacturer ? { manufacturer: health.manufacturer } : {}),
-      ...(health.release ? { release: health.release } : {}),
+      ...(props['ro.product.model'] ? { model: props['ro.product.model'] } : {}),
+      ...(props['ro.product.manufacturer'] ? { manufacturer: props['ro.product.manufacturer'] } : {}),
+      ...(props['ro.build.version.release'] ? { release: props['ro.build.version.release'] } : {}),
       identifiers: { ...this.#identifiers },
       apps,
       captureDir: folder.relativeCaptureDir(this.name),
