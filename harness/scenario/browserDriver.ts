@@ -55,6 +55,14 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
   const uis = new Map<string, PhoneUiSession>();
   const cleared = new Set<string>();
   const waits = setup.waits ?? waitPolicyFrom(process.env.PHONEHOME_WAITS);
+  /** Appium servers being stopped (a phone's own server stops as soon as the phone is released). */
+  const stopping: Array<Promise<void>> = [];
+  const stopEndpoint = (name: string) => {
+    const pending = endpoints.get(name);
+    if (!pending) return;
+    endpoints.delete(name);
+    stopping.push(pending.then((endpoint) => endpoint.stop(), () => undefined).catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`)));
+  };
   const stop = async () => {
     for (const { session } of sessions.values()) await session.close().catch(() => undefined);
     sessions.clear();
@@ -62,11 +70,8 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     uis.clear();
     for (const log of witnesses.values()) log.stop();
     witnesses.clear();
-    for (const pending of endpoints.values()) {
-      const endpoint = await pending.catch(() => undefined);
-      await endpoint?.stop().catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`));
-    }
-    endpoints.clear();
+    for (const name of [...endpoints.keys()]) stopEndpoint(name);
+    await Promise.all(stopping.splice(0));
   };
   // Appium starts on a phone's first openBrowser() (a suite that never opens a browser needs none),
   // or earlier through prepare(), while the phone is provisioned.
@@ -127,6 +132,8 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
       const live = sessions.get(phone.entry.name);
       if (live) await forget(phone.entry.name, live.session);
       await endUi(phone.entry.name);
+      // Its Appium server (one per phone) is done too: it stops while the phone is put back; stop() waits for it.
+      stopEndpoint(phone.entry.name);
     },
     async open(phone: RiggedPhone, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
       if (!phones.includes(phone)) throw new PhonehomeError(`phone ${phone.entry.name} is not part of this run`);
