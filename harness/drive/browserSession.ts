@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { remote } from 'webdriverio';
+import type { remote } from 'webdriverio';
 import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { BrowserMode, Canary, Visit } from '../visit.js';
@@ -174,6 +174,8 @@ export class BrowserSession {
         systemPort: this.options.systemPort,
         app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
       });
+      // Loaded on the first session, not at start-up: the run needs it only once Appium is up.
+      const { remote } = await import('webdriverio');
       try {
         this.driver = await remote({
           ...endpointOptions(this.options.appiumUrl),

@@ -1,4 +1,4 @@
-import { remote } from 'webdriverio';
+import type { remote } from 'webdriverio';
 import type { DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
@@ -73,6 +73,8 @@ export class PhoneUiSession {
   async #start(): Promise<UiDriver> {
     const { phone, appiumUrl, systemPort } = this.#options;
     const capabilities = await uiautomator2Capabilities({ entry: phone.entry, adb: phone.adb, systemPort });
+    // Loaded on the first session, not at start-up (a large module tree the run needs only once Appium is up).
+    const { remote } = await import('webdriverio');
     try {
       return await remote({
         ...endpointOptions(appiumUrl),
