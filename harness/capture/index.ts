@@ -7,3 +7,4 @@ export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
 export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
 export { cutOffFlowLine } from './cutOffLine.js';
 export { summarizeFlow } from './flowSummary.js';
+export { describeTls, tlsSummary } from './tlsDetails.js';
