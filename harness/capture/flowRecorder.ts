@@ -11,8 +11,8 @@ import type {
 } from 'mockttp';
 import type { CaptureFolder } from './captureFolder.js';
 import { ExchangeRecord } from './exchangeRecord.js';
+import { watchRequestTrailers } from './mockttpSeam.js';
 import { describeTls } from './tlsDetails.js';
-import { watchRequestTrailers } from './requestTrailers.js';
 import type { BlindSpot, BodyRef, Flow, Header, WebSocketMessage } from './types.js';
 
 /** A WebSocket flow keeps at most this many messages; later ones are counted, not stored. */

@@ -23,7 +23,7 @@ describe('capture sidecar speaks h2 upstream where the origin offers it (live mo
   let h2Port: number;
   let h1Port: number;
   /** ALPN of every TLS connection the h2-capable origin accepted. */
-  const h2OriginConnections: Array<string | false> = [];
+  const h2OriginConnections: Array<string | false | null> = [];
   const bodies = new Map<string, Buffer>();
 
   before(async () => {
