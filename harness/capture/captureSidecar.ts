@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as mockttp from 'mockttp';
@@ -8,6 +9,7 @@ import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
 import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher, type ExchangeHandler } from './mockttpSeam.js';
 import { FlowRecorder } from './flowRecorder.js';
+import { answerInHttp10 } from './http10.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
 import { UpstreamPool } from './upstreamPool.js';
@@ -179,6 +181,9 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       matchers: [recordingTap(recorder, false)],
       steps: [exchangeStep(this.mode === 'live' ? 'upstream forwarder' : 'sink', (request, response) => {
         dropTrackingCopy(response);
+        // A 1.0 client is answered in 1.0 whoever answers (RFC 9110 §6.2 allows it; the origin's own
+        // version is recorded in the flow's `upstream`): its version is kept end to end.
+        if (request.httpVersion === '1.0') answerInHttp10(response as unknown as ServerResponse);
         return handler(request, response);
       })],
     });

@@ -12,6 +12,8 @@ import type {
 } from 'mockttp';
 import type { CaptureFolder } from './captureFolder.js';
 import { ExchangeRecord } from './exchangeRecord.js';
+import { watchRequestTrailers } from './mockttpSeam.js';
+import { describeTls } from './tlsDetails.js';
 import type { BlindSpot, BodyRef, Flow, Header, WebSocketMessage } from './types.js';
 
 /** A WebSocket flow keeps at most this many messages; later ones are counted, not stored. */
@@ -88,18 +90,9 @@ export class FlowRecorder {
     const url = new URL(request.url);
     const rawPath = request.path ?? url.pathname + url.search;
     const q = rawPath.indexOf('?');
-    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on.
-    const socket = (request as unknown as { socket?: { encrypted?: boolean; servername?: string | false; alpnProtocol?: string | false } }).socket;
-    let tls: Flow['tls'];
-    try {
-      if (socket?.encrypted) {
-        tls = {};
-        if (typeof socket.servername === 'string') tls.sni = socket.servername;
-        if (typeof socket.alpnProtocol === 'string') tls.alpn = socket.alpnProtocol;
-      }
-    } catch {
-      /* an HTTP/2 session socket may refuse property access once closed */
-    }
+    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on
+    // (for HTTP/2, Node's proxy of the session's socket).
+    const tls = describeTls((request as unknown as { socket?: unknown }).socket);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const flow: Flow = {
       id: request.id,
@@ -118,6 +111,7 @@ export class FlowRecorder {
     if (tls) flow.tls = tls;
     const record = new ExchangeRecord(flow, websocket, this.folder, (error) => this.hooks.error(error));
     this.#pending.set(request.id, record);
+    if (!websocket) watchRequestTrailers(request, (trailers) => record.requestTrailers(trailers));
     if (websocket) {
       // An upgrade request has no body; mockttp's WebSocket steps own the socket from here.
       record.endRequest(false);
