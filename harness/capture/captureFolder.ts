@@ -48,9 +48,12 @@ export class CaptureFolder {
     return storeWholeBody(this.dir, path.join(CAPTURE_FILES.bodies, name), bytes, toFile);
   }
 
-  /** A Flow, or a WebSocket's message / close record (see types.ts). */
-  appendFlow(record: FlowsFileRecord): void {
-    this.#flows.append(record);
+  /**
+   * A Flow, or a WebSocket's message / close record (see types.ts). Resolves once the line is
+   * written; the write runs off the event loop, so a slow disk holds only the exchanges waiting on it.
+   */
+  appendFlow(record: FlowsFileRecord): Promise<void> {
+    return this.#flows.appendQueued(record);
   }
 
   appendBlindSpot(blindSpot: BlindSpot): void {
