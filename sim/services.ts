@@ -64,7 +64,7 @@ export interface AppRuntime {
   /** Installed packages the apps layer provides (browsers, io.appium.uiautomator2.server[.test], io.appium.settings). */
   packages(): Array<{ name: string; version: string; versionCode: number; apkPath: string; uid: number }>;
   /** `am start[-activity] -n pkg/act` (and launcher intents). Returns Android's error text on failure. */
-  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
+  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; data?: string }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
   forceStop(pkg: string): void;
   clearData(pkg: string): void;
   /** `am instrument -w …`: runs until the returned promise settles or kill() is called. */
@@ -112,6 +112,11 @@ export interface PhoneContext {
    * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
    */
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
+  /**
+   * WindowManager's freezeRotation: Settings.System `accelerometer_rotation` 0 and `user_rotation`
+   * N, written by the system (no shell permission involved). Absent: the phone never rotates.
+   */
+  freezeRotation?(rotation: 0 | 1 | 2 | 3): void;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

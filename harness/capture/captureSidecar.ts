@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as mockttp from 'mockttp';
@@ -8,9 +9,11 @@ import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
 import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher, type ExchangeHandler } from './mockttpSeam.js';
 import { FlowRecorder } from './flowRecorder.js';
+import { answerInHttp10 } from './http10.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
 import { UpstreamPool } from './upstreamPool.js';
+import { isRouteProbeHost } from './routeProbe.js';
 import { HEARTBEAT_MS, type BlindSpot, type Flow } from './types.js';
 
 export type UpstreamMode = 'live' | 'sink';
@@ -109,7 +112,7 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     return this.#folder?.dir ?? this.options.out;
   }
 
-  /** Flows written so far. */
+  /** Flows of the phone's traffic written so far (route probes are counted apart, in probesRecorded). */
   get flowsRecorded(): number {
     return this.#recorder?.flowsWritten ?? 0;
   }
@@ -117,6 +120,11 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
   /** Exchanges started and not yet written. */
   get inFlight(): number {
     return this.#recorder?.inFlight ?? 0;
+  }
+
+  /** Route probes answered and written so far (routeProbe.ts). */
+  get probesRecorded(): number {
+    return this.#recorder?.probesWritten ?? 0;
   }
 
   async start(): Promise<void> {
@@ -176,7 +184,8 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       const pool = new UpstreamPool({ trustedCAs: this.options.upstreamTrustedCAs ?? [] });
       this.#pool = pool;
       const forwarder = new UpstreamForwarder({ pool, recorder, isSelf: (host, port) => this.#isSelf(host, port) });
-      handler = (request, response) => forwarder.forward(request, response);
+      // A route probe is answered by the capture itself, never forwarded (routeProbe.ts).
+      handler = (request, response) => (isRouteProbeHost(headerValue(request.headers.host)) ? answerFromSink(request, response, recorder) : forwarder.forward(request, response));
     } else {
       handler = (request, response) => answerFromSink(request, response, recorder);
     }
@@ -184,6 +193,9 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       matchers: [recordingTap(recorder, false)],
       steps: [exchangeStep(this.mode === 'live' ? 'upstream forwarder' : 'sink', (request, response) => {
         dropTrackingCopy(response);
+        // A 1.0 client is answered in 1.0 whoever answers (RFC 9110 §6.2 allows it; the origin's own
+        // version is recorded in the flow's `upstream`): its version is kept end to end.
+        if (request.httpVersion === '1.0') answerInHttp10(response as unknown as ServerResponse);
         return handler(request, response);
       })],
     });
@@ -264,6 +276,10 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
   #requireRunning(what: string): void {
     if (this.#state !== 'running') throw new PhonehomeError(`the capture sidecar's ${what} is known only while it runs (call start() first)`);
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isRouteProbeHost } from './routeProbe.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type {
@@ -11,6 +12,8 @@ import type {
 } from 'mockttp';
 import type { CaptureFolder } from './captureFolder.js';
 import { ExchangeRecord } from './exchangeRecord.js';
+import { watchRequestTrailers } from './mockttpSeam.js';
+import { describeTls } from './tlsDetails.js';
 import type { BlindSpot, BodyRef, Flow, Header, WebSocketMessage } from './types.js';
 
 /** A WebSocket flow keeps at most this many messages; later ones are counted, not stored. */
@@ -55,6 +58,7 @@ export class FlowRecorder {
   readonly #pending = new Map<string, ExchangeRecord>();
   readonly #sockets = new Map<string, OpenWebSocket>();
   #flowsWritten = 0;
+  #probesWritten = 0;
   readonly #dnsCache = new Map<string, Promise<string | undefined>>();
 
   constructor(
@@ -62,6 +66,11 @@ export class FlowRecorder {
     private readonly hooks: RecorderHooks,
     private readonly options: { live: boolean },
   ) {}
+
+  /** Route probes answered and written (routeProbe.ts); not counted in flowsWritten. */
+  get probesWritten(): number {
+    return this.#probesWritten;
+  }
 
   get flowsWritten(): number {
     return this.#flowsWritten;
@@ -81,18 +90,9 @@ export class FlowRecorder {
     const url = new URL(request.url);
     const rawPath = request.path ?? url.pathname + url.search;
     const q = rawPath.indexOf('?');
-    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on.
-    const socket = (request as unknown as { socket?: { encrypted?: boolean; servername?: string | false; alpnProtocol?: string | false } }).socket;
-    let tls: Flow['tls'];
-    try {
-      if (socket?.encrypted) {
-        tls = {};
-        if (typeof socket.servername === 'string') tls.sni = socket.servername;
-        if (typeof socket.alpnProtocol === 'string') tls.alpn = socket.alpnProtocol;
-      }
-    } catch {
-      /* an HTTP/2 session socket may refuse property access once closed */
-    }
+    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on
+    // (for HTTP/2, Node's proxy of the session's socket).
+    const tls = describeTls((request as unknown as { socket?: unknown }).socket);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const flow: Flow = {
       id: request.id,
@@ -111,6 +111,7 @@ export class FlowRecorder {
     if (tls) flow.tls = tls;
     const record = new ExchangeRecord(flow, websocket, this.folder, (error) => this.hooks.error(error));
     this.#pending.set(request.id, record);
+    if (!websocket) watchRequestTrailers(request, (trailers) => record.requestTrailers(trailers));
     if (websocket) {
       // An upgrade request has no body; mockttp's WebSocket steps own the socket from here.
       record.endRequest(false);
@@ -134,7 +135,10 @@ export class FlowRecorder {
     const flow = await record.complete(error, options);
     if (!flow) return undefined;
     await this.#append(flow);
-    this.#flowsWritten++;
+    // Route probes are the harness's own liveness samples, not the phone's traffic: waits for the
+    // phone's traffic to go quiet must not see them.
+    if (isRouteProbeHost(flow.host)) this.#probesWritten++;
+    else this.#flowsWritten++;
     this.hooks.flow(flow);
     return flow;
   }

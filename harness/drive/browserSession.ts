@@ -1,6 +1,7 @@
+import { findErrorPage, type ErrorPage } from './errorPage.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { remote } from 'webdriverio';
+import type { remote } from 'webdriverio';
 import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { BrowserMode, Canary, Visit } from '../visit.js';
@@ -11,6 +12,7 @@ import { describeLocator, ElementFinder, type FoundElement } from './elementFind
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
+import type { PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 
@@ -37,6 +39,12 @@ export interface BrowserSessionOptions {
   log?: (line: string) => void;
   /** The phone's capture: a navigation also counts as done when it recorded the page's own request. */
   capture?: CaptureWitness;
+  /**
+   * The phone's shared Appium session (one per phone, whatever the browser): start() brings the app
+   * up inside it and close() leaves it open for the next browser. Absent: the BrowserSession opens
+   * its own session with the app as the session's app, and close() ends it.
+   */
+  ui?: PhoneUiSession;
 }
 
 /** Answers whether the capture recorded a request for a page since a time (ms). */
@@ -157,23 +165,30 @@ export class BrowserSession {
     const shipped = locatorTableFor(app.package, app.version, profile.locators(app.package));
     if (!shipped) this.options.log?.(`note: no locator table for ${app.package}@${app.version} in harness/drive/browsers/locators/; using the ${profile.name} profile's unverified model ('phonehome inspect' shows the screen)`);
     const table = applyLocatorOverrides(shipped?.table ?? profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
-    const capabilities = await uiautomator2Capabilities({
-      entry: phone.entry,
-      adb: phone.adb,
-      systemPort: this.options.systemPort,
-      app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
-    });
-    try {
-      this.driver = await remote({
-        ...endpointOptions(this.options.appiumUrl),
-        capabilities: capabilities as WebdriverIO.Capabilities,
-        logLevel: 'silent',
-        connectionRetryCount: 0,
-        connectionRetryTimeout: 180_000,
+    if (this.options.ui) {
+      // launch() below brings the app up inside the phone's shared session.
+      this.driver = await this.options.ui.driver();
+    } else {
+      const capabilities = await uiautomator2Capabilities({
+        entry: phone.entry,
+        adb: phone.adb,
+        systemPort: this.options.systemPort,
+        app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
       });
-    } catch (error) {
-      await this.phone.checkAlive();
-      throw new PhonehomeError(`${this.label}: Appium could not start a session at ${this.options.appiumUrl}: ${firstLine(error)}`, { cause: error });
+      // Loaded on the first session, not at start-up: the run needs it only once Appium is up.
+      const { remote } = await import('webdriverio');
+      try {
+        this.driver = await remote({
+          ...endpointOptions(this.options.appiumUrl),
+          capabilities: capabilities as WebdriverIO.Capabilities,
+          logLevel: 'silent',
+          connectionRetryCount: 0,
+          connectionRetryTimeout: 180_000,
+        });
+      } catch (error) {
+        await this.phone.checkAlive();
+        throw new PhonehomeError(`${this.label}: Appium could not start a session at ${this.options.appiumUrl}: ${firstLine(error)}`, { cause: error });
+      }
     }
     const driver = this.driver;
     this.finder = new ElementFinder({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, table);
@@ -344,6 +359,16 @@ export class BrowserSession {
     return this.drv().getPageSource();
   }
 
+  /** The browser's network error page, if it is on screen (drive/errorPage.ts); undefined when the screen cannot be read. */
+  async errorPageShown(): Promise<ErrorPage | undefined> {
+    if (this.phone.lost) return undefined;
+    try {
+      return findErrorPage(await this.pageSource());
+    } catch {
+      return undefined;
+    }
+  }
+
   async screenshot(): Promise<Buffer> {
     try {
       return Buffer.from(await this.drv().takeScreenshot(), 'base64');
@@ -352,13 +377,13 @@ export class BrowserSession {
     }
   }
 
-  /** Ends the WebdriverIO session (the app stays as it is). */
+  /** Ends the WebdriverIO session (the app stays as it is); a shared session stays open for the phone's next browser. */
   async close(): Promise<void> {
     const driver = this.driver;
     this.driver = undefined;
     await this.markers?.close();
     this.markers = undefined;
-    if (driver) await driver.deleteSession().catch(() => undefined);
+    if (driver && !this.options.ui) await driver.deleteSession().catch(() => undefined);
   }
 
   // -- internals --
@@ -530,6 +555,10 @@ export class BrowserSession {
     const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
     const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
     if (!searchTerms) delete visit.searchTerms;
+    // The address bar shows a typed URL even when the load failed: the screen says whether the page
+    // came, or the browser's network error page (a blind spot: detect/ makes the visit unobservable).
+    const errorPage = await this.errorPageShown();
+    if (errorPage) visit.errorPage = { ...errorPage, time: Date.now() };
     // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
     this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
     this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });

@@ -2,6 +2,7 @@
 export { BrowserSession, sameUrl, carriesTerms, showsUrl, isInlineCompletion, type BrowserSessionOptions, type CaptureWitness, type VisitOptions, type MarkerSink, type VisitMarker } from './browserSession.js';
 export { parseResolvedActivity, resolveLauncherActivity, launchCommand } from './launcherActivity.js';
 export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
+export { PhoneUiSession, type PhoneUiSessionOptions, type UiDriver } from './phoneUiSession.js';
 export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';
 export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';
@@ -11,3 +12,4 @@ export * from './browsers/index.js';
 // Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).
 export { AppiumServer, PROJECT_ROOT, type AppiumServerOptions, type AppiumServerEvents } from './appiumServer.js';
 export { ensureAndroidHome, resolveAdbBinary, type AndroidHomeOptions } from './androidHome.js';
+export { findErrorPage, screenTexts, CHROMIUM_PAGE_ERRORS, type ErrorPage } from './errorPage.js';

@@ -37,7 +37,9 @@ export class SimAppRuntime implements AppRuntime {
   private readonly ctx: PhoneContext;
   private readonly options: AppRuntimeOptions;
   private readonly apps = new Map<string, SimApp>();
-  private readonly layout: Layout;
+  /** The display in its natural (portrait) orientation; `layout` is it as currently rotated. */
+  private readonly natural: Layout;
+  private rotatedLayout: Layout | null = null;
   /** The app in front; null: the launcher. */
   private foreground: SimApp | null = null;
   private screenIsOn = true;
@@ -53,7 +55,7 @@ export class SimAppRuntime implements AppRuntime {
     this.options = options;
     this.net = new NetworkStack(ctx, options.netLimits);
     const screen = ctx.profile.device.screen ?? { width: 1080, height: 2340, density: 440 };
-    this.layout = new Layout(screen.width, screen.height, screen.density);
+    this.natural = new Layout(screen.width, screen.height, screen.density);
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
     for (const profile of ctx.profile.apps) this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log }));
     this.launcherPid = this.allocPid();
@@ -68,7 +70,8 @@ export class SimAppRuntime implements AppRuntime {
     });
     this.ui = {
       hierarchy: () => this.currentScreen().root,
-      display: () => ({ width: this.layout.width, height: this.layout.height, density: this.layout.density, rotation: 0 }),
+      display: () => ({ width: this.layout.width, height: this.layout.height, density: this.layout.density, rotation: this.rotation() }),
+      freezeRotation: async (rotation) => this.ctx.freezeRotation?.(rotation),
       click: (key) => this.click(key),
       setText: (key, text, { replace }) => this.setText(key, text, replace),
       clear: (key) => this.clear(key),
@@ -90,6 +93,25 @@ export class SimAppRuntime implements AppRuntime {
     };
   }
 
+  /**
+   * The display rotation WindowManager applies: with auto-rotate off (`accelerometer_rotation` 0)
+   * Settings.System `user_rotation`; with it on, the phone lies still in its natural orientation.
+   * Source: AOSP DisplayRotation.rotationForOrientation (USER_ROTATION_LOCKED uses mUserRotation).
+   */
+  private rotation(): 0 | 1 | 2 | 3 {
+    if (this.ctx.setting('system', 'accelerometer_rotation') !== '0') return 0;
+    const r = Number(this.ctx.setting('system', 'user_rotation') ?? '0');
+    return r === 1 || r === 2 || r === 3 ? r : 0;
+  }
+
+  /** The screen layout at the current rotation: width and height swap at 90° and 270°. */
+  private get layout(): Layout {
+    const sideways = this.rotation() % 2 === 1;
+    const [w, h] = sideways ? [this.natural.height, this.natural.width] : [this.natural.width, this.natural.height];
+    if (!this.rotatedLayout || this.rotatedLayout.width !== w || this.rotatedLayout.height !== h) this.rotatedLayout = new Layout(w, h, this.natural.density);
+    return this.rotatedLayout;
+  }
+
   /** The simulated app for a package (tests and the harness-independent sim tools use it). */
   app(pkg: string): SimApp | undefined {
     return this.apps.get(pkg);
@@ -104,7 +126,7 @@ export class SimAppRuntime implements AppRuntime {
     return app.profile.preinstalled !== false || (this.ctx.installedFromApk?.(app.profile.package) ?? null) !== null;
   }
 
-  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
+  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; data?: string }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
     const pkg = component.package;
     const activity = component.activity?.startsWith('.') ? pkg + component.activity : component.activity;
     const notFound = { ok: false as const, error: `Error: Activity class {${pkg}/${activity ?? ''}} does not exist.` };
@@ -122,6 +144,13 @@ export class SimAppRuntime implements AppRuntime {
     this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
     if (options.stopFirst && app.running) this.kill(app);
     const cold = this.bringToFront(app);
+    // An ACTION_VIEW intent with an http(s) URI (`am start -a android.intent.action.VIEW -d URL PKG`)
+    // opens it in the browser's tab: its VIEW filter takes those schemes (Chromium's manifest).
+    // The load runs on after the activity is shown, as `am start -W` returns at the first frame.
+    if (options.data && /^https?:\/\//i.test(options.data)) {
+      const url = options.data;
+      app.navigate(url).catch((error: unknown) => this.ctx.log(6, 'chromium', `load of ${url} failed: ${(error as Error).message}`, app.pid ?? undefined));
+    }
     return { ok: true, totalTimeMs: elapsed(cold ? 412 : 87) };
   }
 

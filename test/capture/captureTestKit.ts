@@ -281,3 +281,39 @@ export function openWebSocket(proxyPort: number, url: string): Promise<OpenWebSo
     socket.once('error', (e) => { clearTimeout(timer); if (!upgraded) reject(e); });
   });
 }
+
+/** An HTTP/2 client session to https://host:port through the proxy's CONNECT tunnel, trusting `ca`. */
+export async function h2SessionViaProxy(proxyPort: number, host: string, port: number, ca: string): Promise<import('node:http2').ClientHttp2Session> {
+  const { openTunnel } = await import('../../harness/capture/index.js');
+  const http2 = await import('node:http2');
+  const tls = await import('node:tls');
+  const tunnel = await openTunnel({ host: '127.0.0.1', port: proxyPort }, host, port);
+  return http2.connect(`https://${host}:${port}`, {
+    createConnection: () => tls.connect({ socket: tunnel as net.Socket, servername: host, ca, ALPNProtocols: ['h2'] }),
+  });
+}
+
+export interface CurlResult {
+  /** The response's status line as the client read it, e.g. `HTTP/1.0 200 OK`. */
+  statusLine: string;
+  headers: string;
+  body: string;
+}
+
+/**
+ * Debian's curl through the proxy (`--proxy`), trusting `caFile`; `-i` output split at the last
+ * response head (a CONNECT's own 200 comes first for HTTPS). Asynchronous: an in-process sidecar
+ * must keep running while curl waits on it.
+ */
+export async function curlViaProxy(proxyUrl: string, caFile: string, url: string, args: string[] = []): Promise<CurlResult> {
+  const { execFile } = await import('node:child_process');
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile('curl', ['-sS', '-i', '--max-time', '15', '--proxy', proxyUrl, '--cacert', caFile, ...args, url], { encoding: 'latin1', timeout: 20_000 }, (error, out, err) =>
+      error ? reject(new Error(`curl ${args.join(' ')} ${url} failed: ${error.message} ${err}`)) : resolve(out));
+  });
+  const heads = [...stdout.matchAll(/HTTP\/[\d.]+ \d{3}[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n/g)];
+  const last = heads.at(-1);
+  if (!last) throw new Error(`curl printed no response head: ${stdout.slice(0, 300)}`);
+  const head = last[0];
+  return { statusLine: head.slice(0, head.indexOf('\r\n')).trim(), headers: head, body: stdout.slice(last.index! + head.length) };
+}
