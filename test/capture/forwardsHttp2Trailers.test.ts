@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CaptureSidecar, ProxyTunnelAgent, captureToHar, type Flow } from '../../harness/capture/index.js';
+import { CaptureSidecar, ProxyTunnelAgent, captureToHar, summarizeFlow, type Flow } from '../../harness/capture/index.js';
 import { LeakFinder } from '../../harness/detect/index.js';
 import { close, flowsWhen, h2SessionViaProxy, listen, selfSignedOriginCert, tempDir } from './captureTestKit.js';
 
@@ -124,6 +124,7 @@ describe('capture sidecar forwards HTTP/2 trailers both ways and records them (l
     expect(flow!.request.trailers).to.deep.equal([['x-client-checksum', 'crc-7f3a']]);
     expect(flow!.response!.trailers).to.deep.equal([['grpc-status', '0'], ['grpc-message', 'ok g1']]);
     expect(flow!.error).to.equal(undefined);
+    expect(summarizeFlow(flow!)).to.match(/ HTTP\/2 TLSv1\.3  upstream HTTP\/2  3 trailers$/);
   });
 
   it('an HTTP/1.1 chunked client\'s trailers reach the origin, and the origin\'s reach the client; both recorded', async () => {
