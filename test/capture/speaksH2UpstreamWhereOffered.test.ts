@@ -74,6 +74,9 @@ describe('capture sidecar speaks h2 upstream where the origin offers it (live mo
     expect(flow.upstream?.httpVersion).to.equal('2');
     expect(flow.upstream?.tls).to.deep.include({ alpn: 'h2', sni: 'localhost' });
     expect(flow.upstreamIp).to.equal('127.0.0.1');
+    // The response head as the origin sent it, without HTTP/2 pseudo-headers.
+    expect(flow.response!.headers).to.deep.include(['x-origin-version', '2.0']);
+    expect(flow.response!.headers.filter(([name]) => name.startsWith(':'))).to.deep.equal([]);
   });
 
   it('streams a request and a 150 KB response over the h2 upstream intact, and stores them byte-identical', async () => {
