@@ -37,6 +37,13 @@ export interface CaptureSidecarOptions {
   upstreamTrustedCAs?: string[];
   /** Heartbeat marker interval; HEARTBEAT_MS by default. */
   heartbeatMs?: number;
+  /**
+   * One of several sidecars recording into one folder on one shared port (ClusterSidecar's
+   * workers): flows go to flows.<name>.jsonl; the listening socket is shared through Node's
+   * cluster module instead of bound exclusively; and no lifecycle markers are written (capture-start,
+   * heartbeats and capture-stop are the cluster's, written once for all of its workers).
+   */
+  shard?: { name: string };
 }
 
 export interface CaptureSidecarEvents {
@@ -110,6 +117,11 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     return this.#recorder?.flowsWritten ?? 0;
   }
 
+  /** Exchanges started and not yet written. */
+  get inFlight(): number {
+    return this.#recorder?.inFlight ?? 0;
+  }
+
   /** Route probes answered and written so far (routeProbe.ts). */
   get probesRecorded(): number {
     return this.#recorder?.probesWritten ?? 0;
@@ -134,7 +146,7 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       throw new PhonehomeError(`capture port must be 0-65535, got ${requestedPort}`);
     }
     this.#ca = this.options.ca ?? (await loadOrCreateCa(this.options.home ?? phonehomeHome()));
-    const folder = new CaptureFolder(this.options.out);
+    const folder = new CaptureFolder(this.options.out, { shard: this.options.shard?.name });
     this.#folder = folder;
     const recorder = new FlowRecorder(
       folder,
@@ -193,7 +205,8 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     });
 
     await server.start(0);
-    this.#port = await rebind(server, requestedPort, this.host);
+    this.#port = await rebind(server, requestedPort, this.host, this.options.shard === undefined);
+    if (this.options.shard) return;
     folder.appendMarker({ time: Date.now(), kind: 'capture-start', data: { port: this.#port, host: this.host, mode: this.mode, pid: process.pid } });
     this.#heartbeat = setInterval(() => this.#beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.#heartbeat.unref();
@@ -245,7 +258,7 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     this.#pool?.destroy();
     await this.#recorder?.flushAll('capture stopped before the exchange completed');
     const folder = this.#folder;
-    if (folder && this.#port !== 0) {
+    if (folder && this.#port !== 0 && !this.options.shard) {
       try {
         folder.appendMarker({ time: Date.now(), kind: 'capture-stop', data: { flows: this.flowsRecorded } });
       } catch (error) {
@@ -291,7 +304,7 @@ function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.match
  * the address we were asked for (127.0.0.1 by default) straight away: the all-interfaces listener
  * exists only between these two calls, on a random port.
  */
-async function rebind(server: mockttp.Mockttp, port: number, host: string): Promise<number> {
+async function rebind(server: mockttp.Mockttp, port: number, host: string, exclusive: boolean): Promise<number> {
   const inner = listeningServer(server);
   if (!inner) {
     await server.stop();
@@ -318,6 +331,7 @@ async function rebind(server: mockttp.Mockttp, port: number, host: string): Prom
     };
     inner.once('error', onError);
     inner.once('listening', onListening);
-    inner.listen({ port, host, exclusive: true });
+    // exclusive: false only in a cluster worker (a shard), where sharing the port is the point.
+    inner.listen({ port, host, exclusive });
   });
 }

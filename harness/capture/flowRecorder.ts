@@ -134,7 +134,7 @@ export class FlowRecorder {
     this.#pending.delete(record.id);
     const flow = await record.complete(error, options);
     if (!flow) return undefined;
-    this.#append(flow);
+    await this.#append(flow);
     // Route probes are the harness's own liveness samples, not the phone's traffic: waits for the
     // phone's traffic to go quiet must not see them.
     if (isRouteProbeHost(flow.host)) this.#probesWritten++;
@@ -162,7 +162,7 @@ export class FlowRecorder {
     open.chain = record.complete(undefined, { endedAt: epoch(response.timingEvents.wsAcceptedTimestamp) }).then((flow) => {
       if (!flow) return;
       open.flow = flow;
-      this.#append({ ...flow, websocket: { messages: [], open: true } });
+      return this.#append({ ...flow, websocket: { messages: [], open: true } });
     });
   }
 
@@ -187,7 +187,7 @@ export class FlowRecorder {
     const recorded: WebSocketMessage = { direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body };
     open.messages.push(recorded);
     open.chain = open.chain.then(() => {
-      if (open.flow) this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
+      if (open.flow) return this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
     });
   }
 
@@ -250,12 +250,12 @@ export class FlowRecorder {
     const open = this.#sockets.get(id);
     if (!open) return Promise.resolve();
     this.#sockets.delete(id);
-    open.chain = open.chain.then(() => {
+    open.chain = open.chain.then(async () => {
       const opened = open.flow;
       if (!opened) return;
       const problems = [error, open.dropped > 0 ? `${open.dropped} WebSocket messages past the first ${MAX_WS_MESSAGES} were not stored` : undefined].filter(Boolean);
       const closedAt = Math.max(opened.startedAt, endedAt);
-      this.#append({ record: 'ws-close', flowId: id, endedAt: closedAt, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) });
+      await this.#append({ record: 'ws-close', flowId: id, endedAt: closedAt, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) });
       const flow: Flow = { ...opened, endedAt: closedAt, websocket: { messages: open.messages } };
       if (problems.length > 0) flow.error = [opened.error, ...problems].filter(Boolean).join('; ');
       this.#flowsWritten++;
@@ -264,9 +264,10 @@ export class FlowRecorder {
     return open.chain;
   }
 
-  #append(record: Parameters<CaptureFolder['appendFlow']>[0]): void {
+  /** Resolves once the line is written, or its failure reported (never rejects). */
+  async #append(record: Parameters<CaptureFolder['appendFlow']>[0]): Promise<void> {
     try {
-      this.folder.appendFlow(record);
+      await this.folder.appendFlow(record);
     } catch (e) {
       this.hooks.error(e as Error);
     }

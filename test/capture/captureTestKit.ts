@@ -147,20 +147,25 @@ export function flowsWhen(dir: string, predicate: (f: Flow) => boolean, count = 
 
 export interface SidecarProcess { child: ChildProcess; ready: Ready; stderr: () => string }
 
-/** Spawns `phonehome capture --port 0 --out OUT` and waits for its ready line. */
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'phonehome.js');
 
 export interface Ready { ready: true; port: number; out: string; pid: number }
 
-export async function startCaptureProcess(out: string, home: string, extraArgs: string[] = []): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, ...extraArgs], {
+/**
+ * Spawns `phonehome capture --port 0 --out OUT` and waits for its ready line. One relaying process
+ * (--workers 1) unless extraArgs say otherwise: these tests are about the sidecar itself, and forking
+ * a worker per core would only slow them (the cluster has its own tests).
+ */
+export async function startCaptureProcess(out: string, home: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<SidecarProcess> {
+  const workers = extraArgs.includes('--workers') ? [] : ['--workers', '1'];
+  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, ...workers, ...extraArgs], {
     env: { ...process.env, PHONEHOME_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
   const lines = createInterface({ input: child.stdout! });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error(`capture exited early: ${stderr}`); })])) as [string];
   clearTimeout(timer);
   return { child, ready: JSON.parse(line) as Ready, stderr: () => stderr };
