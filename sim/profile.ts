@@ -118,6 +118,13 @@ export interface DeviceProfile {
    */
   su?: 'aosp' | 'magisk';
   /**
+   * The Android user on screen. MIUI's Second space is a second Android user (10 on the phones
+   * reported; real-device-notes row 20, unverified for any one model): `am get-current-user`
+   * answers it, its apps and their data are that user's, and its user CA folder is
+   * /data/misc/user/N/cacerts-added. Default 0 (the owner, no Second space in front).
+   */
+  currentUser?: number;
+  /**
    * SELinux label of the stock system CA store (folder and files). Default system_file; some
    * Android 14 ROMs label the Conscrypt store system_security_cacerts_file (httptoolkit-android#18).
    */

@@ -6,7 +6,7 @@ import type { Canary } from '../visit.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
-import { appSpecs, type AppResolver } from './appInstall.js';
+import { appSpecs, type AppResolver, type InstalledApp } from './appInstall.js';
 import { readHealth, type DeviceHealth } from './health.js';
 import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
@@ -121,7 +121,7 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   }
 
   async health(packages: string[] = []): Promise<DeviceHealth> {
-    return this.call(async () => readHealth(this.adb, { packages, props: await this.properties() }));
+    return this.call(async () => readHealth(this.adb, { packages, props: await this.properties(), ...(this.provisionings.length > 0 ? { user: this.currentUser } : {}) }));
   }
 
   /** Identifiers read once per session (they are the canaries of every visit's findings). */
@@ -130,7 +130,7 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     // Root as provisioning ended up using it (after `adb root`), else detected when reading.
     const ca = this.provisionings.at(-1)?.record.ca;
     const root = ca && ca.rootMethod !== 'none' ? { method: ca.rootMethod, form: formOf(ca.rootMethod, ca.rootForm), detail: 'as provisioned' } : undefined;
-    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.preflight?.user ?? undefined }));
+    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.user }));
     return this.ids;
   }
 
@@ -162,6 +162,28 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     provisioning.on('reverse-lost', (error) => this.markLost(new DeviceLostError(this.serial, `${this.name}: the adb reverse to the capture could not be restored (${error.message}); the phone is gone`, error)));
     for (const warning of provisioning.warnings) this.warn(warning);
     return provisioning;
+  }
+
+  /** The APKs provisioning installed from devices.json `apps` (sha256 and versionName of each). */
+  get installedApps(): InstalledApp[] {
+    return this.provisionings.flatMap((p) => p.installedApps);
+  }
+
+  /**
+   * The Android user whose apps are on screen, as provisioning found it (MIUI Second space is
+   * user 10): `pm clear`, `am start` and app lookups name it. 0 before provisioning.
+   */
+  get currentUser(): number {
+    return this.provisionings.at(-1)?.user ?? 0;
+  }
+
+  /**
+   * After a browser started: the CA is there inside its own mount namespace (root only; see
+   * Provisioning.verifyCaInApp). A mismatch throws the provisioning failure naming the step.
+   */
+  async verifyCaInApp(pkg: string): Promise<void> {
+    const provisioning = this.provisionings.at(-1);
+    if (provisioning) await this.call(() => provisioning.verifyCaInApp(pkg));
   }
 
   async screenshot(): Promise<Buffer> {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
+import { clearAppData } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import type { PhoneRig } from './phoneRig.js';
@@ -120,8 +121,9 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
           const pkg = rig.appPackage(browser);
           if (pkg && !cleared.has(key)) {
             cleared.add(key);
-            const out = await rig.session.call(() => rig.session.adb.shell(`pm clear ${pkg}`));
-            if (!/Success/.test(out)) throw new PhonehomeError(`${rig.name}: 'pm clear ${pkg}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
+            // The user on screen (MIUI Second space is user 10; a bare `pm clear` means user 0).
+            await rig.session.call(() => clearAppData(rig.session.adb, pkg, rig.session.currentUser))
+              .catch((error: Error) => { throw new PhonehomeError(`${rig.name}: ${error.message}; the browser cannot start from a fresh install`, { cause: error }); });
           }
           session = new BrowserSession({
             phone: rig.session,
@@ -136,6 +138,9 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
           });
           sessions.set(rig.name, { browser, session });
           await session.start();
+          // The CA as this browser sees it, inside its own mount namespace (Magisk, Android 14):
+          // a mismatch is a provisioning failure naming the step, not a run of blind visits.
+          await rig.session.verifyCaInApp(session.package);
         }
         if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${rig.name} ${browser}`, setup.log);
       } catch (error) {

@@ -104,7 +104,10 @@ export class PhoneRig {
     const apps: AppRecord[] = [];
     for (const [browser, candidates] of Object.entries(this.options.packages)) {
       const app = candidates.map((pkg) => health.apps.find((a) => a.package === pkg)).find((a) => a !== undefined);
-      if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}) });
+      // An APK provisioning installed: the run names the exact files (sha256) it tested.
+      const installed = this.session.installedApps.find((i) => i.package === app?.package);
+      const apks = installed?.files.map((f) => ({ file: path.basename(f.path), sha256: f.sha256 }));
+      if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}), ...(apks ? { apks } : {}) });
     }
     this.#record = {
       name: this.name,

@@ -11,7 +11,7 @@ import { AppiumSettingsService } from './appiumSettingsService.js';
 import { procNetTcp, procNetTcp6, procNetUnix, type TcpListener } from './procNet.js';
 import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './selinuxLabels.js';
 import { idFromName } from './commands/context.js';
-import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
+import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, layoutFileSystem, userCaDir } from './fileSystemLayout.js';
 import { idleAppRuntime } from './idleAppRuntime.js';
 import { LogcatBuffer } from './logcatBuffer.js';
 import { LoopbackNetwork } from './loopbackNetwork.js';
@@ -328,6 +328,16 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
 
   // --- PhoneContext (apps side) ---
 
+  /** The Android user on screen (`am get-current-user`); its apps are the ones the runtime models. */
+  get currentUser(): number {
+    return this.profile.device.currentUser ?? 0;
+  }
+
+  /** Android users on this phone: the owner and, with Second space, its user. */
+  get users(): number[] {
+    return [...new Set([0, this.currentUser])];
+  }
+
   installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {
     const record = this.packages.installedFromApk(pkg);
     return record ? { versionName: record.version, versionCode: record.versionCode, launcherActivity: record.launcherActivity } : null;
@@ -348,7 +358,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
    * that does not say which process it is) it reads as an app in init's namespace would.
    */
   caCertificates(store: 'system' | 'user', pid?: number): string[] {
-    const dir = store === 'user' ? USER_CA_DIR : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
+    // Apps run as the user on screen: theirs is that user's CA folder (MIUI Second space: user 10).
+    const dir = store === 'user' ? userCaDir(this.currentUser) : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
     const app = pid === undefined ? undefined : this.runtime.pids().find((p) => p.pid === pid);
     const uid = (app && idFromName(app.user)) ?? 10100;
     const cred: Credentials = { uid, gids: [uid, 3003, 9997], mountNs: (pid !== undefined && this.namespaces.of(pid)) || INIT_NS };
