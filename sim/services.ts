@@ -64,7 +64,7 @@ export interface AppRuntime {
   /** Installed packages the apps layer provides (browsers, io.appium.uiautomator2.server[.test], io.appium.settings). */
   packages(): Array<{ name: string; version: string; versionCode: number; apkPath: string; uid: number }>;
   /** `am start[-activity] -n pkg/act` (and launcher intents). Returns Android's error text on failure. */
-  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
+  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; intent?: { action?: string; data?: string; type?: string } }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
   forceStop(pkg: string): void;
   clearData(pkg: string): void;
   /** `am instrument -w …`: runs until the returned promise settles or kill() is called. */
@@ -112,6 +112,10 @@ export interface PhoneContext {
    * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
    */
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
+  /** A file in shared storage (/sdcard/…) as an app with storage access reads it; null when it cannot. */
+  readSharedFile?(path: string): Buffer | null;
+  /** Settings' credential storage: installs a CA certificate for the current user; returns its file name. */
+  installUserCaCertificate?(pem: string): string;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

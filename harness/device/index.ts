@@ -24,3 +24,4 @@ export { doctorPhone } from './phoneDoctor.js';
 export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks.js';
 export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';
 export { readCurrentUser, clearAppData, installedForUser } from './androidUser.js';
+export { USER_CA_NAME, type ConfirmUserCa } from './provision/caStep.js';

@@ -212,7 +212,13 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
         const entry = await allocateLaunchPort(entries.find((e) => e.name === spec.name)!);
         log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
         const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-        const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
+        const confirm = drv.confirmCertInstaller?.bind(drv);
+        const rig: PhoneRig = new PhoneRig({
+          entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log,
+          onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`),
+          // A phone without root on Android 10 and older: the certificate installer, through its Appium.
+          ...(confirm ? { confirmUserCa: (request: { name: string }) => confirm(rig, request) } : {}),
+        });
         rigs.push(rig);
         // Appium starts while the phone is provisioned.
         drv.prepare?.(rig);

@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { clearAppData } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -100,6 +100,19 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
     stop,
     prepare(rig: PhoneRig): void {
       void endpointFor(rig);
+    },
+    async confirmCertInstaller(rig: PhoneRig, request: { name: string }): Promise<void> {
+      // The phone's own Appium (started by prepare() while it is provisioned); no browser session
+      // is open yet, so the UiAutomator2 server is free for this one.
+      const endpoint = await endpointFor(rig);
+      await confirmCertInstaller({
+        appiumUrl: endpoint.url,
+        entry: rig.entry,
+        adb: rig.session.adb,
+        systemPort: await ports.portFor(rig.entry),
+        name: request.name,
+        evidenceDir: path.join(rig.captureDir, 'failures'),
+      });
     },
     async release(rig: PhoneRig): Promise<void> {
       const live = sessions.get(rig.name);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
-import { DeviceSession, type AdbClient, type Identifiers } from '../device/index.js';
+import { DeviceSession, type AdbClient, type ConfirmUserCa, type Identifiers } from '../device/index.js';
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import {
@@ -26,6 +26,8 @@ export interface PhoneRigOptions {
   log: (line: string) => void;
   /** Called with a launched phone's PID as soon as it runs (the run's process ledger). */
   onLaunch?: (pid: number) => void;
+  /** Confirms the certificate installer through Appium when provisioning without root needs it. */
+  confirmUserCa?: ConfirmUserCa;
 }
 
 /** A phone's latest analysis, with the visits it covered. */
@@ -91,7 +93,7 @@ export class PhoneRig {
       const profile = BROWSER_PROFILES.find((p) => p.name === browser);
       return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
     };
-    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
+    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp, ...(this.options.confirmUserCa ? { confirmUserCa: this.options.confirmUserCa } : {}) });
     this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);

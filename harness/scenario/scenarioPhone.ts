@@ -20,6 +20,11 @@ export interface BrowserDriver {
   /** Ends the phone's browser sessions: called before the phone is put back (a session kept open would outlive its device). */
   release?(rig: PhoneRig): Promise<void>;
   open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser>;
+  /**
+   * Confirms the certificate installer's dialog on the phone through Appium (provisioning without
+   * root on Android 10 and older started it); absent, a person confirms it.
+   */
+  confirmCertInstaller?(rig: PhoneRig, request: { name: string }): Promise<void>;
 }
 
 export interface DrivenBrowser {

@@ -13,6 +13,7 @@ import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './se
 import { idFromName } from './commands/context.js';
 import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, layoutFileSystem, userCaDir } from './fileSystemLayout.js';
 import { idleAppRuntime } from './idleAppRuntime.js';
+import { installUserCaCertificate } from './userCertificates.js';
 import { LogcatBuffer } from './logcatBuffer.js';
 import { LoopbackNetwork } from './loopbackNetwork.js';
 import { PackageManager } from './packageManager.js';
@@ -393,6 +394,22 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       for (const match of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) pems.push(match[0] + '\n');
     }
     return pems;
+  }
+
+  readSharedFile(path: string): Buffer | null {
+    const normalized = normalizePath(path);
+    if (!/^\/(sdcard|storage\/emulated\/\d+)\//.test(normalized)) return null;
+    try {
+      return this.readFile(normalized, ROOT);
+    } catch {
+      return null;
+    }
+  }
+
+  installUserCaCertificate(pem: string): string {
+    const name = installUserCaCertificate(this.files, this.currentUser, pem);
+    this.log(4, 'CertInstaller', `credential is added: ${name} (user ${this.currentUser})`);
+    return name;
   }
 
   listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void {

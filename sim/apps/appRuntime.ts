@@ -4,6 +4,7 @@ import type { AppRuntime, PhoneContext } from '../services.js';
 import type { UiDriver, UiNode } from '../ui.js';
 import { SimApp } from './browserApp.js';
 import { buildBrowserScreen } from './browserScreen.js';
+import { CERT_INSTALLER, CERT_INSTALLER_ACTIVITY, CERT_INSTALLER_MAIN, CertInstallerDialog, type CertInstallerHost } from './certInstaller.js';
 import { buildLauncherScreen, launcherActivity, launcherPackage } from './launcherScreen.js';
 import { builtinPackages, profilePackage, type InstalledPackage } from './packageTable.js';
 import { deferredInstrumentation, loadRenderScreen, loadStartInstrumentation, type InstrumentationHandle, type RenderScreen, type StartInstrumentation } from './peerLayers.js';
@@ -44,6 +45,8 @@ export class SimAppRuntime implements AppRuntime {
   private nextPid = 2817;
   private readonly launcherPid: number;
   private instrumentation: { pid: number; handle: InstrumentationHandle } | null = null;
+  /** The certificate installer's dialog, on top of whatever was in front (null: not shown). */
+  private certInstaller: CertInstallerDialog | null = null;
   private starter: Promise<StartInstrumentation> | null = null;
   private bootTimer: NodeJS.Immediate | null = null;
   private stopped = false;
@@ -104,7 +107,7 @@ export class SimAppRuntime implements AppRuntime {
     return app.profile.preinstalled !== false || (this.ctx.installedFromApk?.(app.profile.package) ?? null) !== null;
   }
 
-  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
+  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; intent?: { action?: string; data?: string; type?: string } }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
     const pkg = component.package;
     const activity = component.activity?.startsWith('.') ? pkg + component.activity : component.activity;
     const notFound = { ok: false as const, error: `Error: Activity class {${pkg}/${activity ?? ''}} does not exist.` };
@@ -114,6 +117,14 @@ export class SimAppRuntime implements AppRuntime {
       if (activity && activity !== launcherActivity) return notFound;
       this.goHome();
       return { ok: true, totalTimeMs: elapsed(60) };
+    }
+    if (pkg === CERT_INSTALLER) {
+      // Only the entry activity is exported (its manifest); the shell may not start the others.
+      if (activity && activity !== CERT_INSTALLER_MAIN) {
+        return { ok: false, error: `java.lang.SecurityException: Permission Denial: starting Intent { cmp=${pkg}/${activity} } from null (pid=${this.allocPid()}, uid=2000) not exported from uid 1000` };
+      }
+      this.certInstaller = CertInstallerDialog.start(this.certInstallerHost(), options.intent?.data);
+      return { ok: true, totalTimeMs: elapsed(180) };
     }
     // Appium's settings helper shows nothing and finishes at once.
     if (pkg === appiumSettingsPackage) return activity && !activity.startsWith(appiumSettingsPackage) ? notFound : { ok: true, totalTimeMs: elapsed(140) };
@@ -174,6 +185,7 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   focus(): { package: string; activity: string } | null {
+    if (this.certInstaller) return { package: CERT_INSTALLER, activity: CERT_INSTALLER_ACTIVITY };
     if (this.foreground) return { package: this.foreground.profile.package, activity: this.foreground.profile.activity };
     return { package: launcherPackage, activity: launcherActivity };
   }
@@ -264,12 +276,27 @@ export class SimAppRuntime implements AppRuntime {
   /** The foreground browser when the user can act on it (no first-run dialog covering it). */
   private usableForeground(): SimApp | null {
     const app = this.foreground;
-    return app && !app.currentDialog() ? app : null;
+    return app && !app.currentDialog() && !this.certInstaller ? app : null;
   }
 
   // --- UI ---
 
+  private certInstallerHost(): CertInstallerHost {
+    const ctx = this.ctx;
+    return {
+      sdk: ctx.profile.device.sdk,
+      read: (uri) => (uri.startsWith('file://') ? ctx.readSharedFile?.(decodeURIComponent(uri.slice('file://'.length))) ?? null : null),
+      installCa: (pem) => {
+        if (!ctx.installUserCaCertificate) throw new Error('this phone has no credential storage');
+        return ctx.installUserCaCertificate(pem);
+      },
+      toast: (text) => ctx.log(4, 'Toast', text),
+      finish: () => { this.certInstaller = null; },
+    };
+  }
+
   private currentScreen(): Screen {
+    if (this.certInstaller) return this.certInstaller.screen(this.layout);
     const app = this.foreground;
     if (app) return buildBrowserScreen(app, this.layout);
     const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser' && this.present(a));
@@ -317,6 +344,7 @@ export class SimAppRuntime implements AppRuntime {
   private async pressKey(code: number): Promise<void> {
     switch (code) {
       case Key.HOME:
+        this.certInstaller = null;
         this.goHome();
         return;
       case Key.POWER:
@@ -329,6 +357,10 @@ export class SimAppRuntime implements AppRuntime {
         this.setScreen(false);
         return;
       case Key.BACK: {
+        if (this.certInstaller) {
+          this.certInstaller.cancel();
+          return;
+        }
         const app = this.foreground;
         if (app && app.back() === 'exit') this.goHome();
         return;

@@ -17,6 +17,15 @@ const DOWNLOAD_CRT = '/sdcard/Download/phonehome-ca.crt';
 
 type CaRecord = NonNullable<ProvisionRecord['ca']>;
 
+/** The name the CA gets in the user store (Settings › User credentials shows it). */
+export const USER_CA_NAME = 'phonehome';
+
+/**
+ * Confirms the certificate installer's dialog on the phone (the layer above passes one that drives
+ * it through Appium); without one, provisioning waits for a person to tap it.
+ */
+export type ConfirmUserCa = (request: { name: string }) => Promise<void>;
+
 export const USER_CA_WARNING =
   'no root on this phone: the capture CA goes into the user store, which apps targeting Android 7+ ignore unless they opt in; their HTTPS will show up as tls-rejected blind spots, not as flows';
 
@@ -59,7 +68,7 @@ export async function planCa(device: AdbDevice, input: CaPlanInput): Promise<CaR
 export async function applyCa(
   device: AdbDevice,
   plan: CaRecord,
-  input: { caCertPem: string; sdk: number; userCaTimeoutMs: number; log: (line: string) => void; warn?: (line: string) => void },
+  input: { caCertPem: string; sdk: number; userCaTimeoutMs: number; log: (line: string) => void; warn?: (line: string) => void; confirmUserCa?: ConfirmUserCa },
   onChange: (plan: CaRecord) => Promise<void>,
 ): Promise<void> {
   if (plan.existed) return;
@@ -99,11 +108,25 @@ export async function applyCa(
   if (input.sdk >= 30) {
     throw new PhonehomeError(`CA step failed on ${device.serial}: this phone has no root and Android 11+ adds user CAs only by hand: ${byHand}`);
   }
-  const started = await device.shell(`am start --user ${plan.user ?? 0} -a android.credentials.INSTALL -t application/x-x509-ca-cert -d file://${DOWNLOAD_CRT} -n com.android.certinstaller/.CertInstallerMain`);
-  if (/Error/i.test(started)) {
+  // The installer's exported entry activity with the file as a VIEW of a CA certificate (its
+  // manifest's filter; the usual adb recipe, e.g. `am start --user 0 -n
+  // com.android.certinstaller/.CertInstallerMain -a android.intent.action.VIEW -t
+  // application/x-x509-ca-cert -d file://…`, public code sample 382153372), for the user on screen.
+  const started = await device.shell(`am start --user ${plan.user ?? 0} -n com.android.certinstaller/.CertInstallerMain -a android.intent.action.VIEW -t application/x-x509-ca-cert -d file://${DOWNLOAD_CRT}`);
+  if (/Error|Exception/i.test(started)) {
     throw new PhonehomeError(`CA step failed on ${device.serial}: no root, and the certificate installer did not start (${started.trim().split('\n').pop()}): ${byHand}`);
   }
-  input.log(`${device.serial}: confirm the CA certificate on the phone (certificate installer: name it 'phonehome', tap OK)`);
+  if (input.confirmUserCa) {
+    // Driven through Appium (drive/certInstallerDialog.ts): name it, tap OK, as the user would.
+    input.log(`${device.serial}: confirming the certificate installer's dialog through Appium (name '${USER_CA_NAME}')`);
+    try {
+      await input.confirmUserCa({ name: USER_CA_NAME });
+    } catch (error) {
+      throw new PhonehomeError(`CA (certificate installer) step failed on ${device.serial}: ${(error as Error).message}; or ${byHand}`, { cause: error });
+    }
+  } else {
+    input.log(`${device.serial}: confirm the CA certificate on the phone (certificate installer: name it '${USER_CA_NAME}', tap OK)`);
+  }
   const deadline = Date.now() + input.userCaTimeoutMs;
   while (Date.now() < deadline) {
     if (await fileExists(device, target, undefined)) {

@@ -5,7 +5,7 @@ import { installApps, type AppInstallSpec, type InstalledApp } from '../appInsta
 import { readCurrentUser } from '../androidUser.js';
 import { runPreflight, type Preflight } from '../preflight.js';
 import { detectRoot, restartAdbdAsRoot, type RootForm, type RootMethod } from '../rootAccess.js';
-import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING } from './caStep.js';
+import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING, type ConfirmUserCa } from './caStep.js';
 import { deleteRecord, readRecord, writeRecord, type ProvisionRecord } from './provisionRecord.js';
 import { applyLogTag, planLogTag, undoLogTag } from './logTagStep.js';
 import { applyProxy, planProxy, undoProxy } from './proxyStep.js';
@@ -22,6 +22,11 @@ export interface ProvisionOptions {
   caStore?: 'auto' | 'system' | 'user';
   /** How long to wait for the user to confirm the certificate installer on a phone without root. */
   userCaTimeoutMs?: number;
+  /**
+   * Android 10 and older without root: confirms the certificate installer's dialog (a run passes
+   * one driving it through Appium); absent, a person confirms it on the phone.
+   */
+  confirmUserCa?: ConfirmUserCa;
   /** Interval of re-asserting the adb reverse (default 2000 ms); 0 disables the keeper. */
   reassertMs?: number;
   /** Waits until the phone answers again (after `adb root` restarts adbd). */
@@ -185,7 +190,7 @@ export async function provisionPhone(device: AdbDevice, options: ProvisionOption
     const caPlan = await planCa(device, { caCertPem: options.caCertPem, rootMethod: method, rootForm: form, store, sdk, user: provisioning.user });
     record.ca = caPlan;
     await save();
-    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line) }, async () => { await save(); });
+    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line), ...(options.confirmUserCa ? { confirmUserCa: options.confirmUserCa } : {}) }, async () => { await save(); });
     await save();
 
     // With root: every app's log lines at V for the run (MIUI is reported to drop third-party apps'

@@ -96,7 +96,8 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
   // the current user sees (unverified: modelled so that `am start` without the current user's
   // --user on a Second space phone does not bring the app up; the harness always names the user).
   if (user !== ctx.device.currentUser) return 0;
-  const pkg = intent.component?.package ?? intent.packageOnly;
+  // android.credentials.INSTALL resolves to the certificate installer (its manifest's only filter for it).
+  const pkg = intent.component?.package ?? intent.packageOnly ?? (intent.action === 'android.credentials.INSTALL' ? 'com.android.certinstaller' : undefined);
   if (!pkg) {
     await ctx.err(`Error: Activity not started, unable to resolve ${describe(intent)}\n`);
     return 0;
@@ -108,7 +109,7 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
   const began = Date.now();
   const result = await ctx.device.apps.startActivity(
     { package: pkg, ...(intent.component?.activity ? { activity: intent.component.activity } : {}) },
-    { stopFirst: intent.stopFirst },
+    { stopFirst: intent.stopFirst, intent: { ...(intent.action ? { action: intent.action } : {}), ...(intent.data ? { data: intent.data } : {}), ...(intent.type ? { type: intent.type } : {}) } },
   );
   if (!result.ok) {
     // am reports failures in its output and still exits 0 (clients such as Appium scan the text).
