@@ -183,7 +183,9 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
    */
   async verifyCaInApp(pkg: string): Promise<void> {
     const provisioning = this.provisionings.at(-1);
-    if (provisioning) await this.call(() => provisioning.verifyCaInApp(pkg));
+    if (!provisioning) return;
+    const checked = await this.call(() => provisioning.verifyCaInApp(pkg));
+    if (checked) this.options.log?.(`${this.name}: the CA is in ${pkg}'s own mount namespace (pid ${checked.pid}, ${checked.path})`);
   }
 
   async screenshot(): Promise<Buffer> {

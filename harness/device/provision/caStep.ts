@@ -116,6 +116,8 @@ export async function applyCa(
   if (/Error|Exception/i.test(started)) {
     throw new PhonehomeError(`CA step failed on ${device.serial}: no root, and the certificate installer did not start (${started.trim().split('\n').pop()}): ${byHand}`);
   }
+  plan.viaInstaller = true;
+  await onChange(plan);
   if (input.confirmUserCa) {
     // Driven through Appium (drive/certInstallerDialog.ts): name it, tap OK, as the user would.
     input.log(`${device.serial}: confirming the certificate installer's dialog through Appium (name '${USER_CA_NAME}')`);
@@ -131,6 +133,7 @@ export async function applyCa(
   while (Date.now() < deadline) {
     if (await fileExists(device, target, undefined)) {
       await device.shell(`rm -f ${DOWNLOAD_CRT}`);
+      input.warn?.(`${device.serial}: the capture CA is now a user CA named '${USER_CA_NAME}'; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
       return;
     }
     await delay(250);
@@ -143,7 +146,7 @@ async function applySystemCa(
   plan: CaRecord,
   form: RootForm | undefined,
   content: string,
-  input: { sdk: number; warn?: (line: string) => void },
+  input: { sdk: number; warn?: (line: string) => void; log?: (line: string) => void },
   onChange: (plan: CaRecord) => Promise<void>,
 ): Promise<void> {
   const target = `${SYSTEM_CA_DIR}/${plan.fileName}`;
@@ -207,6 +210,7 @@ async function applySystemCa(
       }
     }
     await onChange(plan);
+    input.log?.(`${device.serial}: CA bound into the APEX store of the zygotes (pids ${zygotes.join(', ')}) and of ${plan.apexPids.length} running app(s)${plan.apexPids.length > 0 ? ` (pids ${plan.apexPids.join(', ')})` : ''}`);
     await verifyCaAsApps(device, plan, content, input.sdk);
     await checkLabels(device, APEX_CA_DIR, dirLabel, `${APEX_CA_DIR}/${plan.fileName}`, fileLabel);
   }
@@ -228,16 +232,17 @@ export async function verifyCaAsApps(device: AdbDevice, plan: CaRecord, content:
 /**
  * After a browser has started: the CA inside that app's own mount namespace
  * (`nsenter --mount=/proc/PID/ns/mnt`, root only), at the APEX path on Android 14+.
- * Returns null when it is there, else the one-line reason.
+ * Returns where it was seen, null when nothing can be checked (user store, no root), else the
+ * one-line reason.
  */
-export async function checkCaInApp(device: AdbDevice, plan: CaRecord, pkg: string, sdk: number): Promise<string | null> {
+export async function checkCaInApp(device: AdbDevice, plan: CaRecord, pkg: string, sdk: number): Promise<string | { pid: number; path: string } | null> {
   const form = formOf(plan.rootMethod, plan.rootForm);
   if (plan.store !== 'system' || form === undefined) return null;
   const pid = (await device.shell(`pidof ${pkg}`)).trim().split(/\s+/)[0];
   if (!pid || !/^\d+$/.test(pid)) return `${pkg} is not running, so its mount namespace cannot be checked`;
   const dir = sdk >= 34 && plan.apexBound ? APEX_CA_DIR : SYSTEM_CA_DIR;
   const out = await device.shell(asRoot(form, `nsenter --mount=/proc/${pid}/ns/mnt -- ls ${dir}/${plan.fileName} && echo __yes__`));
-  if (out.includes('__yes__')) return null;
+  if (out.includes('__yes__')) return { pid: Number(pid), path: `${dir}/${plan.fileName}` };
   return `CA (verify in ${pkg}) step failed on ${device.serial}: ${pkg} (pid ${pid}) does not see ${dir}/${plan.fileName} in its mount namespace (${out.trim().split('\n')[0]?.slice(0, 100) || 'no output'})`;
 }
 
@@ -306,7 +311,7 @@ export async function undoCa(device: AdbDevice, plan: CaRecord): Promise<void> {
     const dir = userCaDir(plan.user ?? 0);
     if (form !== undefined) {
       await root('undo CA (user store)', [`rm -f ${dir}/${plan.fileName}`, ...(plan.userDirCreatedByUs ? [`rmdir ${dir}`] : [])]);
-    } else if (await fileExists(device, `${dir}/${plan.fileName}`, undefined).catch(() => false)) {
+    } else if (!plan.viaInstaller && (await fileExists(device, `${dir}/${plan.fileName}`, undefined).catch(() => false))) {
       problems.push(`the CA stays in the user store (no root to remove it): remove 'phonehome' in Settings › Security › Encryption & credentials › User credentials`);
     }
   }

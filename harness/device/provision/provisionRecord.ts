@@ -33,6 +33,11 @@ export interface ProvisionRecord {
     labels?: { dir: string | null; file: string | null };
     /** Android 14+: PIDs of the running apps whose mount namespaces got the APEX bind mount. */
     apexPids?: number[];
+    /**
+     * No root: the CA went in through the certificate installer, with the user's (or Appium's) OK.
+     * Only Settings can take it out again; it stays for later runs, as one installed by hand does.
+     */
+    viaInstaller?: boolean;
     /** The certificate file was already there: leave it. */
     existed: boolean;
     /** A tmpfs over the system store that phonehome mounted (unmount on undo). */

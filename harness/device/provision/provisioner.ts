@@ -80,12 +80,15 @@ export class Provisioning extends EventEmitter<ProvisioningEvents> {
   /**
    * After a browser started: is the CA there inside its own mount namespace? Throws the one-line
    * failure naming the step; does nothing for the user store or without root (nothing to enter with).
+   * Returns where it was seen (undefined when nothing could be checked).
    */
-  async verifyCaInApp(pkg: string): Promise<void> {
-    if (!this.record.ca) return;
-    const problem = await checkCaInApp(this.device, this.record.ca, pkg, this.sdk);
-    if (problem !== null && !/is not running/.test(problem)) throw new PhonehomeError(problem);
-    if (problem !== null) this.warn(`${this.device.serial}: ${problem}`);
+  async verifyCaInApp(pkg: string): Promise<{ pid: number; path: string } | undefined> {
+    if (!this.record.ca) return undefined;
+    const result = await checkCaInApp(this.device, this.record.ca, pkg, this.sdk);
+    if (typeof result !== 'string') return result ?? undefined;
+    if (!/is not running/.test(result)) throw new PhonehomeError(result);
+    this.warn(`${this.device.serial}: ${result}`);
+    return undefined;
   }
 
   /** `host:port` the phone's apps now use as their proxy. */
