@@ -76,6 +76,14 @@ export interface AppProfile {
    */
   addressBar?: 'omnibox' | 'hint';
   /**
+   * The command-line file a Chromium-based app reads at process start (Chromium's
+   * CommandLineInitUtil: `chrome-command-line`), honouring only `--ignore-certificate-errors-spki-list`
+   * here. Default: 'chrome-command-line' for apps whose activity lives in a Chromium package
+   * (Mint 3.4: com.miui.org.chromium.chrome.browser.*, Palant 2020), none for the others (Mi
+   * Browser / Pro read none: unverified, modelled as not Chromium-based). 'none' turns it off.
+   */
+  chromiumCommandLine?: string;
+  /**
    * The ids no public source names (menu_button, menu_incognito, incognito_indicator, menu_settings,
    * settings_title, incognito_data_switch): 'model' (default) has them, 'none' leaves them out so the
    * elements are found only by text and content-description (both unverified; real-device-notes row 8).

@@ -114,6 +114,11 @@ export interface PhoneContext {
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
   /** A file in shared storage (/sdcard/…) as an app with storage access reads it; null when it cannot. */
   readSharedFile?(path: string): Buffer | null;
+  /**
+   * Chromium's command line for `pkg` (CommandLineInitUtil.initCommandLine): the switches of the
+   * file it would read, [] when it reads none or cannot read it.
+   */
+  chromiumCommandLine?(fileName: string, pkg: string): string[];
   /** Settings' credential storage: installs a CA certificate for the current user; returns its file name. */
   installUserCaCertificate?(pem: string): string;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */

@@ -406,6 +406,35 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     }
   }
 
+  /**
+   * Chromium's CommandLineInitUtil.initCommandLine, as a Chromium-based app runs it at start: the
+   * file in /data/local/tmp is used only when it exists and the app is the debug app (Settings
+   * global debug_app, with adb_enabled 1) or the build is eng/userdebug (BuildInfo.isDebugAndroid);
+   * otherwise /data/local/<file>, which only root can write. The app reads it with its own uid,
+   * under SELinux: HTTP Toolkit labels the files shell_data_file for that (adb-commands.ts
+   * setChromeFlags); a file left system_data_file (what /data/local gets) is unreadable to apps.
+   * The first word is the program name (CommandLine.initFromFile); the switches follow.
+   */
+  chromiumCommandLine(fileName: string, pkg: string): string[] {
+    const uid = this.packages.get(pkg)?.uid ?? 10100;
+    const cred: Credentials = { uid, gids: [uid, 3003, 9997], mountNs: INIT_NS };
+    const debugFile = `/data/local/tmp/${fileName}`;
+    const debugApp = this.settings.get('global', 'adb_enabled') === '1' ? this.settings.get('global', 'debug_app') : undefined;
+    const debuggable = this.profile.device.buildType === 'eng' || this.profile.device.buildType === 'userdebug';
+    const file = this.files.exists(debugFile, ROOT) && (debugApp === pkg || debuggable) ? debugFile : `/data/local/${fileName}`;
+    if (!this.files.exists(file, ROOT)) return [];
+    const label = this.files.labelOf(file, ROOT);
+    let text: string;
+    try {
+      if (label !== 'u:object_r:shell_data_file:s0') throw new FsError('EACCES', file);
+      text = this.files.readFile(file, cred).toString('utf8');
+    } catch {
+      this.log(5, 'CommandLine', `Unable to read ${file}: EACCES (Permission denied)`);
+      return [];
+    }
+    return text.trim().split(/\s+/).slice(1);
+  }
+
   installUserCaCertificate(pem: string): string {
     const name = installUserCaCertificate(this.files, this.currentUser, pem);
     this.log(4, 'CertInstaller', `credential is added: ${name} (user ${this.currentUser})`);

@@ -58,7 +58,10 @@ export class SimAppRuntime implements AppRuntime {
     const screen = ctx.profile.device.screen ?? { width: 1080, height: 2340, density: 440 };
     this.layout = new Layout(screen.width, screen.height, screen.density);
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
-    for (const profile of ctx.profile.apps) this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log }));
+    for (const profile of ctx.profile.apps) {
+      const commandLine = (file: string) => ctx.chromiumCommandLine?.(file, profile.package) ?? [];
+      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine }));
+    }
     this.launcherPid = this.allocPid();
     // Boot: system services start on their own, after the caller has finished wiring the phone.
     this.bootTimer = setImmediate(() => {
@@ -137,6 +140,10 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   forceStop(pkg: string): void {
+    if (pkg === CERT_INSTALLER) {
+      this.certInstaller = null;
+      return;
+    }
     if (pkg === uiautomator2ServerPackage || pkg === `${uiautomator2ServerPackage}.test`) {
       this.stopInstrumentation();
       return;

@@ -124,6 +124,7 @@ export async function applyCa(
     try {
       await input.confirmUserCa({ name: USER_CA_NAME });
     } catch (error) {
+      await device.shell('am force-stop com.android.certinstaller').catch(() => undefined);
       throw new PhonehomeError(`CA (certificate installer) step failed on ${device.serial}: ${(error as Error).message}; or ${byHand}`, { cause: error });
     }
   } else {
@@ -138,6 +139,8 @@ export async function applyCa(
     }
     await delay(250);
   }
+  // The dialog would stay on screen over the browsers: close the installer.
+  await device.shell('am force-stop com.android.certinstaller').catch(() => undefined);
   throw new PhonehomeError(`CA step failed on ${device.serial}: the CA did not appear in the user store within ${input.userCaTimeoutMs} ms (was the installer dialog confirmed?): ${byHand}`);
 }
 

@@ -47,6 +47,8 @@ export interface ProvisionRecord {
   };
   /** APKs installed from devices.json `apps` (sha256 and version of each; the run report picks them up). */
   apps?: Array<{ browser: string; package: string; files: Array<{ path: string; sha256: string }>; versionName: string; replaced: string | null }>;
+  /** Chromium's command-line files written with root (chromeFlagsStep.ts): each put back as found on undo. */
+  chromeFlags?: { content: string; rootForm: RootForm; files: Array<{ path: string; previous: string | null }> };
   /** `log.tag` raised for the run with root (logTagStep.ts): the value found goes back on undo. */
   logTag?: { previous: string; value: string; rootForm: RootForm };
   /** `adb root` was run by phonehome: `adb unroot` on undo. */

@@ -7,6 +7,7 @@ import { runPreflight, type Preflight } from '../preflight.js';
 import { detectRoot, restartAdbdAsRoot, type RootForm, type RootMethod } from '../rootAccess.js';
 import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING, type ConfirmUserCa } from './caStep.js';
 import { deleteRecord, readRecord, writeRecord, type ProvisionRecord } from './provisionRecord.js';
+import { applyChromeFlags, planChromeFlags, undoChromeFlags } from './chromeFlagsStep.js';
 import { applyLogTag, planLogTag, undoLogTag } from './logTagStep.js';
 import { applyProxy, planProxy, undoProxy } from './proxyStep.js';
 import { ReverseKeeper } from './reverseKeeper.js';
@@ -196,6 +197,15 @@ export async function provisionPhone(device: AdbDevice, options: ProvisionOption
     await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line), ...(options.confirmUserCa ? { confirmUserCa: options.confirmUserCa } : {}) }, async () => { await save(); });
     await save();
 
+    // With root: the CA's key in Chromium's command-line files, so a Chromium-based browser that
+    // honours them ignores certificate errors (Certificate Transparency) for our chains only.
+    if (form !== undefined && method !== 'none' && store === 'system') {
+      step = 'Chrome flag files';
+      const flags = await planChromeFlags(device, form, options.caCertPem);
+      record.chromeFlags = flags;
+      await save();
+      await applyChromeFlags(device, flags);
+    }
     // With root: every app's log lines at V for the run (MIUI is reported to drop third-party apps'
     // lines), the value found put back on undo.
     if (form !== undefined && method !== 'none') {
@@ -235,6 +245,7 @@ async function undoRecord(device: AdbDevice, record: ProvisionRecord): Promise<U
   const problems: string[] = [];
   if (record.ca) await undoCa(device, record.ca).catch((error: Error) => { problems.push(error.message); });
   if (record.proxy) await undoProxy(device, record.proxy).catch((error: Error) => { problems.push(error.message); });
+  if (record.chromeFlags) await undoChromeFlags(device, record.chromeFlags).catch((error: Error) => { problems.push(error.message); });
   if (record.logTag) await undoLogTag(device, record.logTag).catch((error: Error) => { problems.push(error.message); });
   if (record.adbdRootedByUs) await device.unroot().catch((error: Error) => { problems.push(`adb unroot: ${error.message}`); });
   if (problems.length === 0) await deleteRecord(device).catch((error: Error) => { problems.push(`delete record: ${error.message}`); });
