@@ -121,6 +121,11 @@ export interface PhoneContext {
   chromiumCommandLine?(fileName: string, pkg: string): string[];
   /** Settings' credential storage: installs a CA certificate for the current user; returns its file name. */
   installUserCaCertificate?(pem: string): string;
+  /**
+   * WindowManager's freezeRotation: Settings.System `accelerometer_rotation` 0 and `user_rotation`
+   * N, written by the system (no shell permission involved). Absent: the phone never rotates.
+   */
+  freezeRotation?(rotation: 0 | 1 | 2 | 3): void;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }
