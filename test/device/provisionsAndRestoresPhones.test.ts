@@ -77,6 +77,18 @@ describe('device: provisioning a phone and putting it back as found', function (
     expect(phone.android.apps.focus()?.package).not.to.equal('com.android.certinstaller');
   });
 
+  it('Android 11+ without root: no installer (it refuses CA certificates there), the by-hand steps in one line, the phone put back', async () => {
+    const phone = await lab.phone('redmi-note-8-retail', (p) => { p.device.sdk = 30; p.device.release = '11'; });
+    const session = await lab.session(phone);
+    const before = await phoneState(session, phone);
+    const error = await session.provision({ proxyPort: 18126, caCertPem: caPem, reassertMs: 0, userCaTimeoutMs: 1500 }).then(() => null, (e: Error) => e);
+    expect(error?.message).to.match(/^CA step failed on 127\.0\.0\.1:\d+: this phone has no root and Android 11\+ adds user CAs only by hand: install \/sdcard\/Download\/phonehome-ca\.crt .*Settings › Security › Encryption & credentials › Install a certificate › CA certificate, then run again.*\(changes undone\)$/);
+    expect(phone.android.apps.focus()?.package).not.to.equal('com.android.certinstaller');
+    expect(await phoneState(session, phone)).to.deep.equal(before);
+    // The copy to install stays where the line says.
+    expect(await session.adb.shell('ls /sdcard/Download/phonehome-ca.crt')).to.include('phonehome-ca.crt');
+  });
+
   it('on a phone without root whose user installed the CA by hand: user store with a warning, and the CA stays after undo', async () => {
     const phone = await lab.phone('redmi-note-8-retail');
     const { fileName, content } = androidSystemCertificate(caPem);
