@@ -39,8 +39,9 @@ export async function listDeviceRows(entries: DeviceEntry[], client: AdbClient):
       }
       const device = client.device(entry.serial, entry.adbTimeoutMs);
       const packages = BROWSER_PROFILES.flatMap((p) => profilePackages(p, entry.packages));
-      row.health = await readHealth(device, { packages });
       row.preflight = await runPreflight(device, { name: entry.name });
+      // The user on screen (MIUI Second space is user 10): its apps and its user CA folder.
+      row.health = await readHealth(device, { packages, ...(row.preflight.user !== null ? { user: row.preflight.user } : {}) });
       row.ready = preflightState(row.preflight);
       row.browsers = {};
       for (const profile of BROWSER_PROFILES) {

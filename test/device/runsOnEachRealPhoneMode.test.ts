@@ -96,12 +96,13 @@ describe('device: `phonehome run` on each real-phone mode — retail stops with 
     expect((await sh(phone.android, 'ls -l /data/misc/user/0/cacerts-added', { root: true })).stdout).to.match(/-rw-r--r-- .*system +system .*\.0\n/);
   });
 
-  it('Magisk: the CA mounted with --mount-master is seen inside the browser\'s own namespace; forbes-2020 passes', async () => {
+  it('Magisk: the CA mounted with --mount-master is seen inside the browser\'s own namespace; the smoke suite passes', async () => {
     const out = path.join(dir, 'r4');
-    const result = await phonehome(['run', 'forbes-2020', '--browser', 'mint', '--devices', devices, '--device', 'magisk', '--out', out], { cwd: dir, timeoutMs: 280_000 });
+    // smoke: forbes-2020 already passes on the emulator; what is new here is the CA as Mint sees it.
+    const result = await phonehome(['run', 'smoke', '--browser', 'mint', '--devices', devices, '--device', 'magisk', '--out', out], { cwd: dir, timeoutMs: 280_000 });
     const said = `${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`;
     expect(result.code, said).to.equal(0);
-    expect(result.stdout).to.match(/3 passed, 0 failed/);
+    expect(result.stdout).to.match(/2 passed, 0 failed/);
     expect(result.stdout + result.stderr, said).to.match(new RegExp(`the CA is in ${MINT.replace(/\./g, '\\.')}'s own mount namespace \\(pid \\d+, /system/etc/security/cacerts/`));
   });
 
