@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../harness/device/index.js';
+import { AppiumServer } from '../../harness/drive/index.js';
 import { SimulatedPhone } from '../../sim/phone.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { Profile } from '../../sim/profile.js';
@@ -29,8 +31,13 @@ describe('device: `phonehome run` on each real-phone mode — retail stops with 
   let dir: string;
   let devices: string;
   const inProcess: SimulatedPhone[] = [];
+  let appium: AppiumServer;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'phonehome-modes-'));
+    // One Appium server for every run (devices.json appiumUrl, as a farm gives it): each session
+    // names its run's private adb server (appium:adbPort), so the runs need not start their own.
+    appium = new AppiumServer({ port: 0, adbPort: await freePort(), logFile: path.join(dir, 'appium.log') });
+    await appium.start();
     await writeFile(path.join(dir, 'mint-3.4.0.apk'), buildApk('com.mi.globalbrowser.mini', 341, '3.4.0'));
     const [retail, emulator, magisk] = await simDeviceEntries([
       { name: 'retail', profile: 'retail-miui-android10' },
@@ -54,10 +61,11 @@ describe('device: `phonehome run` on each real-phone mode — retail stops with 
         retail, { ...emulator, apps: { mint: 'mint-3.4.0.apk' } }, magisk,
         { name: 'retail-on', serial: retailOn.serial },
         { name: 'android14', serial: android14.serial },
-      ],
+      ].map((entry) => ({ ...entry, appiumUrl: appium.url })),
     }));
   });
   after(async () => {
+    await appium?.stop().catch(() => undefined);
     for (const phone of inProcess) await phone.stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
