@@ -25,7 +25,7 @@ export function locatorStatus(profile: BrowserProfile, pkg: string, version: str
   return { state, ...(found ? { table: found.file } : {}), verified, unverified };
 }
 
-/** One short phrase for a table cell: "locators 3/12 verified (com.mi…@3.4.x.json)" or "locators unverified (no table for 3.5.0)". */
+/** One short phrase for a table cell: "locators 4/13 verified", or "locators unverified: no table for 3.5.0". */
 export function describeLocatorStatus(status: LocatorStatus, version: string): string {
   const total = status.verified.length + status.unverified.length;
   if (!status.table) return `locators unverified: no table for ${version}`;
