@@ -89,6 +89,21 @@ describe('device: provisioning a phone and putting it back as found', function (
     expect(await session.adb.shell('ls /sdcard/Download/phonehome-ca.crt')).to.include('phonehome-ca.crt');
   });
 
+  it('Android 11+ without root, a person installs the CA in Settings while provisioning waits: it is verified and the run goes on; the CA stays', async () => {
+    const phone = await lab.phone('redmi-note-8-retail', (p) => { p.device.sdk = 30; p.device.release = '11'; });
+    const session = await lab.session(phone);
+    const lines: string[] = [];
+    const waiting = session.provision({ proxyPort: 18127, caCertPem: caPem, reassertMs: 0, userCaTimeoutMs: 20_000, log: (l) => lines.push(l) });
+    // What Settings › Install a certificate does once the person picks the file (the system's own install).
+    while (!lines.some((l) => /Install a certificate › CA certificate \(waiting up to 20 s/.test(l))) await new Promise((r) => setTimeout(r, 100));
+    phone.android.installUserCaCertificate(androidSystemCertificate(caPem).content);
+    const provisioning = await waiting;
+    expect(provisioning.caStore).to.equal('user');
+    expect(provisioning.record.ca?.viaInstaller).to.equal(true);
+    expect((await provisioning.undo()).ok).to.equal(true);
+    expect(phone.android.caCertificates('user')).to.have.length(1);
+  });
+
   it('on a phone without root whose user installed the CA by hand: user store with a warning, and the CA stays after undo', async () => {
     const phone = await lab.phone('redmi-note-8-retail');
     const { fileName, content } = androidSystemCertificate(caPem);

@@ -106,6 +106,17 @@ export async function applyCa(
   await device.push(content, DOWNLOAD_CRT, 0o644);
   const byHand = `install ${DOWNLOAD_CRT} (the phonehome CA, now on the phone) in Settings › Security › Encryption & credentials › Install a certificate › CA certificate, then run again; it stays installed for later runs`;
   if (input.sdk >= 30) {
+    // Android 11+ takes CA certificates only in Settings: print the steps, then verify that the CA
+    // arrived (a person at the phone may do it now; otherwise the next run finds it installed).
+    plan.viaInstaller = true;
+    await onChange(plan);
+    const steps = `install ${DOWNLOAD_CRT} in Settings › Security › Encryption & credentials › Install a certificate › CA certificate`;
+    input.log(`${device.serial}: no root, Android 11+: ${steps} (waiting up to ${Math.round(input.userCaTimeoutMs / 1000)} s for it to appear in ${dir})`);
+    if (await waitForFile(device, target, input.userCaTimeoutMs)) {
+      await device.shell(`rm -f ${DOWNLOAD_CRT}`);
+      input.warn?.(`${device.serial}: the capture CA is now a user CA; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
+      return;
+    }
     throw new PhonehomeError(`CA step failed on ${device.serial}: this phone has no root and Android 11+ adds user CAs only by hand: ${byHand}`);
   }
   // The installer's exported entry activity with the file as a VIEW of a CA certificate (its
@@ -130,14 +141,10 @@ export async function applyCa(
   } else {
     input.log(`${device.serial}: confirm the CA certificate on the phone (certificate installer: name it '${USER_CA_NAME}', tap OK)`);
   }
-  const deadline = Date.now() + input.userCaTimeoutMs;
-  while (Date.now() < deadline) {
-    if (await fileExists(device, target, undefined)) {
-      await device.shell(`rm -f ${DOWNLOAD_CRT}`);
-      input.warn?.(`${device.serial}: the capture CA is now a user CA named '${USER_CA_NAME}'; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
-      return;
-    }
-    await delay(250);
+  if (await waitForFile(device, target, input.userCaTimeoutMs)) {
+    await device.shell(`rm -f ${DOWNLOAD_CRT}`);
+    input.warn?.(`${device.serial}: the capture CA is now a user CA named '${USER_CA_NAME}'; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
+    return;
   }
   // The dialog would stay on screen over the browsers: close the installer.
   await device.shell('am force-stop com.android.certinstaller').catch(() => undefined);
@@ -327,6 +334,16 @@ export async function undoCa(device: AdbDevice, plan: CaRecord): Promise<void> {
 /** True when /proc/mounts has a mount whose target is exactly `dir`. */
 export function mountedAt(procMounts: string, dir: string): boolean {
   return procMounts.split('\n').some((line) => line.split(/\s+/)[1] === dir);
+}
+
+/** Polls (as the plain shell) until `path` exists or `timeoutMs` passed. */
+async function waitForFile(device: AdbDevice, path: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fileExists(device, path, undefined)) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(250);
+  }
 }
 
 async function fileExists(device: AdbDevice, path: string, form: RootForm | undefined): Promise<boolean> {
