@@ -76,6 +76,14 @@ export interface AppProfile {
    */
   addressBar?: 'omnibox' | 'hint';
   /**
+   * The command-line file a Chromium-based app reads at process start (Chromium's
+   * CommandLineInitUtil: `chrome-command-line`), honouring only `--ignore-certificate-errors-spki-list`
+   * here. Default: 'chrome-command-line' for apps whose activity lives in a Chromium package
+   * (Mint 3.4: com.miui.org.chromium.chrome.browser.*, Palant 2020), none for the others (Mi
+   * Browser / Pro read none: unverified, modelled as not Chromium-based). 'none' turns it off.
+   */
+  chromiumCommandLine?: string;
+  /**
    * The ids no public source names (menu_button, menu_incognito, incognito_indicator, menu_settings,
    * settings_title, incognito_data_switch): 'model' (default) has them, 'none' leaves them out so the
    * elements are found only by text and content-description (both unverified; real-device-notes row 8).
@@ -117,6 +125,13 @@ export interface DeviceProfile {
    * Magisk's (`su -c`, `--mount-master`). Default: 'aosp' on userdebug/eng, 'magisk' on user builds.
    */
   su?: 'aosp' | 'magisk';
+  /**
+   * The Android user on screen. MIUI's Second space is a second Android user (10 on the phones
+   * reported; real-device-notes row 20, unverified for any one model): `am get-current-user`
+   * answers it, its apps and their data are that user's, and its user CA folder is
+   * /data/misc/user/N/cacerts-added. Default 0 (the owner, no Second space in front).
+   */
+  currentUser?: number;
   /**
    * SELinux label of the stock system CA store (folder and files). Default system_file; some
    * Android 14 ROMs label the Conscrypt store system_security_cacerts_file (httptoolkit-android#18).

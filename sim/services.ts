@@ -112,6 +112,15 @@ export interface PhoneContext {
    * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
    */
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
+  /** A file in shared storage (/sdcard/…) as an app with storage access reads it; null when it cannot. */
+  readSharedFile?(path: string): Buffer | null;
+  /**
+   * Chromium's command line for `pkg` (CommandLineInitUtil.initCommandLine): the switches of the
+   * file it would read, [] when it reads none or cannot read it.
+   */
+  chromiumCommandLine?(fileName: string, pkg: string): string[];
+  /** Settings' credential storage: installs a CA certificate for the current user; returns its file name. */
+  installUserCaCertificate?(pem: string): string;
   /**
    * WindowManager's freezeRotation: Settings.System `accelerometer_rotation` 0 and `user_rotation`
    * N, written by the system (no shell permission involved). Absent: the phone never rotates.

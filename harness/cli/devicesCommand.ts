@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { parseCommandArgs, parsePort } from './command.js';
 import { loadDevices, resolveDevicesFile } from '../config/index.js';
-import { BROWSER_PROFILES, profilePackages } from '../drive/browsers/index.js';
+import { BROWSER_PROFILES, describeLocatorStatus, locatorStatus, profilePackages, type LocatorStatus } from '../drive/browsers/index.js';
 import { AdbClient, type AdbState } from '../device/adbClient.js';
 import { readHealth, type DeviceHealth } from '../device/health.js';
 import { preflightState, runPreflight, type Preflight } from '../device/preflight.js';
@@ -16,6 +16,8 @@ export interface DeviceRow {
   health?: DeviceHealth;
   /** Browser profile name → installed version. */
   browsers?: Record<string, string>;
+  /** Browser profile name → whether its locators are backed by evidence for the installed version. */
+  locators?: Record<string, LocatorStatus>;
   /** What a run needs from the phone's shell, probed without changing anything. */
   preflight?: Preflight;
   /** 'ready', or each blocker with its fix (the phone's state for a run). */
@@ -37,13 +39,16 @@ export async function listDeviceRows(entries: DeviceEntry[], client: AdbClient):
       }
       const device = client.device(entry.serial, entry.adbTimeoutMs);
       const packages = BROWSER_PROFILES.flatMap((p) => profilePackages(p, entry.packages));
-      row.health = await readHealth(device, { packages });
       row.preflight = await runPreflight(device, { name: entry.name });
+      // The user on screen (MIUI Second space is user 10): its apps and its user CA folder.
+      row.health = await readHealth(device, { packages, ...(row.preflight.user !== null ? { user: row.preflight.user } : {}) });
       row.ready = preflightState(row.preflight);
       row.browsers = {};
       for (const profile of BROWSER_PROFILES) {
         const app = row.health.apps.find((a) => profilePackages(profile, entry.packages).includes(a.package));
-        if (app) row.browsers[profile.name] = app.version;
+        if (!app) continue;
+        row.browsers[profile.name] = app.version;
+        (row.locators ??= {})[profile.name] = locatorStatus(profile, app.package, app.version);
       }
     } catch (error) {
       row.state = 'error';
@@ -71,7 +76,7 @@ export function formatTable(rows: DeviceRow[]): string[] {
       r.name, r.serial, r.state, h.model ?? '?', h.release ? `${h.release} (API ${h.sdk ?? '?'})` : '?', h.miuiVersion ?? '-',
       h.root.method, h.bootCompleted ? 'yes' : 'no', h.screenOn === undefined ? '?' : h.screenOn ? 'on' : 'off',
       h.battery ? `${h.battery.level}%${h.battery.charging ? '+' : ''}` : '?', formatBytes(h.freeStorageBytes),
-      Object.entries(r.browsers ?? {}).map(([b, v]) => `${b} ${v}`).join(', ') || '-',
+      Object.entries(r.browsers ?? {}).map(([b, v]) => `${b} ${v}${r.locators?.[b] ? ` (${describeLocatorStatus(r.locators[b]!, v)})` : ''}`).join(', ') || '-',
       h.httpProxy ?? '-',
       [h.ca.systemStoreOverlaid ? 'system-overlay' : '', h.ca.userCertificates ? `user:${h.ca.userCertificates}` : ''].filter(Boolean).join(' ') || '-',
       r.ready ?? '?',
@@ -92,7 +97,9 @@ export const devicesCommand: Command = {
     '',
     'Shows each phone of devices.json as adb sees it: state, model, Android release and API level,',
     'MIUI version, root access, boot completed, screen, battery, free storage, installed browser',
-    'versions, the global HTTP proxy setting and CA state, and READY: whether a run can use the phone',
+    'versions (each with how many of its locators are evidence-backed for that version, from the',
+    'tables in harness/drive/browsers/locators/; --json lists which), the global HTTP proxy setting',
+    'and CA state, and READY: whether a run can use the phone',
     '(settings writes, input injection, Appium APKs, probed without changing anything) or each blocker',
     'with its fix. Phones given as host:port are reached with',
     '`adb connect` (and disconnected again); phones with a launch command are not started.',

@@ -6,7 +6,7 @@ import type { Canary } from '../visit.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
-import { appSpecs, type AppResolver } from './appInstall.js';
+import { appSpecs, type AppResolver, type InstalledApp } from './appInstall.js';
 import { readAppVersions, readHealth, type AppVersion, type DeviceHealth } from './health.js';
 import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
@@ -121,12 +121,13 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   }
 
   async health(packages: string[] = []): Promise<DeviceHealth> {
-    return this.call(async () => readHealth(this.adb, { packages, props: await this.properties() }));
+    return this.call(async () => readHealth(this.adb, { packages, props: await this.properties(), ...(this.provisionings.length > 0 ? { user: this.currentUser } : {}) }));
   }
 
   /** Installed versions of these packages (what a run records of a phone; health() reads much more). */
   async appVersions(packages: string[]): Promise<AppVersion[]> {
-    return this.call(() => readAppVersions(this.adb, packages));
+    // For the user on screen once provisioning read it (MIUI Second space is user 10).
+    return this.call(() => readAppVersions(this.adb, packages, this.provisionings.length > 0 ? this.currentUser : undefined));
   }
 
   /** Identifiers read once per session (they are the canaries of every visit's findings). */
@@ -135,7 +136,7 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     // Root as provisioning ended up using it (after `adb root`), else detected when reading.
     const ca = this.provisionings.at(-1)?.record.ca;
     const root = ca && ca.rootMethod !== 'none' ? { method: ca.rootMethod, form: formOf(ca.rootMethod, ca.rootForm), detail: 'as provisioned' } : undefined;
-    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.preflight?.user ?? undefined }));
+    this.ids ??= await this.call(async () => readIdentifiers(this.adb, await this.properties(), { packages, root, user: this.provisionings.at(-1)?.user }));
     return this.ids;
   }
 
@@ -167,6 +168,30 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     provisioning.on('reverse-lost', (error) => this.markLost(new DeviceLostError(this.serial, `${this.name}: the adb reverse to the capture could not be restored (${error.message}); the phone is gone`, error)));
     for (const warning of provisioning.warnings) this.warn(warning);
     return provisioning;
+  }
+
+  /** The APKs provisioning installed from devices.json `apps` (sha256 and versionName of each). */
+  get installedApps(): InstalledApp[] {
+    return this.provisionings.flatMap((p) => p.installedApps);
+  }
+
+  /**
+   * The Android user whose apps are on screen, as provisioning found it (MIUI Second space is
+   * user 10): `pm clear`, `am start` and app lookups name it. 0 before provisioning.
+   */
+  get currentUser(): number {
+    return this.provisionings.at(-1)?.user ?? 0;
+  }
+
+  /**
+   * After a browser started: the CA is there inside its own mount namespace (root only; see
+   * Provisioning.verifyCaInApp). A mismatch throws the provisioning failure naming the step.
+   */
+  async verifyCaInApp(pkg: string): Promise<void> {
+    const provisioning = this.provisionings.at(-1);
+    if (!provisioning) return;
+    const checked = await this.call(() => provisioning.verifyCaInApp(pkg));
+    if (checked) this.options.log?.(`${this.name}: the CA is in ${pkg}'s own mount namespace (pid ${checked.pid}, ${checked.path})`);
   }
 
   async screenshot(): Promise<Buffer> {

@@ -1,3 +1,4 @@
+import { installedForUser } from './androidUser.js';
 import type { AdbDevice } from './adbDevice.js';
 import { detectRoot, type RootAccess } from './rootAccess.js';
 
@@ -27,7 +28,7 @@ export interface DeviceHealth {
 }
 
 /** Reads a phone's state. Every probe is independent: one that fails leaves its field undefined. */
-export async function readHealth(device: AdbDevice, options: { packages?: string[]; props?: Record<string, string> } = {}): Promise<DeviceHealth> {
+export async function readHealth(device: AdbDevice, options: { packages?: string[]; props?: Record<string, string>; user?: number } = {}): Promise<DeviceHealth> {
   const props = options.props ?? (await device.getProperties());
   const quiet = (command: string) => device.shell(command).catch(() => '');
   const [root, battery, power, df, proxy, userCas, mounts, apps] = await Promise.all([
@@ -36,9 +37,9 @@ export async function readHealth(device: AdbDevice, options: { packages?: string
     quiet('dumpsys power'),
     quiet('df /data'),
     quiet('settings get global http_proxy'),
-    quiet('ls /data/misc/user/0/cacerts-added 2>&1'),
+    quiet(`ls /data/misc/user/${options.user ?? 0}/cacerts-added 2>&1`),
     quiet('cat /proc/mounts'),
-    readAppVersions(device, options.packages ?? []),
+    readAppVersions(device, options.packages ?? [], options.user),
   ]);
   const sdk = Number(props['ro.build.version.sdk']);
   return {
@@ -61,12 +62,16 @@ export async function readHealth(device: AdbDevice, options: { packages?: string
   };
 }
 
-/** versionName/versionCode of each installed package (`dumpsys package P`); absent ones are left out. */
-export async function readAppVersions(device: AdbDevice, packages: string[]): Promise<AppVersion[]> {
+/**
+ * versionName/versionCode of each installed package (`dumpsys package P`); absent ones are left out,
+ * and so are packages not installed for `user` when one is given (MIUI Second space: user 10).
+ */
+export async function readAppVersions(device: AdbDevice, packages: string[], user?: number): Promise<AppVersion[]> {
   const unique = [...new Set(packages)];
   const out = await Promise.all(unique.map(async (pkg): Promise<AppVersion | undefined> => {
     const text = await device.shell(`dumpsys package ${pkg}`).catch(() => '');
     if (!text.includes(`Package [${pkg}]`)) return undefined;
+    if (user !== undefined && !installedForUser(text, user)) return undefined;
     const version = /versionName=(\S+)/.exec(text)?.[1];
     const code = /versionCode=(\d+)/.exec(text)?.[1];
     return version ? { package: pkg, version, versionCode: code ? Number(code) : undefined } : undefined;

@@ -23,3 +23,5 @@ export { runPreflight, preflightState, PROBE_SETTING, type Preflight, type Prefl
 export { doctorPhone } from './phoneDoctor.js';
 export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks.js';
 export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';
+export { readCurrentUser, clearAppData, installedForUser } from './androidUser.js';
+export { USER_CA_NAME, type ConfirmUserCa } from './provision/caStep.js';

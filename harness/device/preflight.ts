@@ -1,4 +1,5 @@
 import type { AdbDevice } from './adbDevice.js';
+import { readCurrentUser } from './androidUser.js';
 import { APPIUM_PACKAGES } from './appiumApks.js';
 import { securitySettingsFix, isXiaomi } from './phoneFixes.js';
 import { detectRoot, type RootAccess } from './rootAccess.js';
@@ -66,12 +67,11 @@ export async function runPreflight(device: AdbDevice, options: PreflightOptions 
   if (refused.length > 0) {
     blockers.push({ check: settingsWrite !== 'ok' ? 'settings' : 'input', line: `the adb shell may not ${refused.join(' nor ')}: ${fix}` });
   }
-  const [root, userOut, apks] = await Promise.all([
+  const [root, user, apks] = await Promise.all([
     detectRoot(device, props),
-    device.shell('am get-current-user').catch(() => ''),
+    readCurrentUser(device),
     Promise.all(APPIUM_PACKAGES.map(async (pkg) => [pkg, await device.isInstalled(pkg).catch(() => false)] as const)),
   ]);
-  const user = /^\s*(\d+)\s*$/.exec(userOut)?.[1];
   const appiumApks = Object.fromEntries(apks);
   const missing = APPIUM_PACKAGES.filter((pkg) => !appiumApks[pkg]);
   if (missing.length > 0 && (options.requireAppiumApks ?? xiaomi)) {
@@ -84,7 +84,7 @@ export async function runPreflight(device: AdbDevice, options: PreflightOptions 
     ok: blockers.length === 0,
     release: props['ro.build.version.release'] || undefined,
     sdk,
-    user: user === undefined ? null : Number(user),
+    user,
     root,
     settingsWrite: settingsWrite === 'ok' ? 'ok' : 'refused',
     inputInjection,

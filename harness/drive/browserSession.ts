@@ -150,7 +150,7 @@ export class BrowserSession {
   async start(): Promise<void> {
     const { phone, profile } = this.options;
     const candidates = profilePackages(profile, phone.entry.packages);
-    const installed = await phone.call(() => readAppVersions(phone.adb, candidates));
+    const installed = await phone.call(() => readAppVersions(phone.adb, candidates, phone.currentUser));
     const app = candidates.map((p) => installed.find((a) => a.package === p)).find((a) => a !== undefined);
     if (!app) {
       throw new PhonehomeError(`${profile.label} is not installed on ${phone.name} (looked for ${candidates.join(', ')}); install it, or set devices.json "packages": { "${profile.name}": "<package>" }`);
@@ -218,7 +218,7 @@ export class BrowserSession {
     await this.act('launch', async () => {
       const focus = await this.phone.call(() => foregroundApp(this.phone.adb));
       if (focus?.package !== this.package) {
-        const command = launchCommand({ package: this.package, activity: this.launcher });
+        const command = launchCommand({ package: this.package, activity: this.launcher }, this.phone.currentUser);
         const out = await this.phone.call(() => this.phone.adb.shell(command));
         if (/Error|Exception|aborted/.test(out)) throw new Error(`'${command}' failed: ${out.trim().split('\n').pop()}`);
       }

@@ -23,7 +23,11 @@ export function parseResolvedActivity(output: string, pkg: string): string | und
   return match[2]!.startsWith('.') ? pkg + match[2] : match[2];
 }
 
-/** The shell command that brings the app to the front: `am start -W -n` with the resolved activity, else monkey's launcher intent. */
-export function launchCommand(launch: AppLaunch): string {
-  return launch.activity ? `am start -W -n ${launch.package}/${launch.activity}` : `monkey -p ${launch.package} -c android.intent.category.LAUNCHER 1`;
+/**
+ * The shell command that brings the app to the front: `am start --user N -W -n` with the resolved
+ * activity (the user on screen: MIUI Second space is not user 0), else monkey's launcher intent
+ * (monkey has no --user; it runs as the current user).
+ */
+export function launchCommand(launch: AppLaunch, user = 0): string {
+  return launch.activity ? `am start --user ${user} -W -n ${launch.package}/${launch.activity}` : `monkey -p ${launch.package} -c android.intent.category.LAUNCHER 1`;
 }

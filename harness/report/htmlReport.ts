@@ -267,7 +267,7 @@ function renderPhone(p: PhoneRecord): string {
     .map(([k, r]) => `<tr><td>${captured(k)}</td><td>${'value' in r ? `<code>${captured(r.value)}</code>` : `<em>unavailable: ${captured(r.unavailable)}</em>`}</td></tr>`)
     .join('');
   const apps = p.apps
-    .map((a) => `<tr><td>${captured(a.label ?? a.browser ?? '')}</td><td><code>${captured(a.package)}</code></td><td>${captured(a.version)}${a.versionCode !== undefined ? ` (${a.versionCode})` : ''}</td></tr>`)
+    .map((a) => `<tr><td>${captured(a.label ?? a.browser ?? '')}</td><td><code>${captured(a.package)}</code></td><td>${captured(a.version)}${a.versionCode !== undefined ? ` (${a.versionCode})` : ''}${(a.apks ?? []).map((f) => `<br><small>installed from <code>${captured(f.file)}</code> sha256 <code>${captured(f.sha256)}</code></small>`).join('')}</td></tr>`)
     .join('');
   return `<div class="phone"><h3>${captured(p.name)}</h3>
 <p>${captured([p.manufacturer, p.model].filter(Boolean).join(' ') || 'model unknown')}${p.release ? ` · Android ${captured(p.release)}` : ''} · serial <code>${captured(p.serial)}</code> · capture <code>${captured(p.captureDir)}</code></p>

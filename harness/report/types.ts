@@ -18,6 +18,11 @@ export interface AppRecord {
   /** Browser profile name (harness/drive/browsers) when the app is one of the driven browsers. */
   browser?: string;
   label?: string;
+  /**
+   * The APK files provisioning installed (devices.json `apps`): file name and sha256 of each, so a
+   * run says exactly which build it tested. Absent for apps that were already on the phone.
+   */
+  apks?: Array<{ file: string; sha256: string }>;
 }
 
 export interface PhoneRecord {

@@ -1,8 +1,9 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
+import { clearAppData } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import { PageRequestLog } from './pageRequestLog.js';
@@ -128,6 +129,19 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     prepare(phone: RiggedPhone): void {
       void endpointFor(phone);
     },
+    async confirmCertInstaller(phone: RiggedPhone, request: { name: string }): Promise<void> {
+      // The phone's own Appium (started by prepare() while it is provisioned); no browser session
+      // is open yet, so the UiAutomator2 server is free for this one.
+      const endpoint = await endpointFor(phone);
+      await confirmCertInstaller({
+        appiumUrl: endpoint.url,
+        entry: phone.entry,
+        adb: phone.session.adb,
+        systemPort: await ports.portFor(phone.entry),
+        name: request.name,
+        evidenceDir: path.join(phone.captureDir, 'failures'),
+      });
+    },
     async release(phone: RiggedPhone): Promise<void> {
       const live = sessions.get(phone.entry.name);
       if (live) await forget(phone.entry.name, live.session);
@@ -150,8 +164,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
           const pkg = phone.appPackage(browser);
           if (pkg && !cleared.has(key)) {
             cleared.add(key);
-            const out = await phone.session.call(() => phone.session.adb.shell(`pm clear ${pkg}`));
-            if (!/Success/.test(out)) throw new PhonehomeError(`${phone.entry.name}: 'pm clear ${pkg}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
+            // The user on screen (MIUI Second space is user 10; a bare `pm clear` means user 0).
+            await phone.session.call(() => clearAppData(phone.session.adb, pkg, phone.session.currentUser))
+              .catch((error: Error) => { throw new PhonehomeError(`${phone.entry.name}: ${error.message}; the browser cannot start from a fresh install`, { cause: error }); });
           }
           session = new BrowserSession({
             phone: phone.session,
@@ -167,6 +182,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
           });
           sessions.set(phone.entry.name, { browser, session });
           await session.start();
+          // The CA as this browser sees it, inside its own mount namespace (Magisk, Android 14):
+          // a mismatch is a provisioning failure naming the step, not a run of blind visits.
+          await phone.session.verifyCaInApp(session.package);
         }
         if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${phone.entry.name} ${browser}`, setup.log);
       } catch (error) {

@@ -22,6 +22,11 @@ export interface BrowserDriver {
   /** Ends the phone's browser sessions: called before the phone is put back (a session kept open would outlive its device). */
   release?(phone: RiggedPhone): Promise<void>;
   open(phone: RiggedPhone, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser>;
+  /**
+   * Confirms the certificate installer's dialog on the phone through Appium (provisioning without
+   * root on Android 10 and older started it); absent, a person confirms it.
+   */
+  confirmCertInstaller?(phone: RiggedPhone, request: { name: string }): Promise<void>;
 }
 
 export interface DrivenBrowser {
@@ -150,7 +155,10 @@ export class RiggedPhone implements ScenarioPhone {
       const profile = BROWSER_PROFILES.find((p) => p.name === browser);
       return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
     };
-    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
+    // A phone without root on Android 10 and older: the certificate installer, through its Appium.
+    const driver = this.options.driver;
+    const confirmUserCa = driver?.confirmCertInstaller ? (request: { name: string }) => driver.confirmCertInstaller!(this, request) : undefined;
+    await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp, ...(confirmUserCa ? { confirmUserCa } : {}) });
     this.#capturingSince = Date.now();
     this.#startRouteProbes(this.#sidecar.port);
     // Identifiers, properties and app versions are independent reads: at once (adb runs the shells side by side).
@@ -167,7 +175,10 @@ export class RiggedPhone implements ScenarioPhone {
     const apps: AppRecord[] = [];
     for (const [browser, candidates] of Object.entries(this.options.packages)) {
       const app = candidates.map((pkg) => installed.find((a) => a.package === pkg)).find((a) => a !== undefined);
-      if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}) });
+      // An APK provisioning installed: the run names the exact files (sha256) it tested.
+      const fromApk = this.session.installedApps.find((i) => i.package === app?.package);
+      const apks = fromApk?.files.map((f) => ({ file: path.basename(f.path), sha256: f.sha256 }));
+      if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}), ...(apks ? { apks } : {}) });
     }
     this.#record = {
       name: own,

@@ -11,8 +11,9 @@ import { AppiumSettingsService } from './appiumSettingsService.js';
 import { procNetTcp, procNetTcp6, procNetUnix, type TcpListener } from './procNet.js';
 import { APP_READABLE_SYSTEM_CA_LABELS, APP_READABLE_USER_CA_LABELS } from './selinuxLabels.js';
 import { idFromName } from './commands/context.js';
-import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, USER_CA_DIR, layoutFileSystem } from './fileSystemLayout.js';
+import { APEX_CA_DIR, BOOT_MOUNTS, SYSTEM_CA_DIR, layoutFileSystem, userCaDir } from './fileSystemLayout.js';
 import { idleAppRuntime } from './idleAppRuntime.js';
+import { installUserCaCertificate } from './userCertificates.js';
 import { LogcatBuffer } from './logcatBuffer.js';
 import { LoopbackNetwork } from './loopbackNetwork.js';
 import { PackageManager } from './packageManager.js';
@@ -328,6 +329,16 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
 
   // --- PhoneContext (apps side) ---
 
+  /** The Android user on screen (`am get-current-user`); its apps are the ones the runtime models. */
+  get currentUser(): number {
+    return this.profile.device.currentUser ?? 0;
+  }
+
+  /** Android users on this phone: the owner and, with Second space, its user. */
+  get users(): number[] {
+    return [...new Set([0, this.currentUser])];
+  }
+
   installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {
     const record = this.packages.installedFromApk(pkg);
     return record ? { versionName: record.version, versionCode: record.versionCode, launcherActivity: record.launcherActivity } : null;
@@ -358,7 +369,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
    * that does not say which process it is) it reads as an app in init's namespace would.
    */
   caCertificates(store: 'system' | 'user', pid?: number): string[] {
-    const dir = store === 'user' ? USER_CA_DIR : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
+    // Apps run as the user on screen: theirs is that user's CA folder (MIUI Second space: user 10).
+    const dir = store === 'user' ? userCaDir(this.currentUser) : this.profile.device.sdk >= 34 ? APEX_CA_DIR : SYSTEM_CA_DIR;
     const app = pid === undefined ? undefined : this.runtime.pids().find((p) => p.pid === pid);
     const uid = (app && idFromName(app.user)) ?? 10100;
     const cred: Credentials = { uid, gids: [uid, 3003, 9997], mountNs: (pid !== undefined && this.namespaces.of(pid)) || INIT_NS };
@@ -392,6 +404,51 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       for (const match of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) pems.push(match[0] + '\n');
     }
     return pems;
+  }
+
+  readSharedFile(path: string): Buffer | null {
+    const normalized = normalizePath(path);
+    if (!/^\/(sdcard|storage\/emulated\/\d+)\//.test(normalized)) return null;
+    try {
+      return this.readFile(normalized, ROOT);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Chromium's CommandLineInitUtil.initCommandLine, as a Chromium-based app runs it at start: the
+   * file in /data/local/tmp is used only when it exists and the app is the debug app (Settings
+   * global debug_app, with adb_enabled 1) or the build is eng/userdebug (BuildInfo.isDebugAndroid);
+   * otherwise /data/local/<file>, which only root can write. The app reads it with its own uid,
+   * under SELinux: HTTP Toolkit labels the files shell_data_file for that (adb-commands.ts
+   * setChromeFlags); a file left system_data_file (what /data/local gets) is unreadable to apps.
+   * The first word is the program name (CommandLine.initFromFile); the switches follow.
+   */
+  chromiumCommandLine(fileName: string, pkg: string): string[] {
+    const uid = this.packages.get(pkg)?.uid ?? 10100;
+    const cred: Credentials = { uid, gids: [uid, 3003, 9997], mountNs: INIT_NS };
+    const debugFile = `/data/local/tmp/${fileName}`;
+    const debugApp = this.settings.get('global', 'adb_enabled') === '1' ? this.settings.get('global', 'debug_app') : undefined;
+    const debuggable = this.profile.device.buildType === 'eng' || this.profile.device.buildType === 'userdebug';
+    const file = this.files.exists(debugFile, ROOT) && (debugApp === pkg || debuggable) ? debugFile : `/data/local/${fileName}`;
+    if (!this.files.exists(file, ROOT)) return [];
+    const label = this.files.labelOf(file, ROOT);
+    let text: string;
+    try {
+      if (label !== 'u:object_r:shell_data_file:s0') throw new FsError('EACCES', file);
+      text = this.files.readFile(file, cred).toString('utf8');
+    } catch {
+      this.log(5, 'CommandLine', `Unable to read ${file}: EACCES (Permission denied)`);
+      return [];
+    }
+    return text.trim().split(/\s+/).slice(1);
+  }
+
+  installUserCaCertificate(pem: string): string {
+    const name = installUserCaCertificate(this.files, this.currentUser, pem);
+    this.log(4, 'CertInstaller', `credential is added: ${name} (user ${this.currentUser})`);
+    return name;
   }
 
   listenLocal(port: number, onConnection: (socket: Duplex) => void): () => void {

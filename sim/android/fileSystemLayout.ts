@@ -15,6 +15,10 @@ export function seedCertificates(): Array<{ name: string; pem: Buffer }> {
 export const SYSTEM_CA_DIR = '/system/etc/security/cacerts';
 export const APEX_CA_DIR = '/apex/com.android.conscrypt/cacerts';
 export const USER_CA_DIR = '/data/misc/user/0/cacerts-added';
+/** The user CA folder of Android user N (the CA store of that user's apps). */
+export function userCaDir(user: number): string {
+  return `/data/misc/user/${user}/cacerts-added`;
+}
 
 /** Boot mounts and whether each is read-only, restored on reboot. */
 export const BOOT_MOUNTS = new Map<string, boolean>([['/', false], ['/system', true], ['/vendor', true], ['/data', false], ['/storage/emulated', false], ['/sdcard', false], ['/apex/com.android.conscrypt', true]]);
@@ -60,6 +64,10 @@ export function layoutFileSystem(fs: VirtualFileSystem, profile: Profile, buildP
   dir('/data/misc/user', 0o711);
   dir('/data/misc/user/0', 0o771, AID.system, AID.system);
   dir(USER_CA_DIR, 0o755, AID.system, AID.system);
+  // A Second space user's folder; its cacerts-added exists only once a CA was installed for it
+  // (real-device-notes row 13, unverified).
+  const current = profile.device.currentUser ?? 0;
+  if (current !== 0) dir(`/data/misc/user/${current}`, 0o771, AID.system, AID.system);
   dir('/data/media/0', 0o770, AID.root, AID.everybody);
 
   dir('/storage/emulated', 0o771, AID.root, AID.everybody);

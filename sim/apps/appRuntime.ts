@@ -4,6 +4,7 @@ import type { AppRuntime, PhoneContext } from '../services.js';
 import type { UiDriver, UiNode } from '../ui.js';
 import { SimApp } from './browserApp.js';
 import { buildBrowserScreen } from './browserScreen.js';
+import { CERT_INSTALLER, CERT_INSTALLER_ACTIVITY, CERT_INSTALLER_MAIN, CertInstallerDialog, type CertInstallerHost } from './certInstaller.js';
 import { buildLauncherScreen, launcherActivity, launcherPackage } from './launcherScreen.js';
 import { builtinPackages, profilePackage, type InstalledPackage } from './packageTable.js';
 import { deferredInstrumentation, loadRenderScreen, loadStartInstrumentation, type InstrumentationHandle, type RenderScreen, type StartInstrumentation } from './peerLayers.js';
@@ -46,6 +47,8 @@ export class SimAppRuntime implements AppRuntime {
   private nextPid = 2817;
   private readonly launcherPid: number;
   private instrumentation: { pid: number; handle: InstrumentationHandle } | null = null;
+  /** The certificate installer's dialog, on top of whatever was in front (null: not shown). */
+  private certInstaller: CertInstallerDialog | null = null;
   private starter: Promise<StartInstrumentation> | null = null;
   private bootTimer: NodeJS.Immediate | null = null;
   private stopped = false;
@@ -57,7 +60,10 @@ export class SimAppRuntime implements AppRuntime {
     const screen = ctx.profile.device.screen ?? { width: 1080, height: 2340, density: 440 };
     this.natural = new Layout(screen.width, screen.height, screen.density);
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
-    for (const profile of ctx.profile.apps) this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log }));
+    for (const profile of ctx.profile.apps) {
+      const commandLine = (file: string) => ctx.chromiumCommandLine?.(file, profile.package) ?? [];
+      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine }));
+    }
     this.launcherPid = this.allocPid();
     // Boot: system services start on their own, after the caller has finished wiring the phone.
     this.bootTimer = setImmediate(() => {
@@ -137,6 +143,14 @@ export class SimAppRuntime implements AppRuntime {
       this.goHome();
       return { ok: true, totalTimeMs: elapsed(60) };
     }
+    if (pkg === CERT_INSTALLER) {
+      // Only the entry activity is exported (its manifest); the shell may not start the others.
+      if (activity && activity !== CERT_INSTALLER_MAIN) {
+        return { ok: false, error: `java.lang.SecurityException: Permission Denial: starting Intent { cmp=${pkg}/${activity} } from null (pid=${this.allocPid()}, uid=2000) not exported from uid 1000` };
+      }
+      this.certInstaller = CertInstallerDialog.start(this.certInstallerHost(), options.data);
+      return { ok: true, totalTimeMs: elapsed(180) };
+    }
     // Appium's settings helper shows nothing and finishes at once.
     if (pkg === appiumSettingsPackage) return activity && !activity.startsWith(appiumSettingsPackage) ? notFound : { ok: true, totalTimeMs: elapsed(140) };
     const app = this.apps.get(pkg);
@@ -155,6 +169,10 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   forceStop(pkg: string): void {
+    if (pkg === CERT_INSTALLER) {
+      this.certInstaller = null;
+      return;
+    }
     if (pkg === uiautomator2ServerPackage || pkg === `${uiautomator2ServerPackage}.test`) {
       this.stopInstrumentation();
       return;
@@ -203,6 +221,7 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   focus(): { package: string; activity: string } | null {
+    if (this.certInstaller) return { package: CERT_INSTALLER, activity: CERT_INSTALLER_ACTIVITY };
     if (this.foreground) return { package: this.foreground.profile.package, activity: this.foreground.profile.activity };
     return { package: launcherPackage, activity: launcherActivity };
   }
@@ -293,12 +312,27 @@ export class SimAppRuntime implements AppRuntime {
   /** The foreground browser when the user can act on it (no first-run dialog covering it). */
   private usableForeground(): SimApp | null {
     const app = this.foreground;
-    return app && !app.currentDialog() ? app : null;
+    return app && !app.currentDialog() && !this.certInstaller ? app : null;
   }
 
   // --- UI ---
 
+  private certInstallerHost(): CertInstallerHost {
+    const ctx = this.ctx;
+    return {
+      sdk: ctx.profile.device.sdk,
+      read: (uri) => (uri.startsWith('file://') ? ctx.readSharedFile?.(decodeURIComponent(uri.slice('file://'.length))) ?? null : null),
+      installCa: (pem) => {
+        if (!ctx.installUserCaCertificate) throw new Error('this phone has no credential storage');
+        return ctx.installUserCaCertificate(pem);
+      },
+      toast: (text) => ctx.log(4, 'Toast', text),
+      finish: () => { this.certInstaller = null; },
+    };
+  }
+
   private currentScreen(): Screen {
+    if (this.certInstaller) return this.certInstaller.screen(this.layout);
     const app = this.foreground;
     if (app) return buildBrowserScreen(app, this.layout);
     const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser' && this.present(a));
@@ -346,6 +380,7 @@ export class SimAppRuntime implements AppRuntime {
   private async pressKey(code: number): Promise<void> {
     switch (code) {
       case Key.HOME:
+        this.certInstaller = null;
         this.goHome();
         return;
       case Key.POWER:
@@ -358,6 +393,10 @@ export class SimAppRuntime implements AppRuntime {
         this.setScreen(false);
         return;
       case Key.BACK: {
+        if (this.certInstaller) {
+          this.certInstaller.cancel();
+          return;
+        }
         const app = this.foreground;
         if (app && app.back() === 'exit') this.goHome();
         return;

@@ -28,6 +28,15 @@ export interface AppHost {
   net: NetworkStack;
   device: DeviceProfile;
   log: (priority: number, tag: string, message: string, pid?: number) => void;
+  /** Chromium's command line for this app, read as it starts (none: []). */
+  commandLine?: (fileName: string) => string[];
+}
+
+/** The command-line file a profile's app reads: Chromium-based apps only (see AppProfile.chromiumCommandLine). */
+export function commandLineFileOf(profile: AppProfile): string | undefined {
+  if (profile.chromiumCommandLine === 'none') return undefined;
+  if (profile.chromiumCommandLine) return profile.chromiumCommandLine;
+  return /\.chromium\./.test(profile.activity) ? 'chrome-command-line' : undefined;
 }
 
 /**
@@ -50,6 +59,8 @@ export class SimApp {
   editing: string | null = null;
   private tabs: { normal: LoadedPage[]; incognito: LoadedPage[] } = { normal: [], incognito: [] };
   private loadGeneration = 0;
+  /** Chromium's --ignore-certificate-errors-spki-list as read at process start. */
+  ignoreCertErrorsSpki: string[] = [];
   private data: AppData;
   private readonly host: AppHost;
 
@@ -113,6 +124,11 @@ export class SimApp {
 
   processStarted(pid: number): void {
     this.pid = pid;
+    // Chromium reads its command line once, when the process starts.
+    const file = commandLineFileOf(this.profile);
+    const switches = file ? this.host.commandLine?.(file) ?? [] : [];
+    const spki = switches.map((s) => /^--ignore-certificate-errors-spki-list=(.+)$/.exec(s)?.[1]).find((v) => v !== undefined);
+    this.ignoreCertErrorsSpki = spki ? spki.split(',').filter(Boolean) : [];
     this.telemetry.startIntervals();
   }
 
@@ -220,6 +236,7 @@ export class SimApp {
       trustsUserCAs: this.profile.trustsUserCAs ?? this.host.device.sdk < 24,
       logTag: 'chromium',
       pid: this.pid ?? undefined,
+      ...(this.ignoreCertErrorsSpki.length > 0 ? { ignoreCertErrorsSpki: this.ignoreCertErrorsSpki } : {}),
     });
     // A newer load, a mode switch or a process death while loading supersedes this one.
     if (generation !== this.loadGeneration || incognito !== this.incognito) return null;

@@ -22,6 +22,8 @@ export interface PageLoadOptions {
   logTag: string;
   pid?: number;
   maxRedirects?: number;
+  /** Chromium's --ignore-certificate-errors-spki-list from the app's command line. */
+  ignoreCertErrorsSpki?: readonly string[];
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -54,6 +56,7 @@ export async function loadPage(net: NetworkStack, requestedUrl: string, options:
         client: 'chromium',
         logTag: options.logTag,
         pid: options.pid,
+        ...(options.ignoreCertErrorsSpki ? { ignoreCertErrorsSpki: options.ignoreCertErrorsSpki } : {}),
       });
       const header = (name: string) => response.headers.find(([k]) => k.toLowerCase() === name)?.[1];
       const location = header('location');

@@ -32,6 +32,8 @@ export interface NetRequest {
   /** logcat tag and pid of the app making the request. */
   logTag: string;
   pid?: number;
+  /** Chromium's --ignore-certificate-errors-spki-list, when the app's command line has it. */
+  ignoreCertErrorsSpki?: readonly string[];
 }
 
 export interface NetResponse extends WireResponse {
@@ -105,7 +107,7 @@ export class NetworkStack extends EventEmitter<NetworkStackEvents> {
       : await connectFromPhone(this.ctx, { host, port }, connectTimeoutMs, 'direct');
     if (secure) {
       if (proxy) socket = await openTunnel(socket, { host, port }, request.userAgent, connectTimeoutMs, proxy);
-      socket = await handshake(socket, host, trustedCAs(this.ctx, request.trustsUserCAs, request.pid), connectTimeoutMs);
+      socket = await handshake(socket, host, trustedCAs(this.ctx, request.trustsUserCAs, request.pid), connectTimeoutMs, request.ignoreCertErrorsSpki);
     }
     const defaultPort = secure ? 443 : 80;
     const hostHeader = port === defaultPort ? url.host.replace(/:\d+$/, '') : url.host;

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -22,15 +23,18 @@ const untrustedCodes = new Set([
  * exactly `cas`. On a trust failure the connection is closed without sending application data,
  * which is how an intercepting proxy sees a client that rejected its certificate.
  */
-export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs: number): Promise<tls.TLSSocket> {
+export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs: number, ignoreErrorsForSpki: readonly string[] = []): Promise<tls.TLSSocket> {
   return new Promise<tls.TLSSocket>((resolve, reject) => {
+    // Chromium's --ignore-certificate-errors-spki-list: certificate errors are ignored for a chain
+    // holding one of these public keys (sha256 of the SPKI, base64), so verify by hand then.
+    const lenient = ignoreErrorsForSpki.length > 0;
     const secure = tls.connect({
       socket,
       // SNI carries names only, never IP literals (RFC 6066 §3).
       servername: net.isIP(host) ? undefined : host,
       host,
       ca: cas,
-      rejectUnauthorized: true,
+      rejectUnauthorized: !lenient,
       ALPNProtocols: ['http/1.1'],
       minVersion: 'TLSv1.2',
     });
@@ -43,6 +47,11 @@ export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs
       reject(error);
     };
     secure.once('secureConnect', () => {
+      if (lenient && !secure.authorized && !chainHasSpki(secure, ignoreErrorsForSpki)) {
+        const code = String(secure.authorizationError ?? 'CERT_UNTRUSTED');
+        fail(new NetError('tls-untrusted', `TLS certificate of ${host} is not trusted (${code}): Trust anchor for certification path not found`));
+        return;
+      }
       clearTimeout(timer);
       secure.removeAllListeners('error');
       resolve(secure);
@@ -58,4 +67,22 @@ export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs
       }
     });
   });
+}
+
+/** sha256 of a certificate's SubjectPublicKeyInfo, base64: the form Chromium's SPKI lists take. */
+export function spkiHash(certDer: Buffer): string {
+  const spki = new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/** Whether any certificate the server sent carries one of the public keys. */
+function chainHasSpki(secure: tls.TLSSocket, wanted: readonly string[]): boolean {
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = secure.getPeerCertificate(true) as tls.DetailedPeerCertificate;
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    if (wanted.includes(spkiHash(cert.raw))) return true;
+    cert = cert.issuerCertificate;
+  }
+  return false;
 }

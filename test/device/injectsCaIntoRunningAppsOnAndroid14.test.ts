@@ -39,7 +39,12 @@ describe('device: Android 14 — the CA reaches the Conscrypt APEX store of apps
     expect(ca.apexPids).to.include(pid);
     const { fileName, content } = androidSystemCertificate(caPem);
     expect(await session.adb.shell(`cat ${APEX_CA_DIR}/${fileName}`)).to.equal(content);
-    await provisioning.verifyCaInApp(MINT); // throws when the app's namespace lacks it
+    expect(await provisioning.verifyCaInApp(MINT)).to.deep.equal({ pid, path: `${APEX_CA_DIR}/${fileName}` });
+    // The same check as a run makes it after the browser starts: once the app's own namespace lost
+    // the mount (as with KernelSU's "umount modules"), it is a provisioning failure naming the step.
+    await session.adb.shell(`su --mount-master -c 'nsenter --mount=/proc/${pid}/ns/mnt -- /bin/umount ${APEX_CA_DIR}'`);
+    const error = await session.verifyCaInApp(MINT).then(() => null, (e: Error) => e);
+    expect(error?.message).to.match(new RegExp(`^CA \\(verify in ${MINT.replace(/\./g, '\\.')}\\) step failed on 127\\.0\\.0\\.1:\\d+: ${MINT.replace(/\./g, '\\.')} \\(pid ${pid}\\) does not see `));
 
     expect((await provisioning.undo()).ok).to.equal(true);
     expect(await session.adb.shell(`ls ${APEX_CA_DIR}/${fileName} 2>&1`)).to.match(/No such file/);

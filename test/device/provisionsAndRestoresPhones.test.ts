@@ -65,13 +65,43 @@ describe('device: provisioning a phone and putting it back as found', function (
     expect((await provisioning.undo()).ok).to.equal(true); // idempotent
   });
 
-  it('on a phone without root: stops at the CA step naming it, and undoes the proxy it had set', async () => {
+  it('on a phone without root, nobody confirming the certificate installer: stops at the CA step naming it, closes the installer, and undoes the proxy it had set', async () => {
     const phone = await lab.phone('redmi-note-8-retail');
     const session = await lab.session(phone);
     const before = await phoneState(session, phone);
-    const error = await session.provision({ proxyPort: 18124, caCertPem: caPem, reassertMs: 0 }).then(() => null, (e: Error) => e);
-    expect(error?.message).to.match(/^CA step failed on 127\.0\.0\.1:\d+: no root.*Install a certificate.*\(changes undone\)$/);
+    // Nobody confirms the certificate installer (a run drives it through Appium; see runsOnEachRealPhoneMode).
+    const error = await session.provision({ proxyPort: 18124, caCertPem: caPem, reassertMs: 0, userCaTimeoutMs: 1500 }).then(() => null, (e: Error) => e);
+    expect(error?.message).to.match(/^CA step failed on 127\.0\.0\.1:\d+: the CA did not appear in the user store within 1500 ms \(was the installer dialog confirmed\?\).*Install a certificate.*\(changes undone\)$/);
     expect(await phoneState(session, phone)).to.deep.equal(before);
+    // The installer's dialog does not stay over the browsers.
+    expect(phone.android.apps.focus()?.package).not.to.equal('com.android.certinstaller');
+  });
+
+  it('Android 11+ without root: no installer (it refuses CA certificates there), the by-hand steps in one line, the phone put back', async () => {
+    const phone = await lab.phone('redmi-note-8-retail', (p) => { p.device.sdk = 30; p.device.release = '11'; });
+    const session = await lab.session(phone);
+    const before = await phoneState(session, phone);
+    const error = await session.provision({ proxyPort: 18126, caCertPem: caPem, reassertMs: 0, userCaTimeoutMs: 1500 }).then(() => null, (e: Error) => e);
+    expect(error?.message).to.match(/^CA step failed on 127\.0\.0\.1:\d+: this phone has no root and Android 11\+ adds user CAs only by hand: install \/sdcard\/Download\/phonehome-ca\.crt .*Settings › Security › Encryption & credentials › Install a certificate › CA certificate, then run again.*\(changes undone\)$/);
+    expect(phone.android.apps.focus()?.package).not.to.equal('com.android.certinstaller');
+    expect(await phoneState(session, phone)).to.deep.equal(before);
+    // The copy to install stays where the line says.
+    expect(await session.adb.shell('ls /sdcard/Download/phonehome-ca.crt')).to.include('phonehome-ca.crt');
+  });
+
+  it('Android 11+ without root, a person installs the CA in Settings while provisioning waits: it is verified and the run goes on; the CA stays', async () => {
+    const phone = await lab.phone('redmi-note-8-retail', (p) => { p.device.sdk = 30; p.device.release = '11'; });
+    const session = await lab.session(phone);
+    const lines: string[] = [];
+    const waiting = session.provision({ proxyPort: 18127, caCertPem: caPem, reassertMs: 0, userCaTimeoutMs: 20_000, log: (l) => lines.push(l) });
+    // What Settings › Install a certificate does once the person picks the file (the system's own install).
+    while (!lines.some((l) => /Install a certificate › CA certificate \(waiting up to 20 s/.test(l))) await new Promise((r) => setTimeout(r, 100));
+    phone.android.installUserCaCertificate(androidSystemCertificate(caPem).content);
+    const provisioning = await waiting;
+    expect(provisioning.caStore).to.equal('user');
+    expect(provisioning.record.ca?.viaInstaller).to.equal(true);
+    expect((await provisioning.undo()).ok).to.equal(true);
+    expect(phone.android.caCertificates('user')).to.have.length(1);
   });
 
   it('on a phone without root whose user installed the CA by hand: user store with a warning, and the CA stays after undo', async () => {

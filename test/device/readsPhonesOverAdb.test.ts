@@ -62,6 +62,8 @@ describe('device: reading phones over adb (identifiers, health, devices list, lo
       expect(note8.health).to.deep.include({ model: 'Redmi Note 8', release: '10', sdk: 29, bootCompleted: true, httpProxy: null });
       expect(note8.health?.root.method).to.equal('su');
       expect(note8.browsers).to.deep.equal({ 'mi-browser': '12.1.3', mint: '3.4.0', 'mi-browser-pro': '12.1.3' });
+      expect(note8.locators?.mint).to.deep.include({ state: 'partly' });
+      expect(note8.locators?.mint?.verified).to.include('addressBar');
       expect(note8.health?.ca.systemStoreOverlaid).to.equal(false);
       expect(absent).to.deep.include({ state: 'absent' });
       expect(absent.detail).to.match(/not connected \(is it plugged in/);
@@ -73,6 +75,7 @@ describe('device: reading phones over adb (identifiers, health, devices list, lo
       expect(await main(['devices', '--devices', file, '--adb-port', String(lab.server.port)], { out: (l) => table.push(l), err: (l) => table.push(l) })).to.equal(0);
       expect(table[0]).to.match(/^NAME\s+SERIAL\s+STATE\s+MODEL/);
       expect(table[1]).to.match(/^sim-note8\s+127\.0\.0\.1:\d+\s+device\s+Redmi Note 8\s+10 \(API 29\)/);
+      expect(table[1]).to.match(/mint 3\.4\.0 \(locators \d+\/\d+ verified\)/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

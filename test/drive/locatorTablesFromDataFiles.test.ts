@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BROWSER_PROFILES, browserProfile, LOCATOR_NAMES, locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR } from '../../harness/drive/browsers/index.js';
+import { BROWSER_PROFILES, browserProfile, describeLocatorStatus, LOCATOR_NAMES, locatorStatus, locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR } from '../../harness/drive/browsers/index.js';
 import { readdirSync } from 'node:fs';
 import { locatorTableFileName, locatorTableFromScreen } from '../../harness/drive/browsers/locatorTableWriter.js';
 
@@ -43,6 +43,21 @@ describe('drive: per-version locator tables live in data files', () => {
         expect(ok, `${name} ${element}: only unverified ids`).to.equal(true);
       }
     }
+  });
+
+  it('`phonehome devices` says per browser how far its locators are verified for the installed version', () => {
+    const mint = browserProfile('mint');
+    const covered = locatorStatus(mint, 'com.mi.globalbrowser.mini', '3.4.3');
+    expect(covered.table).to.match(/com\.mi\.globalbrowser\.mini@3\.4\.x\.json$/);
+    expect(covered.verified).to.include.members(['addressBar', 'addressBarDisplay']);
+    expect(covered.unverified).to.include('menuIncognito'); // no public source names Mint's incognito entry
+    expect(covered.state).to.equal('partly');
+    expect(describeLocatorStatus(covered, '3.4.3')).to.equal(`locators ${covered.verified.length}/${LOCATOR_NAMES.length} verified`);
+    // A version no table covers runs on the profile's model alone: unverified, and said so.
+    const newer = locatorStatus(mint, 'com.mi.globalbrowser.mini', '3.5.0');
+    expect(newer).to.deep.include({ state: 'unverified', verified: [] });
+    expect(newer.table).to.equal(undefined);
+    expect(describeLocatorStatus(newer, '3.5.0')).to.equal('locators unverified: no table for 3.5.0');
   });
 
   it('a broken table is one line naming the file, the entry and the fix', async () => {

@@ -17,6 +17,15 @@ const DOWNLOAD_CRT = '/sdcard/Download/phonehome-ca.crt';
 
 type CaRecord = NonNullable<ProvisionRecord['ca']>;
 
+/** The name the CA gets in the user store (Settings › User credentials shows it). */
+export const USER_CA_NAME = 'phonehome';
+
+/**
+ * Confirms the certificate installer's dialog on the phone (the layer above passes one that drives
+ * it through Appium); without one, provisioning waits for a person to tap it.
+ */
+export type ConfirmUserCa = (request: { name: string }) => Promise<void>;
+
 export const USER_CA_WARNING =
   'no root on this phone: the capture CA goes into the user store, which apps targeting Android 7+ ignore unless they opt in; their HTTPS will show up as tls-rejected blind spots, not as flows';
 
@@ -59,7 +68,7 @@ export async function planCa(device: AdbDevice, input: CaPlanInput): Promise<CaR
 export async function applyCa(
   device: AdbDevice,
   plan: CaRecord,
-  input: { caCertPem: string; sdk: number; userCaTimeoutMs: number; log: (line: string) => void; warn?: (line: string) => void },
+  input: { caCertPem: string; sdk: number; userCaTimeoutMs: number; log: (line: string) => void; warn?: (line: string) => void; confirmUserCa?: ConfirmUserCa },
   onChange: (plan: CaRecord) => Promise<void>,
 ): Promise<void> {
   if (plan.existed) return;
@@ -97,21 +106,48 @@ export async function applyCa(
   await device.push(content, DOWNLOAD_CRT, 0o644);
   const byHand = `install ${DOWNLOAD_CRT} (the phonehome CA, now on the phone) in Settings › Security › Encryption & credentials › Install a certificate › CA certificate, then run again; it stays installed for later runs`;
   if (input.sdk >= 30) {
-    throw new PhonehomeError(`CA step failed on ${device.serial}: this phone has no root and Android 11+ adds user CAs only by hand: ${byHand}`);
-  }
-  const started = await device.shell(`am start --user ${plan.user ?? 0} -a android.credentials.INSTALL -t application/x-x509-ca-cert -d file://${DOWNLOAD_CRT} -n com.android.certinstaller/.CertInstallerMain`);
-  if (/Error/i.test(started)) {
-    throw new PhonehomeError(`CA step failed on ${device.serial}: no root, and the certificate installer did not start (${started.trim().split('\n').pop()}): ${byHand}`);
-  }
-  input.log(`${device.serial}: confirm the CA certificate on the phone (certificate installer: name it 'phonehome', tap OK)`);
-  const deadline = Date.now() + input.userCaTimeoutMs;
-  while (Date.now() < deadline) {
-    if (await fileExists(device, target, undefined)) {
+    // Android 11+ takes CA certificates only in Settings: print the steps, then verify that the CA
+    // arrived (a person at the phone may do it now; otherwise the next run finds it installed).
+    plan.viaInstaller = true;
+    await onChange(plan);
+    const steps = `install ${DOWNLOAD_CRT} in Settings › Security › Encryption & credentials › Install a certificate › CA certificate`;
+    input.log(`${device.serial}: no root, Android 11+: ${steps} (waiting up to ${Math.round(input.userCaTimeoutMs / 1000)} s for it to appear in ${dir})`);
+    if (await waitForFile(device, target, input.userCaTimeoutMs)) {
       await device.shell(`rm -f ${DOWNLOAD_CRT}`);
+      input.warn?.(`${device.serial}: the capture CA is now a user CA; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
       return;
     }
-    await delay(250);
+    throw new PhonehomeError(`CA step failed on ${device.serial}: this phone has no root and Android 11+ adds user CAs only by hand: ${byHand}`);
   }
+  // The installer's exported entry activity with the file as a VIEW of a CA certificate (its
+  // manifest's filter; the usual adb recipe, e.g. `am start --user 0 -n
+  // com.android.certinstaller/.CertInstallerMain -a android.intent.action.VIEW -t
+  // application/x-x509-ca-cert -d file://…`, public code sample 382153372), for the user on screen.
+  const started = await device.shell(`am start --user ${plan.user ?? 0} -n com.android.certinstaller/.CertInstallerMain -a android.intent.action.VIEW -t application/x-x509-ca-cert -d file://${DOWNLOAD_CRT}`);
+  if (/Error|Exception/i.test(started)) {
+    throw new PhonehomeError(`CA step failed on ${device.serial}: no root, and the certificate installer did not start (${started.trim().split('\n').pop()}): ${byHand}`);
+  }
+  plan.viaInstaller = true;
+  await onChange(plan);
+  if (input.confirmUserCa) {
+    // Driven through Appium (drive/certInstallerDialog.ts): name it, tap OK, as the user would.
+    input.log(`${device.serial}: confirming the certificate installer's dialog through Appium (name '${USER_CA_NAME}')`);
+    try {
+      await input.confirmUserCa({ name: USER_CA_NAME });
+    } catch (error) {
+      await device.shell('am force-stop com.android.certinstaller').catch(() => undefined);
+      throw new PhonehomeError(`CA (certificate installer) step failed on ${device.serial}: ${(error as Error).message}; or ${byHand}`, { cause: error });
+    }
+  } else {
+    input.log(`${device.serial}: confirm the CA certificate on the phone (certificate installer: name it '${USER_CA_NAME}', tap OK)`);
+  }
+  if (await waitForFile(device, target, input.userCaTimeoutMs)) {
+    await device.shell(`rm -f ${DOWNLOAD_CRT}`);
+    input.warn?.(`${device.serial}: the capture CA is now a user CA named '${USER_CA_NAME}'; it stays for later runs (only Settings › Security › Encryption & credentials › User credentials can remove it)`);
+    return;
+  }
+  // The dialog would stay on screen over the browsers: close the installer.
+  await device.shell('am force-stop com.android.certinstaller').catch(() => undefined);
   throw new PhonehomeError(`CA step failed on ${device.serial}: the CA did not appear in the user store within ${input.userCaTimeoutMs} ms (was the installer dialog confirmed?): ${byHand}`);
 }
 
@@ -120,7 +156,7 @@ async function applySystemCa(
   plan: CaRecord,
   form: RootForm | undefined,
   content: string,
-  input: { sdk: number; warn?: (line: string) => void },
+  input: { sdk: number; warn?: (line: string) => void; log?: (line: string) => void },
   onChange: (plan: CaRecord) => Promise<void>,
 ): Promise<void> {
   const target = `${SYSTEM_CA_DIR}/${plan.fileName}`;
@@ -184,6 +220,7 @@ async function applySystemCa(
       }
     }
     await onChange(plan);
+    input.log?.(`${device.serial}: CA bound into the APEX store of the zygotes (pids ${zygotes.join(', ')}) and of ${plan.apexPids.length} running app(s)${plan.apexPids.length > 0 ? ` (pids ${plan.apexPids.join(', ')})` : ''}`);
     await verifyCaAsApps(device, plan, content, input.sdk);
     await checkLabels(device, APEX_CA_DIR, dirLabel, `${APEX_CA_DIR}/${plan.fileName}`, fileLabel);
   }
@@ -205,16 +242,17 @@ export async function verifyCaAsApps(device: AdbDevice, plan: CaRecord, content:
 /**
  * After a browser has started: the CA inside that app's own mount namespace
  * (`nsenter --mount=/proc/PID/ns/mnt`, root only), at the APEX path on Android 14+.
- * Returns null when it is there, else the one-line reason.
+ * Returns where it was seen, null when nothing can be checked (user store, no root), else the
+ * one-line reason.
  */
-export async function checkCaInApp(device: AdbDevice, plan: CaRecord, pkg: string, sdk: number): Promise<string | null> {
+export async function checkCaInApp(device: AdbDevice, plan: CaRecord, pkg: string, sdk: number): Promise<string | { pid: number; path: string } | null> {
   const form = formOf(plan.rootMethod, plan.rootForm);
   if (plan.store !== 'system' || form === undefined) return null;
   const pid = (await device.shell(`pidof ${pkg}`)).trim().split(/\s+/)[0];
   if (!pid || !/^\d+$/.test(pid)) return `${pkg} is not running, so its mount namespace cannot be checked`;
   const dir = sdk >= 34 && plan.apexBound ? APEX_CA_DIR : SYSTEM_CA_DIR;
   const out = await device.shell(asRoot(form, `nsenter --mount=/proc/${pid}/ns/mnt -- ls ${dir}/${plan.fileName} && echo __yes__`));
-  if (out.includes('__yes__')) return null;
+  if (out.includes('__yes__')) return { pid: Number(pid), path: `${dir}/${plan.fileName}` };
   return `CA (verify in ${pkg}) step failed on ${device.serial}: ${pkg} (pid ${pid}) does not see ${dir}/${plan.fileName} in its mount namespace (${out.trim().split('\n')[0]?.slice(0, 100) || 'no output'})`;
 }
 
@@ -283,7 +321,7 @@ export async function undoCa(device: AdbDevice, plan: CaRecord): Promise<void> {
     const dir = userCaDir(plan.user ?? 0);
     if (form !== undefined) {
       await root('undo CA (user store)', [`rm -f ${dir}/${plan.fileName}`, ...(plan.userDirCreatedByUs ? [`rmdir ${dir}`] : [])]);
-    } else if (await fileExists(device, `${dir}/${plan.fileName}`, undefined).catch(() => false)) {
+    } else if (!plan.viaInstaller && (await fileExists(device, `${dir}/${plan.fileName}`, undefined).catch(() => false))) {
       problems.push(`the CA stays in the user store (no root to remove it): remove 'phonehome' in Settings › Security › Encryption & credentials › User credentials`);
     }
   }
@@ -296,6 +334,16 @@ export async function undoCa(device: AdbDevice, plan: CaRecord): Promise<void> {
 /** True when /proc/mounts has a mount whose target is exactly `dir`. */
 export function mountedAt(procMounts: string, dir: string): boolean {
   return procMounts.split('\n').some((line) => line.split(/\s+/)[1] === dir);
+}
+
+/** Polls (as the plain shell) until `path` exists or `timeoutMs` passed. */
+async function waitForFile(device: AdbDevice, path: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fileExists(device, path, undefined)) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(250);
+  }
 }
 
 async function fileExists(device: AdbDevice, path: string, form: RootForm | undefined): Promise<boolean> {

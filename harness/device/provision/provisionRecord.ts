@@ -33,6 +33,11 @@ export interface ProvisionRecord {
     labels?: { dir: string | null; file: string | null };
     /** Android 14+: PIDs of the running apps whose mount namespaces got the APEX bind mount. */
     apexPids?: number[];
+    /**
+     * No root: the CA went in through the certificate installer, with the user's (or Appium's) OK.
+     * Only Settings can take it out again; it stays for later runs, as one installed by hand does.
+     */
+    viaInstaller?: boolean;
     /** The certificate file was already there: leave it. */
     existed: boolean;
     /** A tmpfs over the system store that phonehome mounted (unmount on undo). */
@@ -42,6 +47,10 @@ export interface ProvisionRecord {
   };
   /** APKs installed from devices.json `apps` (sha256 and version of each; the run report picks them up). */
   apps?: Array<{ browser: string; package: string; files: Array<{ path: string; sha256: string }>; versionName: string; replaced: string | null }>;
+  /** Chromium's command-line files written with root (chromeFlagsStep.ts): each put back as found on undo. */
+  chromeFlags?: { content: string; rootForm: RootForm; files: Array<{ path: string; previous: string | null }> };
+  /** `log.tag` raised for the run with root (logTagStep.ts): the value found goes back on undo. */
+  logTag?: { previous: string; value: string; rootForm: RootForm };
   /** `adb root` was run by phonehome: `adb unroot` on undo. */
   adbdRootedByUs?: boolean;
 }

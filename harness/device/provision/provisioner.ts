@@ -2,10 +2,13 @@ import { EventEmitter } from 'node:events';
 import { PhonehomeError } from '../../errors.js';
 import type { AdbDevice } from '../adbDevice.js';
 import { installApps, type AppInstallSpec, type InstalledApp } from '../appInstall.js';
+import { readCurrentUser } from '../androidUser.js';
 import { runPreflight, type Preflight } from '../preflight.js';
 import { detectRoot, restartAdbdAsRoot, type RootForm, type RootMethod } from '../rootAccess.js';
-import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING } from './caStep.js';
+import { applyCa, checkCaInApp, planCa, undoCa, USER_CA_WARNING, type ConfirmUserCa } from './caStep.js';
 import { deleteRecord, readRecord, writeRecord, type ProvisionRecord } from './provisionRecord.js';
+import { applyChromeFlags, planChromeFlags, undoChromeFlags } from './chromeFlagsStep.js';
+import { applyLogTag, planLogTag, undoLogTag } from './logTagStep.js';
 import { applyProxy, planProxy, undoProxy } from './proxyStep.js';
 import { ReverseKeeper } from './reverseKeeper.js';
 
@@ -20,6 +23,11 @@ export interface ProvisionOptions {
   caStore?: 'auto' | 'system' | 'user';
   /** How long to wait for the user to confirm the certificate installer on a phone without root. */
   userCaTimeoutMs?: number;
+  /**
+   * Android 10 and older without root: confirms the certificate installer's dialog (a run passes
+   * one driving it through Appium); absent, a person confirms it on the phone.
+   */
+  confirmUserCa?: ConfirmUserCa;
   /** Interval of re-asserting the adb reverse (default 2000 ms); 0 disables the keeper. */
   reassertMs?: number;
   /** Waits until the phone answers again (after `adb root` restarts adbd). */
@@ -58,6 +66,9 @@ export class Provisioning extends EventEmitter<ProvisioningEvents> {
   /** What the preflight found (absent when it was turned off). */
   preflight: Preflight | undefined;
 
+  /** The Android user whose apps are on screen (`am get-current-user`; MIUI Second space is 10). */
+  user = 0;
+
   constructor(readonly device: AdbDevice, readonly record: ProvisionRecord, readonly sdk = 0) {
     super();
   }
@@ -70,12 +81,15 @@ export class Provisioning extends EventEmitter<ProvisioningEvents> {
   /**
    * After a browser started: is the CA there inside its own mount namespace? Throws the one-line
    * failure naming the step; does nothing for the user store or without root (nothing to enter with).
+   * Returns where it was seen (undefined when nothing could be checked).
    */
-  async verifyCaInApp(pkg: string): Promise<void> {
-    if (!this.record.ca) return;
-    const problem = await checkCaInApp(this.device, this.record.ca, pkg, this.sdk);
-    if (problem !== null && !/is not running/.test(problem)) throw new PhonehomeError(problem);
-    if (problem !== null) this.warn(`${this.device.serial}: ${problem}`);
+  async verifyCaInApp(pkg: string): Promise<{ pid: number; path: string } | undefined> {
+    if (!this.record.ca) return undefined;
+    const result = await checkCaInApp(this.device, this.record.ca, pkg, this.sdk);
+    if (typeof result !== 'string') return result ?? undefined;
+    if (!/is not running/.test(result)) throw new PhonehomeError(result);
+    this.warn(`${this.device.serial}: ${result}`);
+    return undefined;
   }
 
   /** `host:port` the phone's apps now use as their proxy. */
@@ -136,6 +150,7 @@ export async function provisionPhone(device: AdbDevice, options: ProvisionOption
   const record: ProvisionRecord = { version: 1, serial: device.serial, startedAt: Date.now() };
   const provisioning = new Provisioning(device, record, sdk);
   provisioning.preflight = preflight;
+  provisioning.user = preflight?.user ?? (await currentUser(device));
   const save = () => writeRecord(device, record);
   let step = 'apps';
   try {
@@ -176,12 +191,32 @@ export async function provisionPhone(device: AdbDevice, options: ProvisionOption
       throw new PhonehomeError(`CA step failed on ${device.serial}: the system store needs root, and this phone has none (${root.detail}); use the user store (caStore 'user' or 'auto')`);
     }
     if (store === 'user') provisioning.warn(`${device.serial}: ${USER_CA_WARNING}`);
-    const user = preflight?.user ?? (await currentUser(device));
-    const caPlan = await planCa(device, { caCertPem: options.caCertPem, rootMethod: method, rootForm: form, store, sdk, user });
+    const caPlan = await planCa(device, { caCertPem: options.caCertPem, rootMethod: method, rootForm: form, store, sdk, user: provisioning.user });
     record.ca = caPlan;
     await save();
-    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line) }, async () => { await save(); });
+    await applyCa(device, caPlan, { caCertPem: options.caCertPem, sdk, userCaTimeoutMs: options.userCaTimeoutMs ?? 60_000, log, warn: (line) => provisioning.warn(line), ...(options.confirmUserCa ? { confirmUserCa: options.confirmUserCa } : {}) }, async () => { await save(); });
     await save();
+
+    // With root: the CA's key in Chromium's command-line files, so a Chromium-based browser that
+    // honours them ignores certificate errors (Certificate Transparency) for our chains only.
+    if (form !== undefined && method !== 'none' && store === 'system') {
+      step = 'Chrome flag files';
+      const flags = await planChromeFlags(device, form, options.caCertPem);
+      record.chromeFlags = flags;
+      await save();
+      await applyChromeFlags(device, flags);
+    }
+    // With root: every app's log lines at V for the run (MIUI is reported to drop third-party apps'
+    // lines), the value found put back on undo.
+    if (form !== undefined && method !== 'none') {
+      step = 'log.tag';
+      const logTag = await planLogTag(device, form);
+      if (logTag) {
+        record.logTag = logTag;
+        await save();
+        await applyLogTag(device, logTag);
+      }
+    }
   } catch (error) {
     const result = await provisioning.undo();
     const undoNote = result.ok ? 'changes undone' : `undo incomplete: ${result.problems.join('; ')}`;
@@ -195,9 +230,7 @@ export async function provisionPhone(device: AdbDevice, options: ProvisionOption
 
 /** `am get-current-user` (MIUI Second space runs as another user); 0 when the phone does not say. */
 async function currentUser(device: AdbDevice): Promise<number> {
-  const out = await device.shell('am get-current-user').catch(() => '');
-  const user = /^\s*(\d+)\s*$/.exec(out)?.[1];
-  return user === undefined ? 0 : Number(user);
+  return (await readCurrentUser(device)) ?? 0;
 }
 
 /** Undoes whatever the phone's provisioning record says (`phonehome provision --undo`). */
@@ -212,6 +245,8 @@ async function undoRecord(device: AdbDevice, record: ProvisionRecord): Promise<U
   const problems: string[] = [];
   if (record.ca) await undoCa(device, record.ca).catch((error: Error) => { problems.push(error.message); });
   if (record.proxy) await undoProxy(device, record.proxy).catch((error: Error) => { problems.push(error.message); });
+  if (record.chromeFlags) await undoChromeFlags(device, record.chromeFlags).catch((error: Error) => { problems.push(error.message); });
+  if (record.logTag) await undoLogTag(device, record.logTag).catch((error: Error) => { problems.push(error.message); });
   if (record.adbdRootedByUs) await device.unroot().catch((error: Error) => { problems.push(`adb unroot: ${error.message}`); });
   if (problems.length === 0) await deleteRecord(device).catch((error: Error) => { problems.push(`delete record: ${error.message}`); });
   return { ok: problems.length === 0, problems };

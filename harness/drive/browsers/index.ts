@@ -8,6 +8,7 @@ export * from './types.js';
 export { applyLocatorOverrides, parseLocator, LOCATOR_NAMES } from './locatorOverrides.js';
 export { miuiBrowserLocators, chromiumOmniboxLocators } from './miuiBrowserLayout.js';
 export { locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR, type LocatorEntry, type LocatorTableFile } from './locatorTables.js';
+export { locatorStatus, describeLocatorStatus, type LocatorStatus } from './locatorStatus.js';
 export { miBrowser, mintBrowser, miBrowserPro };
 
 /** Every browser profile the harness drives. */

@@ -12,6 +12,8 @@ interface Intent {
   wait: boolean;
   stopFirst: boolean;
   packageOnly?: string;
+  /** `--user`: a number, 'current'/'cur' or 'all' as given (AOSP UserHandle.parseUserArg). */
+  user?: string;
 }
 
 const EXTRA_WITH_VALUE = new Set(['--es', '--esn', '--ez', '--ei', '--el', '--ef', '--eu', '--ecn', '--eia', '--ela', '--efa', '--esa', '--e']);
@@ -32,7 +34,8 @@ function parseIntent(args: string[]): Intent | string {
       case '--activity-single-top': case '--activity-clear-task': case '--activity-no-history': case '--receiver-foreground':
       case '--grant-read-uri-permission': case '--grant-write-uri-permission': case '--include-stopped-packages':
         break;
-      case '--user': case '-P': case '--start-profiler': case '--sampling': case '--windowingMode': case '--activityType': case '--display':
+      case '--user': intent.user = args[++i]; break;
+      case '-P': case '--start-profiler': case '--sampling': case '--windowingMode': case '--activityType': case '--display':
         i++;
         break;
       case '-n': {
@@ -82,8 +85,19 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
     await ctx.err(intent + '\n');
     return 1;
   }
+  // am start defaults to the current user (ActivityManagerShellCommand: mUserId = USER_CURRENT).
+  const user = intent.user === undefined || intent.user === 'current' || intent.user === 'cur' ? ctx.device.currentUser : Number(intent.user);
+  if (!Number.isInteger(user) || !ctx.device.users.includes(user)) {
+    await ctx.err(`Error: user ${intent.user ?? ''} does not exist on this phone\n`);
+    return 1;
+  }
   await ctx.out(`Starting: ${describe(intent)}\n`);
-  const pkg = intent.component?.package ?? intent.packageOnly;
+  // Another user's activity starts in that user's background session: nothing shows on the screen
+  // the current user sees (unverified: modelled so that `am start` without the current user's
+  // --user on a Second space phone does not bring the app up; the harness always names the user).
+  if (user !== ctx.device.currentUser) return 0;
+  // android.credentials.INSTALL resolves to the certificate installer (its manifest's only filter for it).
+  const pkg = intent.component?.package ?? intent.packageOnly ?? (intent.action === 'android.credentials.INSTALL' ? 'com.android.certinstaller' : undefined);
   if (!pkg) {
     await ctx.err(`Error: Activity not started, unable to resolve ${describe(intent)}\n`);
     return 0;
@@ -204,7 +218,7 @@ const am: Handler = async (ctx) => {
       await ctx.out('Stopping service: Intent { }\nService stopped\n');
       return 0;
     case 'get-current-user':
-      await ctx.out('0\n');
+      await ctx.out(`${ctx.device.currentUser}\n`);
       return 0;
     case 'stack':
     case 'task':

@@ -238,7 +238,7 @@ export const dumpsys: Handler = async (ctx) => {
       const name = rest.find((a) => !a.startsWith('-'));
       const all = ctx.device.packages.all();
       const records = name ? all.filter((p) => p.name === name) : all;
-      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map(packageDump).join('\n')}\n`);
+      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map((r) => packageDump(r, ctx.device.users)).join('\n')}\n`);
       return 0;
     }
     case 'input':

@@ -19,7 +19,7 @@ async function exception(ctx: Ctx, message: string): Promise<number> {
   return 255;
 }
 
-export function packageDump(p: PackageRecord): string {
+export function packageDump(p: PackageRecord, users: number[] = [0]): string {
   const date = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19);
   const granted = [...p.permissions].map((perm) => `      ${perm}: granted=true\n`).join('');
   return [
@@ -36,7 +36,7 @@ export function packageDump(p: PackageRecord): string {
     `    firstInstallTime=${date(p.firstInstallTime)}\n`,
     `    lastUpdateTime=${date(p.firstInstallTime)}\n`,
     `    installerPackageName=${p.system ? 'null' : 'com.android.vending'}\n`,
-    `    User 0: ceDataInode=0 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=0 instant=false virtual=false\n`,
+    ...users.map((u) => `    User ${u}: ceDataInode=0 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=0 instant=false virtual=false\n`),
     granted ? `    install permissions:\n${granted}` : '',
   ].join('');
 }
@@ -163,12 +163,17 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
       return 0;
     }
     case 'clear': {
-      const name = rest.filter((a) => !a.startsWith('-')).pop() ?? '';
-      if (!packages.get(name)) {
+      // PackageManagerShellCommand.runClear: user 0 (USER_SYSTEM) unless --user says otherwise.
+      const at = rest.indexOf('--user');
+      const userArg = at >= 0 ? rest[at + 1] : '0';
+      const user = userArg === 'current' || userArg === 'cur' ? ctx.device.currentUser : Number(userArg);
+      const name = rest.filter((a, i) => !a.startsWith('-') && !(at >= 0 && i === at + 1)).pop() ?? '';
+      if (!packages.get(name) || !ctx.device.users.includes(user)) {
         await ctx.out('Failed\n');
         return 1;
       }
-      ctx.device.apps.clearData(name);
+      // The apps the phone runs are the current user's; another user's copy has its own data.
+      if (user === ctx.device.currentUser) ctx.device.apps.clearData(name);
       await ctx.out('Success\n');
       return 0;
     }
@@ -201,7 +206,7 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
         await ctx.out(`Unable to find package: ${rest[0] ?? ''}\n`);
         return 0;
       }
-      await ctx.out(`Packages:\n${packageDump(record)}`);
+      await ctx.out(`Packages:\n${packageDump(record, ctx.device.users)}`);
       return 0;
     }
     case 'enable':
