@@ -92,6 +92,26 @@ describe('the phonehome package, installed from its tarball', function () {
     expect(stdout).to.match(/^redmi-note-8-2020 +Redmi Note 8, Android 10/m);
   });
 
+  it('phonehome run: --help, the shipped suites found in the install, and Appium missing is a one-line fix with exit 2', async () => {
+    const bin = path.join(app, 'node_modules', '.bin', 'phonehome');
+    const help = await run(bin, ['run', '--help'], { cwd: app });
+    expect(help.stdout).to.match(/^Usage: phonehome run SUITE/m);
+    // The suites are compiled into dist/scenarios: an unknown name lists them from the install.
+    const unknown = await run(bin, ['run', 'no-such-suite', '--out', path.join(tmp, 'reports')], { cwd: app }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(unknown?.code).to.equal(2);
+    expect(unknown!.stderr.trim().split('\n')).to.deep.equal([
+      `unknown suite 'no-such-suite' (suites in node_modules/phonehome/dist/scenarios: forbes-2020, forbes-2020-fixed, fsecure-2014, incognito-guard, smoke)`,
+    ]);
+    // appium is an optional peer dependency this project did not install: the run stops before
+    // touching a phone (the shipped devices.json's simulated phone starts no Appium of its own).
+    const noAppium = await run(bin, ['run', 'smoke', '--out', path.join(tmp, 'reports')], { cwd: app }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(noAppium?.code).to.equal(2);
+    const lines = noAppium!.stderr.trim().split('\n');
+    expect(lines, noAppium!.stderr).to.have.length(1);
+    expect(lines[0]).to.contain('run: npm install appium@3 appium-uiautomator2-driver@8');
+    expect(readdirSync(tmp), 'a run folder for a run that could not start').to.not.include('reports');
+  });
+
   it('phonehome capture starts from the compiled bin, listens on 127.0.0.1 and stops on SIGTERM', async () => {
     const out = path.join(app, 'cap');
     capture = spawn(path.join(app, 'node_modules', '.bin', 'phonehome'), ['capture', '--port', '0', '--out', out], {

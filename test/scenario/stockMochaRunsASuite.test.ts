@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageInfo } from '../../harness/packageInfo.js';
+import type { RunRecord } from '../../harness/report/index.js';
+import { simDeviceEntries } from './simPhones.js';
+
+const { root } = packageInfo();
+const MOCHA = path.join(root, 'node_modules/mocha/bin/mocha.js');
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The stock mocha CLI, as a user runs it in a clone (the repo's .mocharc.json loads tsx). */
+function mocha(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MOCHA, '--require', './harness/mocha.ts', '--timeout', '120000', ...args], { cwd: root, env, timeout: 200_000, maxBuffer: 32 << 20, killSignal: 'SIGTERM' }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function onlyRun(out: string): { dir: string; run: RunRecord; tests: RunRecord['suites'][number]['tests'] } {
+  const runs = readdirSync(out).filter((d) => d !== 'latest');
+  expect(runs, `one run folder in ${out}`).to.have.length(1);
+  const dir = path.join(out, runs[0]!);
+  const run = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+  return { dir, run, tests: run.suites.flatMap((s) => s.tests) };
+}
+
+// The stock `mocha` CLI with `--require` phonehome's root-hook plugin: a simulated Redmi Note 8
+// that the plugin launches, rigs and puts back; mocha's own reporter, --grep, --retries; the
+// phonehome run folder written in the global teardown. Two spawned runs (each 30–80 s here).
+describe('the stock mocha CLI runs a suite under --require phonehome/mocha', function () {
+  this.timeout(420_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'phonehome-mocha-'));
+    const devices = await simDeviceEntries([{ name: 'mocha-phone', profile: 'redmi-note-8-2020' }]);
+    writeFileSync(path.join(dir, 'devices.json'), JSON.stringify({ default: 'mocha-phone', devices }, null, 2));
+    env = { ...process.env, PHONEHOME_DEVICES_FILE: path.join(dir, 'devices.json'), PHONEHOME_MODE: 'normal' };
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('smoke with --grep and --reporter json: mocha reports it, exits 0, and the run folder has the report', async () => {
+    const out = path.join(dir, 'reports-pass');
+    const result = await mocha(['scenarios/smoke.ts', '--grep', 'mint', '--reporter', 'json'], { ...env, PHONEHOME_OUT: out });
+    expect(result.code, result.stderr + result.stdout).to.equal(0);
+    // stdout is mocha's JSON reporter alone: phonehome's progress goes to stderr.
+    const report = JSON.parse(result.stdout) as { stats: { tests: number; passes: number; failures: number }; passes: Array<{ fullTitle: string }> };
+    expect(report.stats).to.include({ tests: 1, passes: 1, failures: 0 });
+    expect(report.passes[0]!.fullTitle).to.match(/^smoke mocha-phone mint .*: a visit is captured$/);
+    expect(result.stderr).to.match(/\[mocha-phone\] ready: /);
+    const { dir: runDir, run, tests } = onlyRun(out);
+    expect(run.status).to.equal('passed');
+    expect(run.suites.map((s) => s.name)).to.deep.equal(['smoke']);
+    expect(tests).to.have.length(1);
+    expect(tests[0]).to.include({ suite: 'smoke', state: 'passed', device: 'mocha-phone' });
+    expect(tests[0]!.fullTitle).to.equal(report.passes[0]!.fullTitle);
+    expect(tests[0]!.visitIds).to.have.length(1);
+    expect(run.visits.map((v) => v.id)).to.deep.equal(tests[0]!.visitIds);
+    expect(run.visits[0]!.verdict).to.not.equal('unobservable');
+    for (const file of ['junit.xml', 'traffic.har', 'index.html']) expect(readdirSync(runDir)).to.include(file);
+    // The phone was put back: no proxy or CA problem was journalled.
+    expect(result.stderr).to.not.match(/problem\(s\) while putting the phones back/);
+  });
+
+  it('a failing assertion fails the test and the exit code; --retries records only the last attempt', async () => {
+    const out = path.join(dir, 'reports-fail');
+    const suite = path.join(dir, 'fails.ts');
+    writeFileSync(suite, `
+import { defineSuite, expect } from ${JSON.stringify(path.join(root, 'harness/scenario/index.js'))};
+let attempts = 0;
+export default defineSuite({ name: 'fails', description: 'one flaky test, one wrong assertion' }, (ctx) => {
+  const phone = ctx.phones[0]!;
+  it('passes on its second attempt', () => {
+    attempts++;
+    expect(attempts, 'first attempt fails').to.equal(2);
+  });
+  it('asserts something false about ' + phone.name, () => {
+    expect(phone.browsers()).to.include('no-such-browser');
+  });
+});
+`);
+    const result = await mocha([suite, '--retries', '1', '--reporter', 'json'], { ...env, PHONEHOME_OUT: out });
+    expect(result.code, result.stderr + result.stdout).to.equal(1);
+    const report = JSON.parse(result.stdout) as { stats: { passes: number; failures: number } };
+    expect(report.stats).to.include({ passes: 1, failures: 1 });
+    const { run, tests } = onlyRun(out);
+    expect(run.status).to.equal('failed');
+    expect(tests.map((t) => [t.title, t.state])).to.deep.equal([
+      ['passes on its second attempt', 'passed'],
+      ['asserts something false about mocha-phone', 'failed'],
+    ]);
+    expect(tests[1]!.error?.message).to.match(/no-such-browser/);
+  });
+});
