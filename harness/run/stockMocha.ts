@@ -115,9 +115,10 @@ export async function startStockMochaRun(options: StockMochaOptions, io: RunIo, 
     if (!run.ready) throw new PhonehomeError('the run could not start (see the error above)');
     for (const entry of entries) phones.push(await run.rig(entry, { onVisit: (visit) => visits.push(visit) }));
   } catch (error) {
+    // The reason is printed and journalled once (failed()); the report says the rest.
     run.failed(error);
     await run.finish();
-    throw new PhonehomeError(`no phone was left changed; ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new PhonehomeError('no test ran; the phones were put back');
   }
 
   const ctx: ScenarioContext = { runId: run.runId, phones, modes: options.modes, uniqueUrl, uniqueSearchTerm };
