@@ -12,3 +12,4 @@ export * from './browsers/index.js';
 export { findAppiumHome, checkAppiumInstalled, APPIUM_INSTALL } from './appiumInstall.js';
 export { AppiumServer, PROJECT_ROOT, type AppiumServerOptions, type AppiumServerEvents } from './appiumServer.js';
 export { ensureAndroidHome, resolveAdbBinary, type AndroidHomeOptions } from './androidHome.js';
+export { findErrorPage, screenTexts, CHROMIUM_PAGE_ERRORS, type ErrorPage } from './errorPage.js';

@@ -1,4 +1,4 @@
-import type { CanaryKind, Coverage, Visit } from '../detect/index.js';
+import { identifierVerdict, type CanaryKind, type Visit } from '../detect/index.js';
 import type { PhoneCaptureAnalysis } from '../report/index.js';
 import type { ScenarioIdentifier, ScenarioVisit } from './api.js';
 import type { Judgement } from './judgement.js';
@@ -7,8 +7,12 @@ import type { Judgement } from './judgement.js';
 export interface PhoneAnalysis extends PhoneCaptureAnalysis {
   /** When the analysis started reading (ms): it covers everything captured before. */
   at: number;
-  /** Was the capture up from the phone's provisioning until `at`? (identifiers are judged over that window) */
-  coverage: Coverage;
+  /**
+   * The window identifiers are judged over: from when the phone was pointed at the capture until
+   * the evidence this analysis can vouch for (the route probe sent just before it, else `at` less
+   * two heartbeats).
+   */
+  window: { from: number; to: number };
 }
 
 /** Where a subject's verdict comes from: the phone's latest analysis, if it covers `since` (ms). */
@@ -53,23 +57,30 @@ export class JudgedIdentifier implements ScenarioIdentifier {
   }
 
   /**
-   * leaked when a flow carried it; otherwise not-leaked only if the capture was up (heartbeats) and
-   * never blind since the phone was provisioned, else unobservable with the reasons. An identifier that could not be
-   * read is unobservable: nothing could be looked for.
+   * detect/identifierVerdict: leaked when a flow carried it; not-leaked only with the capture up
+   * (heartbeats), the phone's route to it alive (flows and route probes) and no blind spot, from
+   * the phone's provisioning (or the value's planting) to the analysis; else unobservable.
    */
   judgement(): Judgement | undefined {
     const analysis = this.phone.analysisSince(this.since);
     if (!analysis) return undefined;
-    if (this.value === undefined) return { verdict: 'unobservable', reasons: [`${this.label} could not be read, so it could not be looked for`], findings: [] };
     const value = this.value;
     // Low-entropy identifiers (model, Android release) are never findings of their own: the detector
     // lists them as context of the findings they travelled with.
-    const findings = LOW_ENTROPY.has(this.kind)
+    const findings = value === undefined ? [] : LOW_ENTROPY.has(this.kind)
       ? analysis.findings.filter((f) => f.context?.some((c) => c === value || c.endsWith(`: ${value}`)))
       : analysis.findings.filter((f) => f.canary.visitId === undefined && f.canary.kind === this.kind && f.canary.value === value);
-    if (findings.length > 0) return { verdict: 'leaked', reasons: [], findings };
-    const reasons = analysis.blindSpots.map((b) => `${b.reason}${b.host ? ` (${b.host})` : ''}${b.detail ? `: ${b.detail}` : ''}`);
-    if (!analysis.coverage.covered) reasons.push(analysis.coverage.reason);
-    return reasons.length > 0 ? { verdict: 'unobservable', reasons: [...new Set(reasons)], findings } : { verdict: 'not-leaked', reasons: [], findings };
+    const from = Math.max(analysis.window.from, this.since);
+    const verdict = identifierVerdict({
+      label: this.label,
+      value,
+      findings,
+      blindSpots: analysis.blindSpots,
+      markers: analysis.markers,
+      routeSamples: analysis.routeSamples,
+      from,
+      to: Math.max(analysis.window.to, from),
+    });
+    return { verdict: verdict.verdict, reasons: verdict.reasons, findings };
   }
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
-import { captureCoverage, deviceIdentifiersMarker, VERDICT_GRACE_MS, type BrowserMode, type Canary, type CanaryKind, type Visit } from '../detect/index.js';
+import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, RouteProber } from '../capture/index.js';
+import { deviceIdentifiersMarker, VERDICT_GRACE_MS, type BrowserMode, type Canary, type CanaryKind, type Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
 import { DeviceSession, type AdbClient, type IdentifierName, type Identifiers } from '../device/index.js';
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
@@ -88,6 +88,9 @@ export class RiggedPhone implements ScenarioPhone {
   #planted: Canary[] = [];
   /** When the phone started using the capture (identifiers are looked for from then on). */
   #capturingSince = 0;
+  /** Probes the phone's route to the capture while rigged (only when that route is an adb reverse). */
+  #prober: RouteProber | undefined;
+  #probeMarkers: MarkerWriter | undefined;
   #analysis: PhoneAnalysis | undefined;
   #browsers: string[];
   /** Set only while the run plans its work: the browsers one unit of work covers. */
@@ -141,6 +144,8 @@ export class RiggedPhone implements ScenarioPhone {
       return profile && { packages: this.options.packages[browser] ?? profile.packages, expectedVersions: profile.writtenFor };
     };
     await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
+    this.#capturingSince = Date.now();
+    this.#startRouteProbes(this.#sidecar.port);
     this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);
@@ -168,9 +173,30 @@ export class RiggedPhone implements ScenarioPhone {
     journal.write({ type: 'phone', phone: this.#record });
   }
 
+  /**
+   * Route probes (capture/routeProbe.ts) travel adbd's `tcp:PORT` service to the phone's own
+   * 127.0.0.1:PORT, the adb reverse listener its proxy setting names. adbd connects only to the
+   * phone's loopback ("adbd does not support arbitrary tcp connections"), so a phone reaching the
+   * capture over the LAN (devices.json proxyHost) has no probe: its windows are judged on its own
+   * flows alone. The first probe is sent now, so the identifier window starts with a sample.
+   */
+  #startRouteProbes(port: number): void {
+    if (this.entry.proxyHost !== undefined) return;
+    this.#probeMarkers = new MarkerWriter(this.captureDir);
+    const adb = this.session.adb;
+    this.#prober = new RouteProber({ open: () => adb.openTcp(port, 5000), markers: this.#probeMarkers, route: `adb reverse tcp:${port} on ${this.entry.serial}` });
+    void this.#prober.probe();
+    this.#prober.start();
+  }
+
   /** Puts the phone back (undo provisioning, stop the capture, disconnect); returns what could not be undone. */
   async stop(): Promise<string[]> {
     const problems: string[] = [];
+    // Probes end before the tunnel goes: a probe failing because the run undoes the route is no evidence.
+    await this.#prober?.stop();
+    this.#prober = undefined;
+    await this.#probeMarkers?.close();
+    this.#probeMarkers = undefined;
     const own = this.entry.name;
     const undo = await this.session.stop().catch((error: Error) => ({ ok: false, problems: [error.message] }));
     problems.push(...undo.problems.map((p) => `${own}: ${p}`));
@@ -319,13 +345,17 @@ export class RiggedPhone implements ScenarioPhone {
     return this.#analysis && this.#analysis.at >= since ? this.#analysis : undefined;
   }
 
-  /** Analyses everything captured so far. */
+  /**
+   * Analyses everything captured so far. A route probe goes first, so the route is proven (or not)
+   * up to the moment the analysis reads: the windows that just closed get their last sample.
+   */
   async analyse(): Promise<PhoneAnalysis> {
+    const probe = this.#prober ? await this.#prober.probe() : undefined;
     const at = Date.now();
     const analysis = await analysePhoneCapture(this.captureDir, this.#planted);
-    // The last heartbeat may be up to HEARTBEAT_MS old: judge coverage up to then, not up to `at`.
-    const coverage = captureCoverage(await readMarkers(this.captureDir), this.#capturingSince, at - 2 * HEARTBEAT_MS);
-    return { ...analysis, at, coverage };
+    // The last heartbeat may be up to HEARTBEAT_MS old: judge up to then, not up to `at`.
+    const to = Math.min(probe?.ok ? probe.time : at, at - 2 * HEARTBEAT_MS);
+    return { ...analysis, at, window: { from: this.#capturingSince, to: Math.max(to, this.#capturingSince) } };
   }
 
   /** Waits until no new flow arrived for quietMs and `notBefore` has passed (or timeoutMs passed). */

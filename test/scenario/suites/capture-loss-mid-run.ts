@@ -36,6 +36,11 @@ export default defineSuite({ name: 'capture-loss-mid-run', description: 'Capture
     expect(visit).to.not.have.leakedToThirdParty();
   });
 
+  it('before the fault: the IMEI reached no host', async () => {
+    await phone.waitForTelemetry();
+    expect(phone.identifier('imei')).to.not.have.reached(/./);
+  });
+
   it('fault: the sidecar\'s sockets are destroyed and the phone\'s tunnel stopped', async () => {
     const rig = phone as RiggedPhone;
     const server = listenerOn(rig.sidecar.port) as Server & { destroy?: () => Promise<void> };
@@ -55,4 +60,9 @@ export default defineSuite({ name: 'capture-loss-mid-run', description: 'Capture
       expect(visit).to.not.have.leakedToThirdParty();
     });
   }
+
+  it('after the fault: the IMEI reached no host', async () => {
+    await phone.waitForTelemetry({ timeoutMs: 8000 });
+    expect(phone.identifier('imei')).to.not.have.reached(/./);
+  });
 });
