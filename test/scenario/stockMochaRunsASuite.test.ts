@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageInfo } from '../../harness/packageInfo.js';
 import type { RunRecord } from '../../harness/report/index.js';
+import { openLab, proxySettings, waitFor } from '../run/lifecycleKit.js';
 import { simDeviceEntries } from './simPhones.js';
 
 const { root } = packageInfo();
@@ -35,7 +36,8 @@ function onlyRun(out: string): { dir: string; run: RunRecord; tests: RunRecord['
 
 // The stock `mocha` CLI with `--require` phonehome's root-hook plugin: a simulated Redmi Note 8
 // that the plugin launches, rigs and puts back; mocha's own reporter, --grep, --retries; the
-// phonehome run folder written in the global teardown. Two spawned runs (each 30–80 s here).
+// phonehome run folder written in the global teardown; Ctrl-C puts the phone back. Three spawned
+// runs (each 30–80 s here).
 describe('the stock mocha CLI runs a suite under --require phonehome/mocha', function () {
   this.timeout(420_000);
   let dir: string;
@@ -101,5 +103,48 @@ export default defineSuite({ name: 'fails', description: 'one flaky test, one wr
       ['asserts something false about mocha-phone', 'failed'],
     ]);
     expect(tests[1]!.error?.message).to.match(/no-such-browser/);
+  });
+
+  it('Ctrl-C mid-test puts the phone back, writes the report (incomplete) and ends by the signal', async () => {
+    // A phone the test owns (not launched by the run), so its proxy setting can be read afterwards.
+    const lab = await openLab('phonehome-mocha-sigint-', 1);
+    try {
+      const before = await proxySettings(lab);
+      const suite = path.join(lab.dir, 'waits.ts');
+      writeFileSync(suite, `
+import { defineSuite } from ${JSON.stringify(path.join(root, 'harness/scenario/index.js'))};
+export default defineSuite({ name: 'waits', description: 'waits to be interrupted' }, (ctx) => {
+  it('waits on ' + ctx.phones[0]!.name, async () => {
+    process.stderr.write('waiting\\n');
+    await new Promise((r) => setTimeout(r, 90_000));
+  });
+});
+`);
+      const out = path.join(lab.dir, 'reports');
+      const child = spawn(process.execPath, [MOCHA, '--require', './harness/mocha.ts', suite], {
+        cwd: root,
+        env: { ...process.env, PHONEHOME_DEVICES_FILE: lab.devices, PHONEHOME_DEVICE: lab.names[0]!, PHONEHOME_OUT: out },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      try {
+        await waitFor('the test waiting', () => /^waiting$/m.test(output), () => output, 150_000);
+        expect(await proxySettings(lab), 'provisioned while the test runs').to.not.deep.equal(before);
+        child.kill('SIGINT');
+        expect(await exited, output).to.deep.equal({ code: null, signal: 'SIGINT' });
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      expect(output).to.match(/SIGINT: undoing provisioning before exiting/);
+      expect(await proxySettings(lab)).to.deep.equal(before);
+      const { run } = onlyRun(out);
+      expect(run.status).to.equal('incomplete');
+      expect(run.phones.map((p) => p.name)).to.deep.equal(lab.names);
+    } finally {
+      await lab.close();
+    }
   });
 });
