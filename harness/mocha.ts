@@ -26,5 +26,8 @@ async function start(): Promise<StockMochaPlugin> {
 
 const plugin = await start();
 
-export const mochaHooks = plugin.mochaHooks;
-export const mochaGlobalTeardown = plugin.mochaGlobalTeardown;
+// Typed without mocha's namespace, so a user's TypeScript needs no @types/mocha to import this.
+/** mocha's root hooks: each test recorded into the run's journal. */
+export const mochaHooks: { beforeEach(): void; afterEach(): void } = plugin.mochaHooks;
+/** mocha's global teardown: the phones put back, the report written. */
+export const mochaGlobalTeardown: () => Promise<void> = plugin.mochaGlobalTeardown;

@@ -54,7 +54,7 @@ export function stockMochaOptions(env: NodeJS.ProcessEnv = process.env, cwd = pr
 
 /** What the stock mocha CLI takes from a `--require` module (mocha's root-hook plugin exports). */
 export interface StockMochaPlugin {
-  mochaHooks: Mocha.RootHookObject;
+  mochaHooks: { beforeEach(this: Mocha.Context): void; afterEach(this: Mocha.Context): void };
   mochaGlobalTeardown: () => Promise<void>;
   /** The rigged phones' run (for a custom entry point). */
   run: RunLifecycle;
@@ -139,7 +139,7 @@ export async function startStockMochaRun(options: StockMochaOptions, io: RunIo, 
     run.suiteDeclared({ name: definition.name, file: suite.file ?? definition.name });
   });
 
-  const mochaHooks: Mocha.RootHookObject = {
+  const mochaHooks: StockMochaPlugin['mochaHooks'] = {
     beforeEach() {
       // A retried attempt's visits stay with the test: its final record lists every visit it made.
       if (!retrying) visits = [];

@@ -49,7 +49,7 @@ describe('the phonehome package, installed from its tarball', function () {
     expect(readdirSync(path.join(installed, 'dist/harness/report'))).to.include('run.schema.json');
   });
 
-  it('compiles a TypeScript file that imports phonehome/capture, a type from phonehome/detect and phonehome/wdio', async () => {
+  it('compiles a TypeScript file that imports phonehome/capture, a type from phonehome/detect, phonehome/wdio and the types of phonehome/mocha', async () => {
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
       files: ['main.ts'],
@@ -59,6 +59,9 @@ describe('the phonehome package, installed from its tarball', function () {
       "import type { Finding, Verdict } from 'phonehome/detect';",
       "import { defineSuite } from 'phonehome';",
       "import { PhonehomeService, phonehome } from 'phonehome/wdio';",
+      // Types only: importing the plugin for real rigs phones (its top-level await).
+      "import type { mochaHooks, mochaGlobalTeardown } from 'phonehome/mocha';",
+      'type Teardown = typeof mochaGlobalTeardown; const teardown: Teardown | undefined = undefined; const hooks: typeof mochaHooks | undefined = undefined;',
       "const service = new PhonehomeService({ device: 'redmi-note-8' });",
       "const visit = (url: string) => phonehome().visit(url, async () => undefined);",
       "const sidecar = new CaptureSidecar({ out: 'cap', port: 0 });",
@@ -72,7 +75,7 @@ describe('the phonehome package, installed from its tarball', function () {
       "const wrong: Verdict['verdict'] = 'clean';",
       '// @ts-expect-error visit() needs the steps that load the page',
       "const noSteps = () => phonehome().visit('https://a.example/');",
-      'export { port, verdict, host, wrong, defineSuite, service, visit, noSteps };',
+      'export { port, verdict, host, wrong, defineSuite, service, visit, noSteps, teardown, hooks };',
     ].join('\n'));
     const result = await run(process.execPath, [TSC, '-p', app]).then(() => ({ ok: true, out: '' }), (e: { stdout: string }) => ({ ok: false, out: e.stdout }));
     expect(result.out).to.equal('');

@@ -144,7 +144,12 @@ export default defineSuite({ name: 'waits', description: 'waits to be interrupte
       expect(run.status).to.equal('incomplete');
       expect(run.phones.map((p) => p.name)).to.deep.equal(lab.names);
     } finally {
-      await lab.close();
+      // What the run started (its adb server, Appium) is gone with it; the folder is removed after.
+      await lab.close().catch(async (error: Error) => {
+        const { execFileSync } = await import('node:child_process');
+        const left = execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n').filter((l) => l.includes(lab.dir));
+        throw new Error(`${error.message}; processes still using the lab: ${left.join(' | ') || 'none'}`);
+      });
     }
   });
 });
