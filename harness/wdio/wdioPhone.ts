@@ -5,7 +5,7 @@ import { VERDICT_GRACE_MS, type BrowserMode, type Canary, type Finding, type Vis
 import { newVisitId } from '../drive/index.js';
 import { PhonehomeError } from '../errors.js';
 import { analysePhoneCapture, JournalWriter, type PhoneCaptureAnalysis, type TestRecord } from '../report/index.js';
-import { uniqueSearchTerm, uniqueUrl, urlTokens, type Judgeable, type Judgement } from '../scenario/index.js';
+import { uniqueSearchTerm, uniqueUrl, urlTokens, type Judgeable, type Judgement, type WaitForTelemetryOptions } from '../scenario/index.js';
 import type { WdioRunState } from './runState.js';
 
 /** What a spec says about the visit it is about to make; browser and mode default from the session. */
@@ -101,8 +101,9 @@ export class WdioPhone {
   /**
    * Waits until the last visit's verdict window is over and heartbeat-covered, and the phone's
    * traffic is quiet (no new flow for quietMs) or timeoutMs passed; then analyses the capture.
+   * (Always the fixed wait: `untilLeaked` is not used here.)
    */
-  async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  async waitForTelemetry(options: WaitForTelemetryOptions = {}): Promise<void> {
     const quietMs = options.quietMs ?? 1000;
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     const notBefore = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
