@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PhonehomeError } from '../errors.js';
 import { ensureAndroidHome } from './androidHome.js';
+import { findAppiumHome } from './appiumInstall.js';
 
-/** The project root: APPIUM_HOME, where appium and appium-uiautomator2-driver are pinned dependencies. */
+/** The package root (a clone's, or node_modules/phonehome installed). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface AppiumServerOptions {
@@ -140,7 +141,7 @@ export class AppiumServer extends EventEmitter<AppiumServerEvents> {
   }
 
   private async launch(port: number, androidHome: string): Promise<void> {
-    const appiumHome = this.options.appiumHome ?? PROJECT_ROOT;
+    const appiumHome = this.options.appiumHome ?? findAppiumHome();
     const script = path.join(appiumHome, 'node_modules', 'appium', 'index.js');
     const defaults: Record<string, unknown> = {};
     if (this.options.adbPort !== undefined) {

@@ -1,59 +1,50 @@
 import path from 'node:path';
-import type { BrowserMode, Visit } from '../detect/index.js';
+import type { Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
-import { AdbClient, AdbServer, allocateLaunchPort, openRunLedger, pidListeningOn, undoOnSignals } from '../device/index.js';
+import { AdbClient, AdbServer, allocateLaunchPort, openRunLedger, pidListeningOn, undoOnSignals, type ProcessLedger } from '../device/index.js';
 import { browserProfile, profilePackages } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { createRunFolder, JournalWriter, type RunFolder, type RunRecord, type TestRecord } from '../report/index.js';
-import {
-  checkAppiumUrls,
-  isAssertionFailure,
-  loadRunInputs,
-  RiggedPhone,
-  runSuitesWithMocha,
-  uniqueSearchTerm,
-  uniqueUrl,
-  type BrowserDriver,
-  type LoadedSuite,
-  type ScenarioContext,
-} from '../scenario/index.js';
 import { writeReportsWithBaseline } from '../report/baselineReport.js';
-import { declaredTests, exactTitles } from './declaredTests.js';
-import { matchKey, selectDevices } from './deviceSelection.js';
-import { DevicePool, type PoolPhoneSpec, type WorkItem } from './devicePool.js';
-import { markVisitsLost } from './lostPhoneEvidence.js';
-import { loadRun } from '../report/runLoader.js';
-import { selectShard, shardLabel, type Shard } from './shard.js';
+import { isAssertionFailure, RiggedPhone, type BrowserDriver } from '../scenario/index.js';
 
-/** Where the run prints (the CLI passes its own). */
+/** Where the run prints (the CLI passes its own; the mocha plugin prints to stderr). */
 export interface RunIo {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-export interface RunOptions {
-  /** Suite names (scenarios/<name>.ts) or suite files. */
-  suites: string[];
-  devicesFile: string;
-  /** --device NAME | all | tag:NAME …; empty: the devices file's default phone. */
-  devices: string[];
-  /** --browser …; empty: every browser profile. */
-  browsers: string[];
-  modes: BrowserMode[];
-  grep?: string;
+/** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
+export type CreateDriver = (
+  phones: RiggedPhone[],
+  setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void },
+) => Promise<BrowserDriver & { stop(): Promise<void> }>;
+
+export interface LifecycleOptions {
   /** Reports root (reports/); the run folder is <out>/<run-id>. */
   out: string;
-  /** argv after `phonehome`, for the record. */
+  /** What started the run, for the record (`run …`, `mocha …`, `wdio …`). */
   argv: string[];
-  timeoutMs: number;
   io: RunIo;
-  /** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
-  createDriver: (phones: RiggedPhone[], setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
-  /** At most this many phones rigged at once (default: every selected phone). */
-  parallel?: number;
-  shard?: Shard;
+  /** The suites the run starts with: name and file, journalled (more may be added with suiteDeclared()). */
+  suites: ReadonlyArray<{ name: string; file: string }>;
+  /** Folder of the devices file (a phone's launch.cwd is relative to it). */
+  devicesDir: string;
+  /** Browser profiles the run includes. */
+  browsers: readonly string[];
+  /** phonehome's own browser driver; absent when the user's WebdriverIO session drives the browsers (wdio). */
+  createDriver?: CreateDriver;
+  /**
+   * The adb server phones are reached on: default a private one the run starts (and stops); a port
+   * to use the user's own (the wdio service: the user's Appium reaches the phone through it).
+   */
+  adbPort?: number;
   /** A previous run folder: index.html shows what changed since it. */
   baseline?: string;
+  /** What follows `run <id>: ` in the first progress line (suites, phones). */
+  describe: string;
+  /** How errors are prefixed on stderr: the entry point's name (`phonehome run`, `phonehome/mocha` …). */
+  prefix: string;
 }
 
 export interface RunOutcome {
@@ -63,323 +54,225 @@ export interface RunOutcome {
   quarantined: Array<{ phone: string; reason: string }>;
 }
 
-/** Work for one pool: one suite × one browser; a retry names the tests left to do. */
-interface FarmUnit {
-  suite: LoadedSuite;
-  browser: string;
-  only?: string[];
-  /** The phone a retry was lost on: a stand-in must have the same model and app version. */
-  origin?: { phone: string; model?: string; version?: string };
-}
-
-interface Lane {
-  phone: RiggedPhone;
-  /** Visits of the test running now (one test at a time per phone). */
-  current?: Visit[];
-}
-
 /**
- * The one run lifecycle of `phonehome run`; a one-phone run is a farm of one. In order: check every
- * input before a phone is touched → the run folder and its journal → a private adb server → rig the
- * phones (start, connect, capture sidecar, provision) → the browser driver → the suites → put the
- * phones back as found → the reports, whatever happened in between.
+ * The one run lifecycle, in two halves every entry point shares (`phonehome run`, the stock-mocha
+ * plugin `phonehome/mocha`, the WebdriverIO service):
  *
- * Suites × browsers are spread over pools of phones that may stand in for each other (devices.json
- * tags), at most `parallel` phones at once, each with its own capture sidecar, Appium systemPort and
- * mocha run. A phone lost mid-run is quarantined: the tests it did not finish are recorded as lost
- * (unobservable, never passed), its visits get `device-lost` blind spots, and the tests are retried
- * once on a matching phone. With a shard, only that slice of each pool's tests runs.
+ *  - start (open() + rig()): the run folder and its journal → the process ledger → an adb server →
+ *    the browser driver → each phone rigged (started, connected, its capture sidecar, provisioned);
+ *  - finish(): the driver stopped → every phone put back as found → run-end → the reports, whatever
+ *    happened in between.
  *
- * Exit codes, the same for one phone and many: 0 every assertion held, 1 an assertion failed, 2 a
- * harness or setup error — including a phone that could not be put back (its proxy or CA left on).
- * SIGINT / SIGTERM / SIGHUP: the phones are put back, the report is written from what was captured
- * (run.json status `incomplete`), then the signal ends the process as it would have.
+ * Between the halves the caller runs its tests and tells the lifecycle what happened (test(),
+ * error()). Exit codes, the same for every entry point that uses them: 0 every assertion held, 1 an
+ * assertion failed, 2 a harness or setup error — including a phone that could not be put back.
+ * SIGINT / SIGTERM / SIGHUP at any moment: the phones are put back, the report is written from
+ * what was captured (run.json status `incomplete`), then the signal ends the process as it would have.
  */
-export async function runSuites(options: RunOptions): Promise<RunOutcome> {
-  const { io } = options;
-  const log = (line: string) => io.out(line);
+export class RunLifecycle {
+  readonly folder: RunFolder;
+  readonly journal: JournalWriter;
+  readonly phones: RiggedPhone[] = [];
+  #options: LifecycleOptions;
+  #processes: ProcessLedger & { close(): void };
+  #adbServer: AdbServer | undefined;
+  #adb: AdbClient | undefined;
+  #driver: (BrowserDriver & { stop(): Promise<void> }) | undefined;
+  #stopped = new Set<RiggedPhone>();
+  /** A phone put back no longer has a sidecar to ask: its count is kept from just before. */
+  #flowsAtStop = new Map<RiggedPhone, number>();
+  #harnessFailure = false;
+  #assertionFailure = false;
+  #interrupted = false;
+  #cleaned: Promise<void> | undefined;
+  #disposeSignals: () => void;
+  readonly counts = { passed: 0, failed: 0, pending: 0 };
+  /** Every harness or setup error recorded through error(), in order. */
+  readonly errors: string[] = [];
 
-  // 1. Inputs, all checked before any phone is touched.
-  const { suites, browsers, devicesFile } = await loadRunInputs(options);
-  const entries = selectDevices(devicesFile, options.devices);
-  await checkAppiumUrls(entries);
-  if (options.baseline !== undefined) await loadRun(options.baseline);
-  const grep = options.grep !== undefined ? new RegExp(options.grep) : undefined;
-  const parallel = options.parallel ?? entries.length;
-  const keyOf = new Map(entries.map((e) => [e.name, matchKey(e)]));
-  const labels = poolLabels(entries);
+  private constructor(options: LifecycleOptions, folder: RunFolder, processes: ProcessLedger & { close(): void }) {
+    this.#options = options;
+    this.folder = folder;
+    this.#processes = processes;
+    this.journal = new JournalWriter(folder.journal);
+    this.#disposeSignals = undoOnSignals(async () => {
+      this.#interrupted = true;
+      this.error('interrupted by a signal before the suites finished');
+      await this.#cleanup();
+      const written = await writeReportsWithBaseline(folder, options.baseline).catch((error: Error) => void options.io.err(`${options.prefix}: report not written: ${error.message}`));
+      if (written) this.#log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
+    }, { log: (line) => this.#log(line) });
+  }
 
-  // 2. The run folder and its journal.
-  const folder = await createRunFolder(options.out);
-  // What this run starts is recorded in its folder; what killed earlier runs left is ended first.
-  const processes = await openRunLedger(folder.dir, options.out, log);
-  const journal = new JournalWriter(folder.journal);
-  journal.write({ type: 'run-start', runId: folder.runId, startedAt: Date.now(), argv: options.argv });
-  for (const s of suites) journal.write({ type: 'suite', name: s.definition.name, file: path.relative(process.cwd(), s.file) || s.file });
-  log(`run ${folder.runId}: ${suites.map((s) => s.definition.name).join(', ')} on ${entries.map((e) => e.name).join(', ')} (${parallel} at a time${options.shard ? `, shard ${shardLabel(options.shard)}` : ''})`);
-
-  const adbServer = new AdbServer();
-  const rigs: RiggedPhone[] = [];
-  const stopped = new Set<RiggedPhone>();
-  let driver: (BrowserDriver & { stop(): Promise<void> }) | undefined;
-  let harnessFailure = false;
-  let assertionFailure = false;
-  let visitsDone = 0;
-  let quarantined: Array<{ phone: string; reason: string }> = [];
-  const lostPhones = new Set<string>();
-  const counts = { passed: 0, failed: 0, pending: 0 };
-  let planned = 0;
-  // A rig put back no longer has a sidecar to ask: its count is kept from just before.
-  const flowsAtStop = new Map<RiggedPhone, number>();
-  const flows = () => rigs.reduce((n, r) => n + (flowsAtStop.get(r) ?? r.flowsRecorded), 0);
-  const journalError = (message: string) => {
-    harnessFailure = true;
-    io.err(`phonehome run: ${message}`);
-    journal.write({ type: 'error', time: Date.now(), message });
-  };
-  const stopRig = async (rig: RiggedPhone, quiet: boolean) => {
-    if (stopped.has(rig)) return;
-    stopped.add(rig);
-    flowsAtStop.set(rig, rig.flowsRecorded);
-    for (const problem of await rig.stop()) (quiet ? (p: string) => log(`warning: ${p}`) : journalError)(problem);
-  };
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await driver?.stop().catch((error: Error) => journalError(`Appium did not stop cleanly: ${error.message}`));
-      for (const rig of [...rigs].reverse()) await stopRig(rig, false);
-      await adbServer.stop();
-    })());
-  let interrupted = false;
-  const disposeSignals = undoOnSignals(async () => {
-    interrupted = true;
-    journalError('interrupted by a signal before the suites finished');
-    await cleanup();
-    const written = await writeReportsWithBaseline(folder, options.baseline).catch((error: Error) => void io.err(`phonehome run: report not written: ${error.message}`));
-    if (written) log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
-  }, { log });
-
-  try {
-    await adbServer.start();
-    processes.record(pidListeningOn(adbServer.port), 'adb server');
-    journal.write({ type: 'adb-server', port: adbServer.port });
-    const adb = new AdbClient({ port: adbServer.port });
-    driver = await options.createDriver(rigs, { adbPort: adbServer.port, log, onProcess: (pid, role) => processes.record(pid, role) });
-    const drv = driver;
-    const ctxFor = (lane: Lane): ScenarioContext => ({
-      runId: folder.runId,
-      phones: [lane.phone],
-      modes: options.modes,
-      uniqueUrl,
-      uniqueSearchTerm,
-    });
-
-    // Which tests each unit of a pool runs: planned once per pool, on its first rigged phone, so
-    // every phone of the pool (and every shard job) works from the same list.
-    const plans = new Map<string, Map<string, string[]>>();
-    const unitId = (u: { suite: LoadedSuite; browser: string }) => `${u.suite.definition.name}\u0000${u.browser}`;
-    const planFor = (key: string, lane: Lane): Map<string, string[]> => {
-      let plan = plans.get(key);
-      if (plan) return plan;
-      const label = labels.get(key)!;
-      const owned: Array<{ unit: string; title: string }> = [];
-      for (const suite of suites) {
-        const all = declaredTests(suite, ctxFor(lane));
-        const perBrowser = browsers.map((b) => new Set(lane.phone.withBrowsersOnly([b], () => declaredTests(suite, ctxFor(lane)))));
-        for (const title of all) {
-          // A test declared whatever the browser (a phone-level check) goes with the first browser's unit.
-          const owner = Math.max(0, perBrowser.findIndex((set) => set.has(title)));
-          owned.push({ unit: unitId({ suite, browser: browsers[owner]! }), title });
-        }
+  /**
+   * The start half up to the phones: run folder and journal, process ledger (ending what killed
+   * runs left), the adb server, the browser driver. Call it once every input has been checked.
+   */
+  static async open(options: LifecycleOptions): Promise<RunLifecycle> {
+    const log = options.io.out;
+    const folder = await createRunFolder(options.out);
+    // What this run starts is recorded in its folder; what killed earlier runs left is ended first.
+    const processes = await openRunLedger(folder.dir, options.out, log);
+    const run = new RunLifecycle(options, folder, processes);
+    run.journal.write({ type: 'run-start', runId: folder.runId, startedAt: Date.now(), argv: options.argv });
+    for (const s of options.suites) run.suiteDeclared(s);
+    log(`run ${folder.runId}: ${options.describe}`);
+    try {
+      let adbPort = options.adbPort;
+      if (adbPort === undefined) {
+        run.#adbServer = new AdbServer();
+        await run.#adbServer.start();
+        adbPort = run.#adbServer.port;
+        processes.record(pidListeningOn(adbPort), 'adb server');
+        run.journal.write({ type: 'adb-server', port: adbPort });
       }
-      let chosen = grep ? owned.filter((o) => grep.test(o.title)) : owned;
-      planned += chosen.length;
-      if (options.shard) chosen = selectShard(chosen, options.shard, (o) => o.title);
-      plan = new Map();
-      for (const o of chosen) plan.set(o.unit, [...(plan.get(o.unit) ?? []), o.title]);
-      plans.set(key, plan);
-      const total = chosen.length;
-      log(`[${label}] ${total} tests${options.shard ? ` in shard ${shardLabel(options.shard)} (of ${owned.length})` : ''} over ${suites.length} suites × ${browsers.length} browsers`);
-      return plan;
-    };
-
-    const pool = new DevicePool<FarmUnit, Lane>({
-      phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
-      parallel,
-      start: async (spec) => {
-        const entry = await allocateLaunchPort(entries.find((e) => e.name === spec.name)!);
-        log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
-        const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-        const lane: Lane = {
-          // Suites see the phone under its pool's name, so a test has the same title whichever phone of
-          // the pool runs it (shards and retries rely on that); a phone alone in its pool keeps its name.
-          phone: new RiggedPhone({
-            entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log,
-            onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`),
-            driver: drv, browsers, shownAs: labels.get(spec.key)!,
-            onVisit: (visit) => {
-              visitsDone++;
-              lane.current?.push(visit);
-            },
-          }),
-        };
-        const rig = lane.phone;
-        rigs.push(rig);
-        // Appium starts while the phone is provisioned.
-        drv.prepare?.(rig);
-        try {
-          await rig.start();
-        } catch (error) {
-          await stopRig(rig, true);
-          throw error;
-        }
-        const r = rig.record;
-        log(`[${entry.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed'}; capture on 127.0.0.1:${rig.sidecar.port}`);
-        return lane;
-      },
-      // A phone put back after its work: a failed undo is an error (its proxy or CA is left on). A
-      // quarantined (lost) phone's undo is expected to fail; its loss is already the error, if any.
-      // Its browser sessions end first: a session reused across tests must not outlive its phone
-      // (deleting it afterwards makes Appium, or a grid node, wait on a device that is gone).
-      stop: async (spec, lane) => {
-        await drv.release?.(lane.phone).catch(() => undefined);
-        await stopRig(lane.phone, lostPhones.has(spec.name));
-      },
-      accepts: (item, lane) => {
-        const origin = item.unit.origin;
-        if (!origin) return true;
-        return lane.phone.record.model === origin.model && lane.phone.appVersion(item.unit.browser) === origin.version;
-      },
-      run: async (item, lane, spec) => runUnit(item, lane, spec),
-    });
-
-    const runUnit = async (item: WorkItem<FarmUnit>, lane: Lane, spec: PoolPhoneSpec) => {
-      const { unit } = item;
-      let titles = planFor(spec.key, lane).get(unitId(unit)) ?? [];
-      if (unit.only) titles = titles.filter((t) => unit.only!.includes(t));
-      if (titles.length === 0) return { lost: false as const };
-      const ctx = ctxFor(lane);
-      const declared = new Set(declaredTests(unit.suite, ctx));
-      const missing = titles.filter((t) => !declared.has(t));
-      if (missing.length > 0) {
-        journalError(`${spec.name} does not declare ${missing.length} test(s) its pool planned (e.g. '${missing[0]}'): its app versions differ from the pool's first phone; give it other tags`);
-        titles = titles.filter((t) => declared.has(t));
-        if (titles.length === 0) return { lost: false as const };
+      run.#adb = new AdbClient({ port: adbPort });
+      if (options.createDriver) {
+        run.#driver = await options.createDriver(run.phones, { adbPort, log, onProcess: (pid, role) => processes.record(pid, role) });
       }
-      const since = Date.now();
-      const held: Array<{ record: TestRecord; error: unknown }> = [];
-      const done = new Set<string>();
-      // Notice a dead phone within a second, so the tests after it fail fast instead of timing out.
-      const watchdog = setInterval(() => void lane.phone.session.checkAlive().catch(() => undefined), 1000);
-      try {
-        await runSuitesWithMocha([unit.suite], ctx, { timeoutMs: options.timeoutMs, grep: exactTitles(titles) }, {
-          testStarted: () => {
-            lane.current = [];
-          },
-          testFinished: (record, error) => {
-            const test: TestRecord = { ...record, visitIds: (lane.current ?? []).map((v) => v.id), device: spec.name };
-            lane.current = undefined;
-            if (record.state === 'failed' || lane.phone.session.lost) {
-              // Held until the unit ends: a failure on a phone that turns out lost is not a verdict.
-              held.push({ record: test, error });
-              return;
-            }
-            done.add(record.fullTitle);
-            counts[record.state]++;
-            journal.write({ type: 'test', test });
-            log(`${record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone}, flows ${flows()})`);
-          },
-        });
-      } finally {
-        clearInterval(watchdog);
-      }
-      const lost = await lane.phone.session.checkAlive().then(() => undefined, (error: Error) => error);
-      if (!lost) {
-        for (const { record, error } of held) {
-          counts[record.state]++;
-          journal.write({ type: 'test', test: record });
-          log(`${record.state === 'failed' ? '✗' : record.state === 'passed' ? '✓' : '-'} ${record.fullTitle} [${spec.name}] (${record.durationMs} ms; visits ${visitsDone}, flows ${flows()})`);
-          if (record.state === 'failed') {
-            log(`    ${record.error?.message.split('\n')[0] ?? 'failed'}`);
-            if (isAssertionFailure(error)) assertionFailure = true;
-            else harnessFailure = true;
-          }
-        }
-        return { lost: false as const };
-      }
-      const reason = lost.message.split('\n')[0]!;
-      for (const { record } of held) {
-        journal.write({ type: 'test', test: { ...record, state: 'pending', lost: `${spec.name} was lost during this test (${reason}); unobservable` } });
-        log(`? ${record.fullTitle} [${spec.name}] lost with the phone: unobservable`);
-      }
-      const blind = await markVisitsLost(lane.phone.captureDir, since, reason);
-      const unfinished = titles.filter((t) => !done.has(t));
-      log(`[${spec.name}] lost: ${reason}; quarantined; ${blind} visits marked unobservable; ${unfinished.length} tests left to retry`);
-      return {
-        lost: true as const,
-        reason,
-        unfinished: unfinished.length > 0 ? { ...unit, only: unfinished, origin: { phone: spec.name, ...definedOnly({ model: lane.phone.record.model, version: lane.phone.appVersion(unit.browser) }) } } : undefined,
-      };
-    };
-
-    pool.on('item-lost', (item, spec, _reason, retry) => {
-      if (retry) log(`retrying ${retry.unit.only?.length ?? 'the'} tests of ${item.unit.suite.definition.name} (${item.unit.browser}) lost on ${spec.name} on another phone of its pool`);
-    });
-    pool.on('phone-quarantined', (spec, reason) => {
-      lostPhones.add(spec.name);
-      log(`[${spec.name}] quarantined: ${reason}`);
-      // Why a phone could not be rigged (a preflight blocker and its fix, a launch that failed) is
-      // what its user must act on: it goes to stderr, not only into the progress lines.
-      if (reason.startsWith('did not start')) io.err(`phonehome run: [${spec.name}] ${reason}`);
-    });
-    const items = entries.length === 0 ? [] : [...new Set(keyOf.values())].flatMap((key) =>
-      suites.flatMap((suite) => browsers.map((browser) => ({ id: `${unitId({ suite, browser })}\u0000${key}`, key, unit: { suite, browser } }))),
-    );
-    const outcome = await pool.run(items);
-    quarantined = outcome.quarantined;
-    for (const { item, reason } of outcome.abandoned) {
-      const what = item.unit.only ? `${item.unit.only.length} test(s)` : 'the tests';
-      journalError(`${what} of ${item.unit.suite.definition.name} (${item.unit.browser}) on pool ${labels.get(item.key)} did not run: ${reason}`);
+    } catch (error) {
+      run.failed(error);
     }
-    log(`${counts.passed} passed, ${counts.failed} failed, ${counts.pending} pending; ${visitsDone} visits, ${flows()} flows captured; ${quarantined.length > 0 ? `quarantined: ${quarantined.map((q) => q.phone).join(', ')}` : 'no phone lost'}`);
-    if (planned === 0 && !options.shard && outcome.abandoned.length === 0) {
-      // A run that checked nothing must not look like a run where everything held. (A shard may
-      // rightly hold nothing: more CI jobs than tests.)
-      throw new PhonehomeError(
-        options.grep !== undefined
-          ? `no test matched --grep '${options.grep}' in the chosen suites (see the test titles with --grep '.' or in a report)`
-          : 'the chosen suites declared no tests for these phones',
-      );
+    return run;
+  }
+
+  /** Did open() reach an adb server (and start the driver, if any)? If not, the error is recorded: finish(). */
+  get ready(): boolean {
+    return this.#adb !== undefined && (this.#options.createDriver === undefined || this.#driver !== undefined);
+  }
+
+  get runId(): string {
+    return this.folder.runId;
+  }
+
+  get driver(): BrowserDriver | undefined {
+    return this.#driver;
+  }
+
+  /** Has anything gone wrong that is not an assertion (exit 2)? */
+  get harnessFailed(): boolean {
+    return this.#harnessFailure;
+  }
+
+  /** Flows captured so far over every phone of the run. */
+  flowsCaptured(): number {
+    return this.phones.reduce((n, p) => n + (this.#flowsAtStop.get(p) ?? p.flowsRecorded), 0);
+  }
+
+  /** A suite that joined the run (the mocha plugin learns its suites as mocha loads them). */
+  suiteDeclared(suite: { name: string; file: string }): void {
+    this.journal.write({ type: 'suite', name: suite.name, file: path.relative(process.cwd(), suite.file) || suite.file });
+  }
+
+  /**
+   * The start half for one phone: rigs it (start, connect, capture, provision, identifiers) with the
+   * run's driver; on failure it is put back and the error thrown (the caller decides: quarantine, or
+   * end the run). `shownAs`: the name suites see (its pool's); `onVisit`: told of each visit.
+   */
+  async rig(entry: DeviceEntry, options: { shownAs?: string; onVisit?: (visit: Visit) => void } = {}): Promise<RiggedPhone> {
+    if (!this.#adb) throw new PhonehomeError('no adb server: the run could not reach one (see the error above)');
+    const log = this.#options.io.out;
+    const allocated = await allocateLaunchPort(entry);
+    log(`[${allocated.name}] starting, connecting, capturing, provisioning…`);
+    const packages = Object.fromEntries(this.#options.browsers.map((b) => [b, profilePackages(browserProfile(b), allocated.packages)]));
+    const phone = new RiggedPhone({
+      entry: allocated,
+      adb: this.#adb,
+      folder: this.folder,
+      journal: this.journal,
+      baseDir: this.#options.devicesDir,
+      packages,
+      log,
+      onLaunch: (pid) => this.#processes.record(pid, `phone ${allocated.name}`),
+      browsers: [...this.#options.browsers],
+      ...(this.#driver ? { driver: this.#driver } : {}),
+      ...(options.shownAs !== undefined ? { shownAs: options.shownAs } : {}),
+      ...(options.onVisit ? { onVisit: options.onVisit } : {}),
+    });
+    this.phones.push(phone);
+    // Appium starts while the phone is provisioned.
+    this.#driver?.prepare?.(phone);
+    try {
+      await phone.start();
+    } catch (error) {
+      await this.putBack(phone, { quiet: true });
+      throw error;
     }
-  } catch (error) {
-    journalError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-    if (!(error instanceof PhonehomeError)) io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    await cleanup();
-    if (!interrupted) {
-      disposeSignals();
-      processes.close();
-      journal.write({ type: 'run-end', endedAt: Date.now(), status: harnessFailure ? 'error' : assertionFailure ? 'failed' : 'passed' });
-      journal.close();
+    const r = phone.record;
+    log(`[${allocated.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed'}; capture on 127.0.0.1:${phone.sidecar.port}`);
+    return phone;
+  }
+
+  /**
+   * Puts one phone back (its browser sessions end first: a session must not outlive its phone). A
+   * failed undo is an error (its proxy or CA is left on) unless `quiet` (a phone already lost or
+   * never rigged: its loss is the error, if any).
+   */
+  async putBack(phone: RiggedPhone, options: { quiet: boolean }): Promise<void> {
+    if (this.#stopped.has(phone)) return;
+    this.#stopped.add(phone);
+    await this.#driver?.release?.(phone).catch(() => undefined);
+    this.#flowsAtStop.set(phone, phone.flowsRecorded);
+    for (const problem of await phone.stop()) (options.quiet ? (p: string) => this.#log(`warning: ${p}`) : (p: string) => this.error(p))(problem);
+  }
+
+  /** A harness or setup error (exit 2): printed and journalled. */
+  error(message: string): void {
+    this.#harnessFailure = true;
+    this.errors.push(message);
+    this.#options.io.err(`${this.#options.prefix}: ${message}`);
+    this.journal.write({ type: 'error', time: Date.now(), message });
+  }
+
+  /** What an entry point caught: its first line is the error; a non-phonehome error also prints its stack. */
+  failed(error: unknown): void {
+    this.error(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    if (!(error instanceof PhonehomeError)) this.#options.io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+
+  /**
+   * A finished test: journalled and counted; a failure is an assertion failure (exit 1) when the
+   * assertion library threw it, else a harness error (exit 2). `error`: what the test threw.
+   */
+  test(record: TestRecord, error?: unknown): void {
+    this.counts[record.state]++;
+    this.journal.write({ type: 'test', test: record });
+    if (record.state === 'failed') {
+      if (isAssertionFailure(error)) this.#assertionFailure = true;
+      else this.#harnessFailure = true;
     }
   }
-  // Interrupted: the signal handler writes the report (status `incomplete`) and ends the process.
-  if (interrupted) await new Promise<never>(() => undefined);
-  const { run } = await writeReportsWithBaseline(folder, options.baseline);
-  log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
-  return { exitCode: harnessFailure ? 2 : assertionFailure ? 1 : 0, folder, run, quarantined };
-}
 
-/** The name suites see for each pool: the phone's own name when it is alone, else its tags. */
-function poolLabels(entries: readonly DeviceEntry[]): Map<string, string> {
-  const byKey = new Map<string, DeviceEntry[]>();
-  for (const e of entries) byKey.set(matchKey(e), [...(byKey.get(matchKey(e)) ?? []), e]);
-  const labels = new Map<string, string>();
-  for (const [key, members] of byKey) labels.set(key, members.length === 1 ? members[0]!.name : [...new Set(members[0]!.tags ?? [])].sort().join('+'));
-  return labels;
-}
+  /** An assertion failed that the lifecycle did not see through test() (a wdio worker journalled it). */
+  assertionFailed(): void {
+    this.#assertionFailure = true;
+  }
 
-function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+  /**
+   * The finish half: driver stopped, every phone put back, run-end, the reports; the exit code.
+   * Interrupted by a signal: never resolves (the signal handler writes the report and ends the process).
+   */
+  async finish(): Promise<RunOutcome> {
+    await this.#cleanup();
+    if (this.#interrupted) return new Promise<never>(() => undefined);
+    this.#disposeSignals();
+    this.#processes.close();
+    this.journal.write({ type: 'run-end', endedAt: Date.now(), status: this.#harnessFailure ? 'error' : this.#assertionFailure ? 'failed' : 'passed' });
+    this.journal.close();
+    const { run } = await writeReportsWithBaseline(this.folder, this.#options.baseline);
+    this.#log(`report: ${path.relative(process.cwd(), this.folder.html) || this.folder.html}`);
+    return { exitCode: this.#harnessFailure ? 2 : this.#assertionFailure ? 1 : 0, folder: this.folder, run, quarantined: [] };
+  }
 
+  #log(line: string): void {
+    this.#options.io.out(line);
+  }
+
+  #cleanup(): Promise<void> {
+    return (this.#cleaned ??= (async () => {
+      await this.#driver?.stop().catch((error: Error) => this.error(`Appium did not stop cleanly: ${error.message}`));
+      for (const phone of [...this.phones].reverse()) await this.putBack(phone, { quiet: false });
+      await this.#adbServer?.stop();
+    })());
+  }
+}

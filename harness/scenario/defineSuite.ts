@@ -19,8 +19,26 @@ export interface SuiteDefinition extends SuiteMeta {
 
 const SUITE_KIND = 'phonehome-suite@1' as const;
 
+/**
+ * What a suite file does when it is loaded: nothing but return its definition (phonehome run loads
+ * the file, then declares its tests per phone), unless a runner registered itself to declare suites
+ * as their files load — the stock mocha CLI under `--require phonehome/mocha`, whose phones are
+ * rigged before mocha loads the spec files. A global symbol, not a module variable: the plugin and
+ * a suite may reach this module by two paths (dist/ and the sources under tsx).
+ */
+const DECLARER = Symbol.for('phonehome.suiteDeclarer');
+export type SuiteDeclarer = (definition: SuiteDefinition) => void;
+
+/** Registers (or with undefined removes) the runner that declares each suite as its file loads. */
+export function declareSuitesWith(declarer: SuiteDeclarer | undefined): void {
+  (globalThis as Record<symbol, unknown>)[DECLARER] = declarer;
+}
+
 export function defineSuite(meta: SuiteMeta, body: (ctx: ScenarioContext) => void): SuiteDefinition {
-  return { ...meta, kind: SUITE_KIND, body };
+  const definition: SuiteDefinition = { ...meta, kind: SUITE_KIND, body };
+  const declarer = (globalThis as Record<symbol, unknown>)[DECLARER] as SuiteDeclarer | undefined;
+  declarer?.(definition);
+  return definition;
 }
 
 export function isSuiteDefinition(value: unknown): value is SuiteDefinition {

@@ -4,8 +4,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PhonehomeError } from '../errors.js';
 import { isSuiteDefinition, type SuiteDefinition } from './defineSuite.js';
 
-/** The suites this checkout ships. */
+/**
+ * The suites the package ships: scenarios/*.ts beside the sources, compiled to dist/scenarios/*.js
+ * in the build (tsconfig.build.json), so an installed `phonehome run forbes-2020` finds them.
+ */
 export const SCENARIOS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+/** How a shipped suite's file ends: .ts under tsx from the sources, .js from dist/. */
+const SUITE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 export interface LoadedSuite {
   definition: SuiteDefinition;
@@ -13,10 +18,10 @@ export interface LoadedSuite {
   file: string;
 }
 
-/** Suite names in a scenarios folder (files ending in .ts). */
-export async function listSuites(dir: string = SCENARIOS_DIR): Promise<string[]> {
+/** Suite names in a scenarios folder (its .ts files; from dist/, its compiled .js files). */
+export async function listSuites(dir: string = SCENARIOS_DIR, ext: string = SUITE_EXT): Promise<string[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
-  return entries.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
+  return entries.filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts')).map((f) => f.slice(0, -ext.length)).sort();
 }
 
 /**
@@ -24,8 +29,8 @@ export async function listSuites(dir: string = SCENARIOS_DIR): Promise<string[]>
  * (relative to cwd). Unknown names list the suites there are.
  */
 export async function resolveSuiteFile(arg: string, dir: string = SCENARIOS_DIR, cwd: string = process.cwd()): Promise<string> {
-  const isPath = arg.includes('/') || arg.includes(path.sep) || /\.m?ts$/.test(arg);
-  const file = isPath ? path.resolve(cwd, arg) : path.join(dir, `${arg}.ts`);
+  const isPath = arg.includes('/') || arg.includes(path.sep) || /\.m?[jt]s$/.test(arg);
+  const file = isPath ? path.resolve(cwd, arg) : path.join(dir, `${arg}${dir === SCENARIOS_DIR ? SUITE_EXT : '.ts'}`);
   const s = await stat(file).catch(() => undefined);
   if (s?.isFile()) return file;
   if (isPath) throw new PhonehomeError(`suite file ${arg} does not exist (pass a .ts file written with defineSuite, or a suite name)`);
@@ -41,6 +46,7 @@ export async function loadSuite(file: string, cwd: string = process.cwd()): Prom
   const shown = path.relative(cwd, file) || file;
   let mod: { default?: unknown };
   try {
+    if (/\.m?ts$/.test(file)) await loadTypeScript();
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_CYCLE_MODULE' || /Cannot require\(\) ES Module .* in a cycle/.test(String(error))) {
@@ -52,11 +58,23 @@ export async function loadSuite(file: string, cwd: string = process.cwd()): Prom
     throw new PhonehomeError(`suite ${shown} is malformed: its default export is not a suite (write \`export default defineSuite({ name, description }, (ctx) => { … })\` with defineSuite from harness/scenario)`);
   }
   const base = path.basename(file);
-  const expected = base.replace(/\.m?ts$/, '');
+  const expected = base.replace(/\.m?[jt]s$/, '');
   if (mod.default.name !== expected) {
     throw new PhonehomeError(`suite ${shown} is malformed: it names itself '${mod.default.name}' but its file is ${base} (make them equal)`);
   }
   return { definition: mod.default, file };
+}
+
+let typescript: Promise<unknown> | undefined;
+
+/**
+ * A user's suite is TypeScript; the installed bin runs compiled JavaScript (no tsx loader), so tsx
+ * (a dependency of phonehome) is registered once, when the first .ts suite loads. Under tsx already
+ * (a clone), registering again is harmless.
+ */
+function loadTypeScript(): Promise<unknown> {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
+  return (typescript ??= import('tsx/esm/api').then((tsx) => tsx.register()));
 }
 
 /** An error as one readable line: esbuild/tsx syntax errors span several lines. */

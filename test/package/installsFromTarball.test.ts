@@ -49,7 +49,7 @@ describe('the phonehome package, installed from its tarball', function () {
     expect(readdirSync(path.join(installed, 'dist/harness/report'))).to.include('run.schema.json');
   });
 
-  it('compiles a TypeScript file that imports phonehome/capture, a type from phonehome/detect and phonehome/wdio', async () => {
+  it('compiles a TypeScript file that imports phonehome/capture, a type from phonehome/detect, phonehome/wdio and the types of phonehome/mocha', async () => {
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
       files: ['main.ts'],
@@ -59,6 +59,9 @@ describe('the phonehome package, installed from its tarball', function () {
       "import type { Finding, Verdict } from 'phonehome/detect';",
       "import { defineSuite } from 'phonehome';",
       "import { PhonehomeService, phonehome } from 'phonehome/wdio';",
+      // Types only: importing the plugin for real rigs phones (its top-level await).
+      "import type { mochaHooks, mochaGlobalTeardown } from 'phonehome/mocha';",
+      'type Teardown = typeof mochaGlobalTeardown; const teardown: Teardown | undefined = undefined; const hooks: typeof mochaHooks | undefined = undefined;',
       "const service = new PhonehomeService({ device: 'redmi-note-8' });",
       "const visit = (url: string) => phonehome().visit(url, async () => undefined);",
       "const sidecar = new CaptureSidecar({ out: 'cap', port: 0 });",
@@ -72,7 +75,7 @@ describe('the phonehome package, installed from its tarball', function () {
       "const wrong: Verdict['verdict'] = 'clean';",
       '// @ts-expect-error visit() needs the steps that load the page',
       "const noSteps = () => phonehome().visit('https://a.example/');",
-      'export { port, verdict, host, wrong, defineSuite, service, visit, noSteps };',
+      'export { port, verdict, host, wrong, defineSuite, service, visit, noSteps, teardown, hooks };',
     ].join('\n'));
     const result = await run(process.execPath, [TSC, '-p', app]).then(() => ({ ok: true, out: '' }), (e: { stdout: string }) => ({ ok: false, out: e.stdout }));
     expect(result.out).to.equal('');
@@ -90,6 +93,26 @@ describe('the phonehome package, installed from its tarball', function () {
     // sim/profiles/*.json and profile.schema.json are read beside the compiled loader.
     const { stdout } = await run(path.join(app, 'node_modules', '.bin', 'phonehome'), ['profiles'], { cwd: app });
     expect(stdout).to.match(/^redmi-note-8-2020 +Redmi Note 8, Android 10/m);
+  });
+
+  it('phonehome run: --help, the shipped suites found in the install, and Appium missing is a one-line fix with exit 2', async () => {
+    const bin = path.join(app, 'node_modules', '.bin', 'phonehome');
+    const help = await run(bin, ['run', '--help'], { cwd: app });
+    expect(help.stdout).to.match(/^Usage: phonehome run SUITE/m);
+    // The suites are compiled into dist/scenarios: an unknown name lists them from the install.
+    const unknown = await run(bin, ['run', 'no-such-suite', '--out', path.join(tmp, 'reports')], { cwd: app }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(unknown?.code).to.equal(2);
+    expect(unknown!.stderr.trim().split('\n')).to.deep.equal([
+      `unknown suite 'no-such-suite' (suites in node_modules/phonehome/dist/scenarios: forbes-2020, forbes-2020-fixed, fsecure-2014, incognito-guard, smoke)`,
+    ]);
+    // appium is an optional peer dependency this project did not install: the run stops before
+    // touching a phone (the shipped devices.json's simulated phone starts no Appium of its own).
+    const noAppium = await run(bin, ['run', 'smoke', '--out', path.join(tmp, 'reports')], { cwd: app }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(noAppium?.code).to.equal(2);
+    const lines = noAppium!.stderr.trim().split('\n');
+    expect(lines, noAppium!.stderr).to.have.length(1);
+    expect(lines[0]).to.contain('run: npm install appium@3 appium-uiautomator2-driver@8');
+    expect(readdirSync(tmp), 'a run folder for a run that could not start').to.not.include('reports');
   });
 
   it('phonehome capture starts from the compiled bin, listens on 127.0.0.1 and stops on SIGTERM', async () => {

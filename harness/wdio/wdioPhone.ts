@@ -1,13 +1,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HEARTBEAT_MS, MarkerWriter, readMarkers } from '../../capture/index.js';
-import { VERDICT_GRACE_MS, type BrowserMode, type Canary, type Finding, type Visit } from '../../detect/index.js';
-import { newVisitId } from '../../drive/index.js';
-import { PhonehomeError } from '../../errors.js';
-import { analysePhoneCapture, JournalWriter, type PhoneCaptureAnalysis, type TestRecord } from '../../report/index.js';
-import type { Judgeable, Judgement } from '../judgement.js';
-import type { WaitForTelemetryOptions } from '../api.js';
-import { uniqueSearchTerm, uniqueUrl, urlTokens } from '../uniqueValues.js';
+import { HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
+import { VERDICT_GRACE_MS, type BrowserMode, type Canary, type Finding, type Visit } from '../detect/index.js';
+import { newVisitId } from '../drive/index.js';
+import { PhonehomeError } from '../errors.js';
+import { analysePhoneCapture, JournalWriter, type PhoneCaptureAnalysis, type TestRecord } from '../report/index.js';
+import { uniqueSearchTerm, uniqueUrl, urlTokens, type Judgeable, type Judgement, type WaitForTelemetryOptions } from '../scenario/index.js';
 import type { WdioRunState } from './runState.js';
 
 /** What a spec says about the visit it is about to make; browser and mode default from the session. */

@@ -1,5 +1,5 @@
 import { SevereServiceError } from 'webdriverio';
-import { PhonehomeError } from '../../errors.js';
+import { PhonehomeError } from '../errors.js';
 import { PhonehomeLauncher } from './launcher.js';
 import { checkServiceOptions, type PhonehomeServiceOptions } from './options.js';
 import { readRunState } from './runState.js';

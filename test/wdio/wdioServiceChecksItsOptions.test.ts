@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageInfo } from '../../harness/packageInfo.js';
 import { PhonehomeError } from '../../harness/errors.js';
-import { checkServiceOptions, phonehome, PhonehomeService, readRunState, STATE_ENV } from '../../harness/scenario/wdio/index.js';
+import { checkServiceOptions, phonehome, PhonehomeService, readRunState, STATE_ENV } from '../../harness/wdio/index.js';
 
 // What a wdio.conf.ts author gets wrong is one line naming the option and the fix, before any
 // phone is touched (wdio builds the service in the launcher and in each worker).
@@ -53,7 +53,7 @@ describe('wdio: a device the devices file does not list stops the run before any
     const root = packageInfo().root;
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
     writeFileSync(path.join(dir, 'ran.spec.ts'), `import { writeFileSync } from 'node:fs'; describe('s', () => { it('t', () => { writeFileSync(${JSON.stringify(path.join(dir, 'spec-ran'))}, 'x'); }); });`);
-    writeFileSync(path.join(dir, 'wdio.conf.ts'), `import { PhonehomeService } from ${JSON.stringify(path.join(root, 'harness/scenario/wdio/index.js'))};
+    writeFileSync(path.join(dir, 'wdio.conf.ts'), `import { PhonehomeService } from ${JSON.stringify(path.join(root, 'harness/wdio/index.js'))};
 export const config = {
   runner: 'local', specs: ['./ran.spec.ts'], hostname: '127.0.0.1', port: 9, path: '/', logLevel: 'error', framework: 'mocha',
   capabilities: [{ platformName: 'Android' }],

@@ -8,7 +8,7 @@ import { AdbServer, freePort } from '../../harness/device/index.js';
 import { AppiumServer } from '../../harness/drive/index.js';
 import { packageInfo } from '../../harness/packageInfo.js';
 import type { RunRecord } from '../../harness/report/index.js';
-import { simDeviceEntries } from './simPhones.js';
+import { simDeviceEntries } from '../scenario/simPhones.js';
 
 const { root } = packageInfo();
 const MINT = 'com.mi.globalbrowser.mini';
@@ -52,7 +52,7 @@ describe('wdio: the phonehome service runs around a user\'s own Appium specs', f
     simPort = Number(serial.split(':')[1]);
     writeFileSync(path.join(dir, 'devices.json'), JSON.stringify({ default: 'wdio-phone', devices }, null, 2));
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-    const wdioModule = path.join(root, 'harness/scenario/wdio/index.js');
+    const wdioModule = path.join(root, 'harness/wdio/index.js');
     const assertions = path.join(root, 'harness/scenario/assertions.js');
     writeFileSync(path.join(dir, 'wdio.conf.ts'), `
 import { PhonehomeReporter, PhonehomeService } from ${JSON.stringify(wdioModule)};

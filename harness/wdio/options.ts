@@ -1,4 +1,4 @@
-import { PhonehomeError } from '../../errors.js';
+import { PhonehomeError } from '../errors.js';
 
 /** `services: [[PhonehomeService, options]]` in a user's wdio.conf.ts. */
 export interface PhonehomeServiceOptions {

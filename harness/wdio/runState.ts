@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PhonehomeError } from '../../errors.js';
+import { PhonehomeError } from '../errors.js';
 
 /**
  * What the launcher (onPrepare, in the wdio launcher process) tells the workers (one process per
