@@ -151,7 +151,9 @@ async function sidecarFlows(dir: string): Promise<Map<string, number>> {
 function mitmdumpFlows(file: string): Map<string, number> {
   const counts = new Map<string, number>();
   if (!existsSync(file)) return counts;
-  const text = execFileSync('mitmdump', ['-n', '-r', file, '--set', 'flow_detail=1'], { maxBuffer: 256 * 1024 * 1024 }).toString();
+  // At flow_detail 1 mitmdump cuts each URL to the terminal's width (shutil.get_terminal_size, which
+  // reads COLUMNS): a wide "terminal" keeps the run tag at the end of the query.
+  const text = execFileSync('mitmdump', ['-n', '-r', file, '--set', 'flow_detail=1'], { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, COLUMNS: '100000' } }).toString();
   let requestLines = 0;
   for (const m of text.matchAll(/^\S+: (\w+) (\S*)/gm)) {
     if (m[1] === 'CONNECT') continue;

@@ -56,6 +56,8 @@ interface Member {
   /** Flows written and exchanges in flight, as of its last beat. */
   flows: number;
   inFlight: number;
+  /** Listening: from then on its beats count (one still starting accepts nothing, so it can lose nothing). */
+  ready: boolean;
   /** Beaten since the last heartbeat marker. */
   beaten: boolean;
   /** Its exit is expected (stop()), so it is no blind spot. */
@@ -171,7 +173,7 @@ export class ClusterSidecar extends EventEmitter<ClusterSidecarEvents> {
     const options: WorkerSidecarOptions = { ...sidecarOptions, out: this.out, port, host: this.host, ca: this.#ca!, shard };
     cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], silent: false });
     const worker = cluster.fork();
-    const member: Member = { worker, shard, pid: worker.process.pid ?? 0, flows: 0, inFlight: 0, beaten: true, leaving: false };
+    const member: Member = { worker, shard, pid: worker.process.pid ?? 0, flows: 0, inFlight: 0, ready: false, beaten: true, leaving: false };
     this.#members.set(worker.id, member);
     // An IPC write to a worker that is dying fails (EPIPE); its 'exit' says what happened.
     worker.on('error', () => {});
@@ -195,6 +197,8 @@ export class ClusterSidecar extends EventEmitter<ClusterSidecarEvents> {
             if (!settled) {
               settled = true;
               clearTimeout(timer);
+              member.ready = true;
+              member.beaten = true;
               resolve(message.port);
             }
             break;
@@ -238,12 +242,14 @@ export class ClusterSidecar extends EventEmitter<ClusterSidecarEvents> {
       this.#reportError(error as Error);
     }
     this.emit('worker-died', { shard: member.shard, pid: member.pid, code, signal });
-    this.#spawn(this.#port).catch((error: Error) => this.#reportError(new Error(`could not replace capture worker ${member.shard}: ${error.message}`)));
+    this.#spawn(this.#port).catch((error: Error) => {
+      if (this.#state === 'running') this.#reportError(new Error(`could not replace capture worker ${member.shard}: ${error.message}`));
+    });
   }
 
   #beat(): void {
-    const members = [...this.#members.values()];
-    // A worker that has not beaten since the last heartbeat (hung, or still starting) withholds this one.
+    const members = [...this.#members.values()].filter((m) => m.ready);
+    // A listening worker that has not beaten since the last heartbeat (hung) withholds this one.
     if (members.length === 0 || members.some((m) => !m.beaten)) return;
     for (const m of members) m.beaten = false;
     try {

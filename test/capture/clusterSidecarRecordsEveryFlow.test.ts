@@ -63,6 +63,19 @@ describe('the capture sidecar on every core (ClusterSidecar)', function () {
     for (let i = 1; i < beats.length; i++) expect(beats[i]!.time - beats[i - 1]!.time).to.be.at.least(500);
   });
 
+  it('a hung worker (SIGSTOP) withholds the heartbeats until it reports again', async () => {
+    const hung = sidecar.pids[1]!;
+    process.kill(hung, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 3500));
+    const resumedAt = Date.now();
+    process.kill(hung, 'SIGCONT');
+    await eventually(async () => ((await readMarkers(out)).some((m) => m.kind === 'capture-heartbeat' && m.time > resumedAt) ? true : undefined), 'a heartbeat after the worker resumed', 30_000);
+    const beats = (await readMarkers(out)).filter((m) => m.kind === 'capture-heartbeat').map((m) => m.time);
+    // One heartbeat may already have been due when it stopped; none after that while it was stopped.
+    expect(beats.filter((t) => t > stoppedAt + 1500 && t < resumedAt), 'heartbeats while a worker was hung').to.deep.equal([]);
+  });
+
   it('SIGKILL of a worker mid-load loses nothing answered, leaves a capture-down blind spot, and the worker is replaced', async () => {
     const [victim] = sidecar.pids;
     const completed: string[] = [];
@@ -129,5 +142,25 @@ describe('the capture sidecar on every core (ClusterSidecar)', function () {
     expect(kinds[kinds.length - 1]).to.equal('capture-stop');
     // Its workers are gone with it.
     for (const pid of ready.workers) expect(() => process.kill(pid, 0)).to.throw();
+  });
+
+  it('its workers exit when the primary is killed (SIGKILL), keeping every answered flow', async () => {
+    const cliOut = path.join(tmp.dir, 'cli-killed');
+    const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--workers', '2', '--out', cliOut], {
+      env: { ...process.env, PHONEHOME_HOME: path.join(tmp.dir, 'home') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), once(child, 'exit').then(() => { throw new Error(`capture exited early: ${stderr}`); })])) as [string];
+    const ready = JSON.parse(line) as { port: number; workers: number[] };
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => httpViaProxy(ready.port, `http://orphan.example/p?token=o${i}`, { agent })));
+    agent.destroy();
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // No orphan keeps the port or the folder: each worker notices its primary is gone and stops.
+    await eventually(async () => (ready.workers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }) ? true : undefined), 'the workers to exit', 30_000);
+    expect((await collectFlows(cliOut)).filter((f) => f.host === 'orphan.example')).to.have.length(20);
   });
 });
