@@ -125,6 +125,11 @@ export class UiAutomator2Server extends EventEmitter<UiAutomator2ServerEvents> {
     registerSessionRoutes(this.router);
     registerElementRoutes(this.router);
     this.http = http.createServer({ requestTimeout: 120_000, headersTimeout: 30_000, maxHeaderSize: 16 * 1024 }, (req, res) => void this.serve(req, res));
+    // Node closes an idle keep-alive connection after 5 s; Appium's proxy keeps its sockets and may
+    // send the next command on one just as it closes ("socket hang up", seen under load in the
+    // conformance suite). The real server (Netty) closes no idle connection on its own (whether it
+    // has any idle limit: unverified), so connections stay until the client or the adb forward ends them.
+    this.http.keepAliveTimeout = 0;
   }
 
   get session(): Session | null {

@@ -6,7 +6,9 @@ import type { SnapshotNode } from './uiSnapshot.js';
  * descendant[-or-self], parent, ancestor[-or-self], following-sibling, preceding-sibling, self),
  * predicates with `@attr`, string and number literals, `=` `!=` `<` `<=` `>` `>=`, `and`, `or`,
  * positions `[n]`, `last()`, `position()`, `contains()`, `starts-with()`, `ends-with()`, `not()`,
- * `string-length()`, `normalize-space()`, `count()`, `text()`, `true()`, `false()`, parenthesised
+ * `string-length()`, `normalize-space()`, `count()`, `text()`, `true()`, `false()`, `concat()`,
+ * `substring[-before|-after]()`, `translate()`, and the XPath 2.0 functions the real server's
+ * PsychoPath engine has: `lower-case()`, `upper-case()`, `matches()`, `replace()`; parenthesised
  * paths `(//x)[2]` and unions `|`. Anything else is an `XPathSyntaxError` naming the position.
  */
 export class XPathSyntaxError extends Error {
@@ -488,6 +490,52 @@ class Evaluator {
         if (typeof v !== 'object') throw new XPathSyntaxError('count() takes a path');
         return v.kind === 'nodes' ? v.nodes.length : v.values.length;
       }
+      // XPath 1.0 string functions and the XPath 2.0 (F&O) ones the real server has: since 4.x
+      // appium-uiautomator2-server evaluates XPath with Eclipse PsychoPath, an XPath 2.0 processor
+      // (app/build.gradle: "org.eclipse.wst.xml.xpath2.processor" with xercesImpl, java-cup and icu4j
+      // "required for XPath search"), so lower-case(), upper-case(), matches() and replace() work there.
+      case 'concat':
+        if (args.length < 2) throw new XPathSyntaxError('concat() takes at least 2 arguments');
+        return args.map((_a, i) => str(i)).join('');
+      case 'substring': {
+        if (args.length !== 2 && args.length !== 3) throw new XPathSyntaxError(`substring() takes 2 or 3 arguments, got ${args.length}`);
+        const text = [...str(0)];
+        const start = Math.round(toNumber(this.value(args[1]!, ctx)));
+        const end = args.length === 3 ? start + Math.round(toNumber(this.value(args[2]!, ctx))) : Infinity;
+        return text.filter((_c, i) => i + 1 >= start && i + 1 < end).join('');
+      }
+      case 'substring-before': {
+        arity(2);
+        const at = str(0).indexOf(str(1));
+        return at < 0 ? '' : str(0).slice(0, at);
+      }
+      case 'substring-after': {
+        arity(2);
+        const at = str(0).indexOf(str(1));
+        return at < 0 ? '' : str(0).slice(at + str(1).length);
+      }
+      case 'translate': {
+        arity(3);
+        const from = [...str(1)];
+        const to = [...str(2)];
+        return [...str(0)].map((c) => (from.includes(c) ? (to[from.indexOf(c)] ?? '') : c)).join('');
+      }
+      case 'lower-case':
+        arity(1);
+        return str(0).toLowerCase();
+      case 'upper-case':
+        arity(1);
+        return str(0).toUpperCase();
+      case 'matches':
+        if (args.length !== 2 && args.length !== 3) throw new XPathSyntaxError(`matches() takes 2 or 3 arguments, got ${args.length}`);
+        return xsdRegex(str(1), args.length === 3 ? str(2) : '').test(str(0));
+      case 'replace':
+        if (args.length !== 3 && args.length !== 4) throw new XPathSyntaxError(`replace() takes 3 or 4 arguments, got ${args.length}`);
+      {
+        const re = xsdRegex(str(1), args.length === 4 ? str(3) : '');
+        // F&O replace(): $N refers to a group, \$ is a literal dollar (JS wants $$).
+        return str(0).replace(new RegExp(re.source, `${re.flags}g`), str(2).replace(/\\\$/g, '$$$$'));
+      }
       default:
         throw new XPathSyntaxError(`unsupported function ${name}()`);
     }
@@ -538,6 +586,20 @@ class Evaluator {
 
   private sorted(nodes: SnapshotNode[]): SnapshotNode[] {
     return nodes.sort((a, b) => this.doc.order.get(a)! - this.doc.order.get(b)!);
+  }
+}
+
+/**
+ * An XML Schema regular expression with XPath 2.0 flags (F&O 7.6.1: s, m, i, x) as a JS RegExp;
+ * matches() is unanchored. A pattern JS cannot compile is F&O's FORX0002, reported as a bad selector.
+ */
+function xsdRegex(pattern: string, flags: string): RegExp {
+  if (/[^smix]/.test(flags)) throw new XPathSyntaxError(`invalid regular expression flags '${flags}' (FORX0001)`);
+  const source = flags.includes('x') ? pattern.replace(/\s+/g, '') : pattern;
+  try {
+    return new RegExp(source, [...new Set(flags.replace('x', ''))].join('') + 'u');
+  } catch (error) {
+    throw new XPathSyntaxError(`invalid regular expression '${pattern}' (FORX0002): ${(error as Error).message}`);
   }
 }
 

@@ -48,6 +48,16 @@ describe('sim android: shell tools answer as Android’s do', function () {
     expect((await sh('locksettings clear --old 1234')).stdout).to.equal('Lock credential cleared\n');
   });
 
+  it('uiautomator dump writes the one-line <node> XML of the screen and says where (AOSP’s "hierchary")', async () => {
+    expect((await sh('uiautomator dump')).stdout).to.equal('UI hierchary dumped to: /sdcard/window_dump.xml\n');
+    const xml = (await sh('cat /sdcard/window_dump.xml')).stdout;
+    expect(xml).to.match(/^<\?xml version='1\.0' encoding='UTF-8' standalone='yes' \?><hierarchy rotation="0"><node index="0" text="" resource-id="" class="[\w.]+" package="[\w.]+" content-desc="" checkable="false"/);
+    expect(xml).to.not.contain('\n');
+    expect(xml.endsWith('</hierarchy>')).to.equal(true);
+    const tty = (await sh('uiautomator dump /dev/tty')).stdout;
+    expect(tty).to.match(/<\/hierarchy>UI hierchary dumped to: \/dev\/tty\n$/);
+  });
+
   it('dumpsys input has SurfaceOrientation following the rotation; dumpsys deviceidle whitelist adds and lists', async () => {
     expect((await sh('dumpsys input')).stdout).to.match(/\n\s+SurfaceOrientation: 0\n/);
     await sh('settings put system accelerometer_rotation 0');

@@ -37,7 +37,8 @@ function browserOf(profile: Profile): Browser {
 }
 
 describe('conformance: a plain WebdriverIO session with standard capabilities drives every profile', function () {
-  this.timeout(120_000);
+  // A full device initialization per session; at load 20 on 2 cores one took 93 s.
+  this.timeout(180_000);
   const adb = new PrivateAdb();
   let appium: AppiumServer;
   let dir: string;

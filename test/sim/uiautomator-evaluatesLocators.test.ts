@@ -31,6 +31,18 @@ describe('sim/uiautomator: XPath and UiSelector locators evaluate over the scree
     expect(x(normal, "//*[string-length(@text) > 10]")).to.deep.equal(['b/url', 'b/webtext']);
   });
 
+  it('XPath 2.0 functions the real server’s PsychoPath engine has: matches(), lower-case(), upper-case(), replace(); and XPath 1.0 string functions', () => {
+    expect(x(normal, "//*[matches(@text, 'hel+o', 'i')]")).to.deep.equal(['b/webtext']);
+    expect(x(normal, "//*[matches(@text, '^Hello')]")).to.deep.equal(['b/webtext']);
+    expect(x(normal, "//*[matches(@text, '^hello')]")).to.deep.equal([]);
+    expect(x(normal, "//*[lower-case(@content-desc)='menu']")).to.deep.equal(['b/menu']);
+    expect(x(normal, "//*[upper-case(@content-desc)='GO']")).to.deep.equal(['b/go']);
+    expect(x(normal, "//*[replace(@text, 'w(or)ld', 'X$1') = 'Hello Xor']")).to.deep.equal(['b/webtext']);
+    expect(x(normal, "//*[concat(@content-desc, '!')='Go!']")).to.deep.equal(['b/go']);
+    expect(x(normal, "//*[substring(@text, 1, 5)='Hello' and substring-after(@text, ' ')='world']")).to.deep.equal(['b/webtext']);
+    expect(x(normal, "//*[translate(@content-desc, 'MENU', 'menu')='menu']")).to.deep.equal(['b/menu']);
+  });
+
   it('XPath: axes, parent, self, unions, and text() (there are no text nodes, as in the real dump)', () => {
     expect(x(normal, '//android.widget.EditText/following-sibling::*[1]')).to.deep.equal(['b/go']);
     expect(x(normal, "//*[@content-desc='Menu']/preceding-sibling::*[1]")).to.deep.equal(['b/go']);
@@ -48,7 +60,9 @@ describe('sim/uiautomator: XPath and UiSelector locators evaluate over the scree
 
   it('XPath: syntax it does not take is an error naming the problem, and values are not elements', () => {
     expect(() => evaluateXPath('//*[', normal)).to.throw(/expected an expression/);
-    expect(() => evaluateXPath("//*[matches(@text,'a')]", normal)).to.throw(/unsupported function matches\(\)/);
+    expect(() => evaluateXPath("//*[tokenize(@text,'a')]", normal)).to.throw(/unsupported function tokenize\(\)/);
+    expect(() => evaluateXPath("//*[matches(@text,'(')]", normal)).to.throw(/invalid regular expression '\(' \(FORX0002\)/);
+    expect(() => evaluateXPath("//*[matches(@text,'a','q')]", normal)).to.throw(/FORX0001/);
     expect(() => evaluateXPath('//namespace::x', normal)).to.throw(/unsupported axis 'namespace'/);
     expect(() => evaluateXPath("//*[@text='x]", normal)).to.throw(/unterminated string/);
     expect(() => evaluateXPath('//@text', normal)).to.throw(/does not select elements/);

@@ -14,6 +14,7 @@ import { screencapCommands } from './screencapCommand.js';
 import { serviceCommands } from './serviceCommand.js';
 import { settings } from './settingsCommand.js';
 import { textCommands } from './textCommands.js';
+import { uiautomatorCommands } from './uiautomatorCommand.js';
 
 /** `cmd SERVICE …`: the binder shell-command entry; services map onto the same implementations. */
 function cmdCommand(registry: Map<string, Handler>): Handler {
@@ -40,7 +41,7 @@ export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su:
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
-    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands,
+    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...uiautomatorCommands,
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');

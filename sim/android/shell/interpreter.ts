@@ -4,6 +4,7 @@ import { BufferSink, EMPTY_INPUT, NULL_SINK, OutputLimitError, bufferInput, type
 
 /** Largest output a `$(…)` may capture. */
 const SUBSTITUTION_LIMIT = 1024 * 1024;
+import { evaluateArithmetic } from './arithmetic.js';
 import { ShellSyntaxError, parse, type Command, type Redirect, type Script, type SimpleCommand, type Word } from './parser.js';
 
 /** Shell state shared by the commands of one command line. */
@@ -178,6 +179,17 @@ export class Interpreter<Device> {
           }
           return command.otherwise ? await this.runScript(command.otherwise, io) : 0;
         }
+        case 'case': {
+          // POSIX 2.9.4.3: the subject is expanded without splitting or globbing; the first item
+          // with a matching pattern runs; none matching is status 0.
+          const subject = (await this.expandWord(command.subject, io, { split: false })).join('');
+          for (const item of command.items) {
+            for (const pattern of item.patterns) {
+              if ((await this.patternRegex(pattern, io)).test(subject)) return await this.runScript(item.body, io);
+            }
+          }
+          return 0;
+        }
         case 'group':
           return await this.runScript(command.body, io);
         case 'subshell': {
@@ -264,10 +276,17 @@ export class Interpreter<Device> {
       case '$':
         return '4321';
       case '#':
-        return '0';
+        return this.env.vars.get('#') ?? '0';
+      case '@':
+      case '*': {
+        const count = Number(this.env.vars.get('#') ?? '0');
+        return Array.from({ length: count }, (_v, i) => this.env.vars.get(String(i + 1)) ?? '').join(' ');
+      }
       case '0':
         return SHELL;
       default: {
+        // ${#NAME}: the length of the value.
+        if (/^#[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return String((this.env.vars.get(name.slice(1)) ?? '').length);
         const colon = name.match(/^([A-Za-z_][A-Za-z0-9_]*)(:?[-=+])(.*)$/);
         if (colon) {
           const value = this.env.vars.get(colon[1]!);
@@ -328,7 +347,7 @@ export class Interpreter<Device> {
         if (split && !part.quoted && /[*?]/.test(part.text)) globbable = true;
         continue;
       }
-      const value = part.kind === 'command' ? await this.substitute(part.source, io) : this.param(part.name);
+      const value = part.kind === 'command' ? await this.substitute(part.source, io) : part.kind === 'arith' ? String(evaluateArithmetic(await this.expandArithmeticText(part.source, io), (name) => this.env.vars.get(name))) : this.param(part.name);
       if (part.quoted || !split) {
         current += value;
         hasContent = true;
@@ -350,6 +369,40 @@ export class Interpreter<Device> {
     if (current || hasContent) fields.push(current);
     if (!globbable) return fields;
     return fields.flatMap((field) => this.glob(field));
+  }
+
+  /** The text of `$((…))` with `$NAME`/`${NAME}` and `$?`/`$#` replaced (POSIX 2.6.4); `$(…)` inside is refused. */
+  private async expandArithmeticText(source: string, _io?: Io): Promise<string> {
+    if (/\$\(|`/.test(source)) throw new ShellSyntaxError('command substitution inside $(( … )) is not supported by this shell');
+    return source.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[?#$])\}?/g, (_m, name: string) => this.param(name) || '0');
+  }
+
+  /** A case pattern as a regex: unquoted `*`, `?`, `[…]` are wildcards, quoted text is literal. */
+  private async patternRegex(word: Word, io: Io): Promise<RegExp> {
+    let source = '';
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    for (const part of word.parts) {
+      const text = part.kind === 'literal' ? part.text : (await this.expandWord({ parts: [{ ...part, quoted: true }], raw: word.raw }, io, { split: false })).join('');
+      if (part.quoted) {
+        source += literal(text);
+        continue;
+      }
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i]!;
+        if (c === '*') source += '[\\s\\S]*';
+        else if (c === '?') source += '[\\s\\S]';
+        else if (c === '[') {
+          const end = text.indexOf(']', i + 2);
+          if (end < 0) source += '\\[';
+          else {
+            const body = text.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+            source += `[${body}]`;
+            i = end;
+          }
+        } else source += literal(c);
+      }
+    }
+    return new RegExp(`^${source}$`);
   }
 
   private glob(pattern: string): string[] {
@@ -600,7 +653,16 @@ const BUILTINS: Map<string, Builtin> = new Map<string, Builtin>([
     for (const arg of args) envOf(shell).vars.delete(arg);
     return 0;
   }],
-  ['set', async () => 0],
+  ['set', async (shell, args) => {
+    // `set -- ARG…` replaces the positional parameters ($1…, $#, $@); options are accepted and ignored.
+    const dashes = args.indexOf('--');
+    if (dashes < 0) return 0;
+    const vars = envOf(shell).vars;
+    for (const key of [...vars.keys()]) if (/^[1-9]\d*$/.test(key)) vars.delete(key);
+    args.slice(dashes + 1).forEach((value, i) => vars.set(String(i + 1), value));
+    vars.set('#', String(args.length - dashes - 1));
+    return 0;
+  }],
   ['cd', async (shell, args, io) => {
     const env = envOf(shell);
     const target = normalizePath(args[0] ?? '/', env.cwd);

@@ -9,7 +9,9 @@ export type WordPart =
   | { kind: 'literal'; text: string; quoted: boolean }
   | { kind: 'param'; name: string; quoted: boolean }
   /** `$(…)` or `` `…` ``: the inner command line, run in a subshell, its output (trailing newlines removed) in place. */
-  | { kind: 'command'; source: string; quoted: boolean };
+  | { kind: 'command'; source: string; quoted: boolean }
+  /** `$((…))`: arithmetic expansion (the expression text, evaluated by the interpreter). */
+  | { kind: 'arith'; source: string; quoted: boolean };
 
 export interface Word {
   parts: WordPart[];
@@ -58,7 +60,15 @@ export interface ForCommand {
   redirects: Redirect[];
 }
 
-export type Command = SimpleCommand | LoopCommand | IfCommand | GroupCommand | ForCommand;
+/** `case WORD in [(]PATTERN[|PATTERN…]) LIST ;; … esac` (POSIX 2.9.4.3). */
+export interface CaseCommand {
+  type: 'case';
+  subject: Word;
+  items: Array<{ patterns: Word[]; body: Script }>;
+  redirects: Redirect[];
+}
+
+export type Command = SimpleCommand | LoopCommand | IfCommand | GroupCommand | ForCommand | CaseCommand;
 
 export interface Pipeline {
   negate: boolean;
@@ -181,14 +191,21 @@ export function tokenize(source: string): Token[] {
         return true;
       }
       if (next === '(') {
-        if (source[i + 2] === '(') throw new ShellSyntaxError('arithmetic expansion $(( … )) is not supported');
+        if (source[i + 2] === '(') {
+          const inner = closingParen(source, i + 3);
+          if (source[inner + 1] !== ')') throw new ShellSyntaxError("syntax error: '$((' unmatched");
+          flush(quoted);
+          parts.push({ kind: 'arith', source: source.slice(i + 3, inner), quoted });
+          i = inner + 2;
+          return true;
+        }
         const end = closingParen(source, i + 2);
         flush(quoted);
         parts.push({ kind: 'command', source: source.slice(i + 2, end), quoted });
         i = end + 1;
         return true;
       }
-      const special = next !== undefined && '?$#!0-@*'.includes(next);
+      const special = next !== undefined && '?$#!0123456789-@*'.includes(next);
       const match = special ? [next] : /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i + 1));
       if (!match) return false;
       flush(quoted);
@@ -274,7 +291,7 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
-const RESERVED = new Set(['for', 'in', 'while', 'until', 'do', 'done', 'if', 'then', 'elif', 'else', 'fi', '{', '}', '!']);
+const RESERVED = new Set(['case', 'esac', 'for', 'in', 'while', 'until', 'do', 'done', 'if', 'then', 'elif', 'else', 'fi', '{', '}', '!']);
 
 /** A word that is a plain unquoted reserved word (`do`, `done` …). */
 function reserved(token: Token | undefined): string | null {
@@ -312,7 +329,7 @@ export function parse(source: string): Script {
       skipSeparators();
       const t = peek();
       if (t.type === 'eof') break;
-      if (isOp(')')) break;
+      if (isOp(')') || isOp(';;')) break;
       const word = reserved(t);
       if (word && terminators.includes(word)) break;
       const andOr = parseAndOr();
@@ -322,7 +339,7 @@ export function parse(source: string): Script {
         pos++;
       } else if (isOp(';') || peek().type === 'newline') {
         pos++;
-      } else if (peek().type !== 'eof' && !isOp(')') && !(reserved(peek()) && terminators.includes(reserved(peek())!))) {
+      } else if (peek().type !== 'eof' && !isOp(')') && !isOp(';;') && !(reserved(peek()) && terminators.includes(reserved(peek())!))) {
         throw new ShellSyntaxError(`syntax error: '${describe(peek())}' unexpected`);
       }
     }
@@ -366,6 +383,45 @@ export function parse(source: string): Script {
 
   function parseCommand(): Command {
     const word = reserved(peek());
+    if (word === 'case') {
+      pos++;
+      const subjectToken = next();
+      if (subjectToken.type !== 'word') throw new ShellSyntaxError(`syntax error: '${describe(subjectToken)}' unexpected`);
+      skipNewlines();
+      if (reserved(peek()) !== 'in') throw new ShellSyntaxError(`syntax error: '${describe(peek())}' unexpected (expecting 'in')`);
+      pos++;
+      const items: CaseCommand['items'] = [];
+      for (;;) {
+        skipSeparators();
+        if (reserved(peek()) === 'esac') break;
+        if (isOp('(')) pos++;
+        const patterns: Word[] = [];
+        for (;;) {
+          const t = next();
+          if (t.type !== 'word') throw new ShellSyntaxError(`syntax error: '${describe(t)}' unexpected`);
+          patterns.push(t.word);
+          if (isOp('|')) {
+            pos++;
+            continue;
+          }
+          break;
+        }
+        if (!isOp(')')) throw new ShellSyntaxError(`syntax error: '${describe(peek())}' unexpected (expecting ')')`);
+        pos++;
+        const body = parseScript(['esac']);
+        items.push({ patterns, body });
+        if (isOp(';;')) {
+          pos++;
+          continue;
+        }
+        skipSeparators();
+        if (reserved(peek()) !== 'esac') throw new ShellSyntaxError(`syntax error: '${describe(peek())}' unexpected (expecting ';;' or 'esac')`);
+      }
+      expectReserved('esac');
+      const redirects: Redirect[] = [];
+      parseRedirects(redirects);
+      return { type: 'case', subject: subjectToken.word, items, redirects };
+    }
     if (word === 'for') {
       pos++;
       const nameToken = next();
@@ -506,6 +562,8 @@ export function commandNames(script: Script): string[] {
               visit(b.body);
             }
             if (command.otherwise) visit(command.otherwise);
+          } else if (command.type === 'case') {
+            for (const item of command.items) visit(item.body);
           } else visit(command.body);
         }
       }
