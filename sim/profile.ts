@@ -108,6 +108,11 @@ export interface DeviceProfile {
   screen?: { width: number; height: number; density: number };
   extraProps?: Record<string, string>;
   /**
+   * The phone's resolver: host name → IPv4 address (`ping` names it). The addresses are the
+   * profile's stated choices (the description says so); a host not listed does not resolve.
+   */
+  dns?: Record<string, string>;
+  /**
    * MIUI's Developer options that gate the adb shell (sim/android/developerOptions.ts). Absent: both
    * on (a phone its user set up for adb). Only MIUI phones (miuiVersion set) have them.
    */

@@ -8,6 +8,7 @@ import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
 import { appSpecs, type AppResolver } from './appInstall.js';
 import { readHealth, type DeviceHealth } from './health.js';
+import { resolveHostsOnPhone } from './hostAddresses.js';
 import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
 import { LogcatRecorder } from './logcatRecorder.js';
@@ -162,6 +163,11 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     provisioning.on('reverse-lost', (error) => this.markLost(new DeviceLostError(this.serial, `${this.name}: the adb reverse to the capture could not be restored (${error.message}); the phone is gone`, error)));
     for (const warning of provisioning.warnings) this.warn(warning);
     return provisioning;
+  }
+
+  /** What the phone's own resolver answers for these hosts (hostAddresses.ts); hosts that do not resolve are left out. */
+  async resolveHosts(hosts: Iterable<string>): Promise<Map<string, string>> {
+    return this.call(() => resolveHostsOnPhone(this.adb, hosts));
   }
 
   async screenshot(): Promise<Buffer> {

@@ -23,3 +23,4 @@ export { runPreflight, preflightState, PROBE_SETTING, type Preflight, type Prefl
 export { doctorPhone } from './phoneDoctor.js';
 export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks.js';
 export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';
+export { resolveHostsOnPhone, parsePingAddress, MAX_RESOLVED_HOSTS } from './hostAddresses.js';

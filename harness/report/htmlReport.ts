@@ -1,5 +1,5 @@
 import { captured, escapeHtml } from './escape.js';
-import type { BlindSpotRecord, FindingRecord, PhoneRecord, RunDiff, RunRecord, VisitRecord } from './types.js';
+import type { BlindSpotRecord, Destination, FindingRecord, PhoneRecord, RunDiff, RunRecord, VisitRecord } from './types.js';
 
 /**
  * index.html: one self-contained page (no scripts, no external resources) a journalist can read
@@ -49,6 +49,7 @@ ${run.phones.map((p) => renderMatrix(run, p)).join('\n')}
 ${renderOrphanVisits(run)}
 <section><h2>Findings</h2>${renderFindings(run)}</section>
 <section><h2>Device identifiers that left the phone</h2>${renderIdentifiers(run)}</section>
+<section><h2>Where the data went</h2>${renderDestinations(run)}</section>
 <section><h2>Blind spots</h2>${renderBlindSpots(run.blindSpots)}</section>
 <section><h2>Checks</h2>${renderTests(run)}</section>
 <section><h2>Phones and app versions</h2>${run.phones.map(renderPhone).join('\n') || '<p>No phone was provisioned.</p>'}</section>
@@ -168,7 +169,7 @@ function renderFinding(f: FindingRecord, run: RunRecord): string {
   const endpoint = f.endpoint ?? `${f.host}${f.path}`;
   return `<article class="finding">
 <dl>
-<dt>sent to</dt><dd><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span>${f.ip ? ` · ${captured(f.ip)}` : ''}${f.time !== undefined ? ` · ${escapeHtml(when(f.time))}` : ''}${f.confidence ? ` · confidence ${escapeHtml(f.confidence)}` : ''}</dd>
+<dt>sent to</dt><dd><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span>${f.destination ? ` · ${placeText(f.destination)}` : f.ip ? ` · ${captured(f.ip)}` : ''}${f.time !== undefined ? ` · ${escapeHtml(when(f.time))}` : ''}${f.confidence ? ` · confidence ${escapeHtml(f.confidence)}` : ''}</dd>
 <dt>endpoint</dt><dd><code>${f.method ? `${captured(f.method)} ` : ''}${captured(endpoint)}</code></dd>
 <dt>what</dt><dd>${captured(f.canary.kind)} <code class="canary">${captured(f.canary.value)}</code>${f.form ? ` sent as <code>${captured(f.form)}</code>` : ''}</dd>
 <dt>found by decoding</dt><dd class="chain">${f.chain.map((step) => `<code>${captured(step)}</code>`).join(' → ')}</dd>
@@ -222,6 +223,36 @@ function renderIdentifiers(run: RunRecord): string {
       `<tr><td>${captured(f.device)}</td><td>${captured(f.canary.kind)}</td><td><code>${captured(f.canary.value)}</code></td><td><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span></td><td>${flows.size}</td><td class="chain">${f.chain.map((s) => `<code>${captured(s)}</code>`).join(' → ')}</td></tr>`,
   );
   return `<table><thead><tr><th>phone</th><th>identifier</th><th>value</th><th>reached</th><th>flows</th><th>found by decoding (first flow)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** "161.117.71.32, SG, AS45102 Alibaba (US) Technology Co., Ltd. (phone's DNS)" */
+function placeText(d: Destination): string {
+  const owner = d.asn !== undefined ? `AS${d.asn}${d.network ? ` ${captured(d.network)}` : ''}` : '';
+  const parts = [`<code>${captured(d.address)}</code>`, d.country ? `<b>${captured(d.country)}</b>` : '', owner].filter(Boolean);
+  return `${parts.join(', ')} <span class="chain-inline">(${d.source === 'connection' ? 'address the capture connected to' : 'address the phone\'s DNS gave'})</span>`;
+}
+
+/** Every host each phone contacted, with its address, country and network owner. */
+function renderDestinations(run: RunRecord): string {
+  const geo = run.geo;
+  const warnings = geo && geo.warnings.length > 0 ? `<p class="meta">${geo.warnings.map((w) => captured(w)).join('<br>')}</p>` : '';
+  const destinations = run.destinations ?? [];
+  if (destinations.length === 0) return `<p>No host was contacted.</p>${warnings}`;
+  const received = new Map<string, Set<string>>();
+  for (const f of run.findings) {
+    if (f.party !== 'third-party') continue;
+    const key = `${f.device}\u0000${f.host}`;
+    const what = received.get(key) ?? new Set<string>();
+    what.add(f.canary.kind);
+    received.set(key, what);
+  }
+  const rows = destinations.map((d) => {
+    const what = [...(received.get(`${d.device}\u0000${d.host}`) ?? [])];
+    return `<tr><td>${captured(d.device)}</td><td><code>${captured(d.host)}</code></td><td>${d.destination ? `<code>${captured(d.destination.address)}</code>` : `<em>${captured(d.why ?? 'unknown')}</em>`}</td><td>${d.destination?.country ? captured(d.destination.country) : ''}</td><td>${d.destination?.asn !== undefined ? `AS${d.destination.asn} ${captured(d.destination.network ?? '')}` : ''}</td><td>${d.destination ? (d.destination.source === 'connection' ? 'connected to' : "phone's DNS") : ''}</td><td>${d.flows}</td><td>${what.length > 0 ? what.map((w) => captured(w)).join(', ') : ''}</td></tr>`;
+  });
+  return `<p>Each host's address is the one the capture connected to (live mode) or, when the capture answered as a sink, the one the phone's own resolver gave. Country and network owner come from offline databases${geo && geo.databases.length > 0 ? ` (${geo.databases.map((d) => captured(d)).join('; ')})` : ''}; no look-up left this machine.</p>${warnings}
+<table><thead><tr><th>phone</th><th>host</th><th>address</th><th>country</th><th>network owner</th><th>address from</th><th>flows</th><th>received (leaks)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
+${geo ? `<p class="meta">${captured(geo.attribution)} <a href="https://db-ip.com">IP Geolocation by DB-IP</a></p>` : ''}`;
 }
 
 function renderBlindSpots(spots: BlindSpotRecord[]): string {

@@ -5,6 +5,7 @@
 import type { BlindSpot } from '../capture/index.js';
 import type { BrowserMode, Finding, Verdict, Visit } from '../detect/index.js';
 import type { IdentifierReading } from '../device/index.js';
+import type { Destination, DestinationRecord } from './geo/index.js';
 
 export const RUN_SCHEMA_ID = 'phonehome/run@1';
 
@@ -85,6 +86,8 @@ export interface FindingRecord extends Finding {
   method?: string;
   /** The flow's URL without query (scheme://host[:port]/path). */
   endpoint?: string;
+  /** Where the flow's host is: address, country and network owner (report/geo). */
+  destination?: Destination;
 }
 
 export interface BlindSpotRecord extends BlindSpot {
@@ -116,9 +119,13 @@ export interface RunRecord {
   captures: CaptureSummary[];
   /** Harness errors (setup, phone lost …), one line each. */
   errors: string[];
+  /** Every host each phone contacted, with where it is (report/geo). */
+  destinations?: DestinationRecord[];
+  /** The offline databases the places came from, and what was missing (one line each). */
+  geo?: { databases: string[]; attribution: string; warnings: string[] };
 }
 
-export type { BrowserMode };
+export type { BrowserMode, Destination, DestinationRecord };
 
 /**
  * What changed between two runs (`phonehome diff OLD NEW`, computed by harness/report/runDiff.ts);

@@ -366,6 +366,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   // Interrupted: the signal handler writes the report (status `incomplete`) and ends the process.
   if (interrupted) await new Promise<never>(() => undefined);
   const { run } = await writeReportsWithBaseline(folder, options.baseline);
+  for (const warning of run.geo?.warnings ?? []) log(`warning: ${warning}`);
   log(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
   return { exitCode: harnessFailure ? 2 : assertionFailure ? 1 : 0, folder, run, quarantined };
 }

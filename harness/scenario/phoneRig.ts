@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
+import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readFlows, readMarkers } from '../capture/index.js';
 import { captureCoverage, deviceIdentifiersMarker, type Canary, type Coverage } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
 import { DeviceSession, type AdbClient, type Identifiers } from '../device/index.js';
@@ -7,6 +7,7 @@ import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import {
   analysePhoneCapture,
+  hostAddressesMarker,
   type AppRecord,
   type JournalWriter,
   type PhoneCaptureAnalysis,
@@ -121,11 +122,30 @@ export class PhoneRig {
 
   async stop(): Promise<string[]> {
     const problems: string[] = [];
+    // While the phone is still here: where did its traffic go? (the report places each address)
+    if (this.#sidecar && !this.session.lost) await this.recordHostAddresses().catch((error: Error) => this.options.log(`warning: ${this.name}: hosts not resolved on the phone: ${error.message}`));
     const undo = await this.session.stop().catch((error: Error) => ({ ok: false, problems: [error.message] }));
     problems.push(...undo.problems.map((p) => `${this.name}: ${p}`));
     await this.#sidecar?.stop().catch((error: Error) => problems.push(`${this.name}: capture did not stop cleanly: ${error.message}`));
     this.#sidecar = undefined;
     return problems;
+  }
+
+  /**
+   * The capture answers as a sink, so no connection names a server: the phone's own resolver is
+   * asked for each host its traffic went to, and the answers are kept as a note in the capture.
+   */
+  private async recordHostAddresses(): Promise<void> {
+    const hosts = new Set<string>();
+    for await (const flow of readFlows(this.captureDir)) if (!flow.upstreamIp) hosts.add(flow.host);
+    if (hosts.size === 0) return;
+    const addresses = await this.session.resolveHosts(hosts);
+    const markers = new MarkerWriter(this.captureDir);
+    try {
+      markers.write(hostAddressesMarker(this.name, addresses));
+    } finally {
+      await markers.close();
+    }
   }
 
   /** A value the scenario planted (a contact's number): journalled, and a canary from now on. */

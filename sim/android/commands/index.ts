@@ -6,6 +6,7 @@ import { fileCommands } from './fileCommands.js';
 import { identityCommands, magiskSu } from './identityCommands.js';
 import { inputCommands } from './inputCommands.js';
 import { logcatCommands } from './logcatCommand.js';
+import { networkCommands } from './networkCommands.js';
 import { packageCommands, runPackageManager } from './packageCommands.js';
 import { processCommands } from './processCommands.js';
 import { propertyCommands } from './propertyCommands.js';
@@ -39,7 +40,7 @@ export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su:
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
-    ...logcatCommands, ...screencapCommands,
+    ...logcatCommands, ...screencapCommands, ...networkCommands,
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');
