@@ -4,7 +4,12 @@
  * The JSON Schema in sim/profiles/profile.schema.json must match these types.
  */
 
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'background' | 'contact-added' | 'interval';
+/**
+ * `input`: the address bar's text changed by typing or pasting (what a browser's suggestion service
+ * is sent, per keystroke when typed letter by letter; `${input.text}`). The others: app start, page
+ * load, search, going to the background, a contact added, a timer.
+ */
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'
@@ -15,6 +20,8 @@ export type Placement =
   | { in: 'body'; contentType?: string }
   | { in: 'form-field'; name: string; extra?: Record<string, string> }
   | { in: 'query'; name: string }
+  /** The form-encoded fields as the URL's query string (`?client=…&q=…`, as suggestion services take it); the chain must end with 'form'. */
+  | { in: 'query-string' }
   | { in: 'header'; name: string }
   | { in: 'cookie'; name: string };
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readFlows, readMarkers, type Flow } from '../capture/index.js';
 import type { Canary } from '../detect/index.js';
 import { analysePhoneCapture } from './analyseCapture.js';
+import { phoneSteps, type StepRecord } from './steps.js';
 import { GEO_ATTRIBUTION, hostAddressesFromMarkers, IpGeo, phoneDestinations, type DestinationRecord, type HostTraffic, type IpGeoSources } from './geo/index.js';
 import { readJournal } from './runJournal.js';
 import { RUN_FILES, type RunFolder } from './runFolder.js';
@@ -48,6 +49,7 @@ export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial
   const blindSpots: BlindSpotRecord[] = [];
   const captures: CaptureSummary[] = [];
   const destinations: DestinationRecord[] = [];
+  const steps: StepRecord[] = [];
   let geo: IpGeo | undefined;
   for (const { device, dir, relative } of await captureFolders(folder, phones)) {
     // A phone journalled before its capture started has no folder yet: nothing was captured.
@@ -56,6 +58,7 @@ export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial
     // What findings need of their flow; kept small so a large capture is never held in memory.
     const flowFacts = new Map<string, { method: string; endpoint: string; startedAt: number }>();
     const hosts = new Map<string, HostTraffic>();
+    const flowTimes: Array<{ id: string; host: string; startedAt: number }> = [];
     let firstFlowAt: number | undefined;
     let lastFlowAt: number | undefined;
     for await (const flow of readFlows(dir)) {
@@ -66,10 +69,13 @@ export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial
       traffic.flows++;
       if (flow.upstreamIp) traffic.connected.add(flow.upstreamIp);
       hosts.set(flow.host, traffic);
+      flowTimes.push({ id: flow.id, host: flow.host, startedAt: flow.startedAt });
     }
     // The databases are opened once, and only for a run with traffic.
     if (hosts.size > 0) geo ??= await IpGeo.open(options.geo);
-    const phoneDns = hostAddressesFromMarkers(await readMarkers(dir));
+    const markers = await readMarkers(dir);
+    const phoneDns = hostAddressesFromMarkers(markers);
+    steps.push(...phoneSteps(device, markers, flowTimes, analysis.findings));
     const placed = await phoneDestinations(device, hosts, phoneDns, geo);
     destinations.push(...placed);
     const placeOf = new Map(placed.map((d) => [d.host, d.destination]));
@@ -129,6 +135,7 @@ export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial
     captures,
     errors,
     destinations,
+    steps,
     geo: { databases: geo?.sources ?? [], attribution: GEO_ATTRIBUTION, warnings: geo?.warnings ?? [] },
   };
 }

@@ -47,6 +47,7 @@ ${options.diff ? renderDiff(options.diff) : ''}
 ${run.errors.length > 0 ? `<section><h2>Harness errors</h2><ul class="errors">${run.errors.map((e) => `<li>${captured(e)}</li>`).join('')}</ul></section>` : ''}
 ${run.phones.map((p) => renderMatrix(run, p)).join('\n')}
 ${renderOrphanVisits(run)}
+${run.steps && run.steps.length > 0 ? `<section><h2>Steps: which hosts were contacted, and what each received</h2>${renderSteps(run)}</section>` : ''}
 <section><h2>Findings</h2>${renderFindings(run)}</section>
 <section><h2>Device identifiers that left the phone</h2>${renderIdentifiers(run)}</section>
 <section><h2>Where the data went</h2>${renderDestinations(run)}</section>
@@ -223,6 +224,26 @@ function renderIdentifiers(run: RunRecord): string {
       `<tr><td>${captured(f.device)}</td><td>${captured(f.canary.kind)}</td><td><code>${captured(f.canary.value)}</code></td><td><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span></td><td>${flows.size}</td><td class="chain">${f.chain.map((s) => `<code>${captured(s)}</code>`).join(' → ')}</td></tr>`,
   );
   return `<table><thead><tr><th>phone</th><th>identifier</th><th>value</th><th>reached</th><th>flows</th><th>found by decoding (first flow)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** Leith's table: per step, each host the phone contacted, its flows and what it received. */
+function renderSteps(run: RunRecord): string {
+  const rows: string[] = [];
+  for (const step of run.steps ?? []) {
+    const span = Math.max(1, step.hosts.length);
+    const head = `<th scope="row" rowspan="${span}">${captured(step.device)}</th><th scope="row" rowspan="${span}">${captured(step.name)}${step.t1 === undefined ? ' <em>(did not end)</em>' : ` <span class="ver">${Math.round((step.t1 - step.t0) / 100) / 10} s</span>`}</th>`;
+    if (step.hosts.length === 0) {
+      rows.push(`<tr>${head}<td colspan="3"><em>no traffic</em></td></tr>`);
+      continue;
+    }
+    step.hosts.forEach((h, i) => {
+      const received = h.received.length === 0
+        ? '<span class="ver">no canary</span>'
+        : h.received.map((r) => `${captured(r.kind)}${r.count > 1 ? ` ×${r.count}` : ''} <code>${captured(r.example.length > 120 ? r.example.slice(0, 120) + '…' : r.example)}</code>`).join('<br>');
+      rows.push(`<tr>${i === 0 ? head : ''}<td><code>${captured(h.host)}</code></td><td>${h.flows}</td><td>${received}</td></tr>`);
+    });
+  }
+  return `<table><thead><tr><th>phone</th><th>step</th><th>host</th><th>flows</th><th>received (third-party findings; keystroke prefixes: how many, the longest)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** "161.117.71.32, SG, AS45102 Alibaba (US) Technology Co., Ltd. (phone's DNS)" */

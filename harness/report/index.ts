@@ -13,3 +13,4 @@ export { diffRuns, diffRunFolders, formatDiff, visitSubject, encodingOf } from '
 export { mergeRuns } from './runMerge.js';
 export { writeReportsWithBaseline } from './baselineReport.js';
 export * from './geo/index.js';
+export { STEP_NOTE, phoneSteps, type StepRecord, type StepHost, type StepReceived } from './steps.js';

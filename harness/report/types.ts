@@ -6,6 +6,7 @@ import type { BlindSpot } from '../capture/index.js';
 import type { BrowserMode, Finding, Verdict, Visit } from '../detect/index.js';
 import type { IdentifierReading } from '../device/index.js';
 import type { Destination, DestinationRecord } from './geo/index.js';
+import type { StepRecord } from './steps.js';
 
 export const RUN_SCHEMA_ID = 'phonehome/run@1';
 
@@ -121,11 +122,13 @@ export interface RunRecord {
   errors: string[];
   /** Every host each phone contacted, with where it is (report/geo). */
   destinations?: DestinationRecord[];
+  /** Named steps of the suites (Leith's scenarios): per step, the hosts contacted and what each received. */
+  steps?: StepRecord[];
   /** The offline databases the places came from, and what was missing (one line each). */
   geo?: { databases: string[]; attribution: string; warnings: string[] };
 }
 
-export type { BrowserMode, Destination, DestinationRecord };
+export type { BrowserMode, Destination, DestinationRecord, StepRecord };
 
 /**
  * What changed between two runs (`phonehome diff OLD NEW`, computed by harness/report/runDiff.ts);

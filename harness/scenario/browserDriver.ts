@@ -45,6 +45,14 @@ async function setSwitch(session: BrowserSession, state: 'on' | 'off', label: st
   }
 }
 
+/** `pm clear` (a fresh install: data and first-run state gone) or `am force-stop` (closed, data kept). */
+async function resetApp(rig: PhoneRig, pkg: string, how: 'clear' | 'stop'): Promise<void> {
+  const command = how === 'clear' ? `pm clear ${pkg}` : `am force-stop ${pkg}`;
+  const out = await rig.session.call(() => rig.session.adb.shell(command));
+  if (how === 'clear' && !/Success/.test(out)) throw new PhonehomeError(`${rig.name}: '${command}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
+  if (how === 'stop' && /Error|Exception/.test(out)) throw new PhonehomeError(`${rig.name}: '${command}' failed (${out.trim().split('\n')[0]})`);
+}
+
 export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
   const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
@@ -110,19 +118,23 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
       const live = sessions.get(rig.name);
       let session = live?.browser === browser ? live.session : undefined;
       try {
+        const pkg = rig.appPackage(browser);
         if (session?.started) {
+          if (pkg && (options.fresh || options.restart)) {
+            await resetApp(rig, pkg, options.fresh ? 'clear' : 'stop');
+            cleared.add(key);
+            await session.relaunch();
+          }
           await session.switchMode(mode);
         } else {
           // A phone runs one UiAutomator2 server, which a new session restarts: end this phone's
           // session of another browser first (a later test of that browser starts a new one).
           if (live) await forget(rig.name, live.session);
           const endpoint = await endpointFor(rig);
-          const pkg = rig.appPackage(browser);
-          if (pkg && !cleared.has(key)) {
+          if (pkg && (options.fresh || !cleared.has(key))) {
             cleared.add(key);
-            const out = await rig.session.call(() => rig.session.adb.shell(`pm clear ${pkg}`));
-            if (!/Success/.test(out)) throw new PhonehomeError(`${rig.name}: 'pm clear ${pkg}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
-          }
+            await resetApp(rig, pkg, 'clear');
+          } else if (pkg && options.restart) await resetApp(rig, pkg, 'stop');
           session = new BrowserSession({
             phone: rig.session,
             profile: browserProfile(browser),
@@ -153,6 +165,7 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
         },
         visit: (url, tokens) => driven.visit(url, { tokens }),
         search: (term) => driven.search(term),
+        visitTyped: (address, tokens, keystrokeMinLength) => driven.visitTyped(address, { tokens, keystrokeMinLength }),
         // The session stays for the run's next test of this browser; stop() ends it.
         close: async () => undefined,
       };

@@ -1,10 +1,10 @@
-export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WebdriverBrowser } from './api.js';
+export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WebdriverBrowser, ScenarioStep } from './api.js';
 export { defineSuite, isSuiteDefinition, type SuiteDefinition, type SuiteMeta } from './defineSuite.js';
 export { expect, verdictAssertions, hostMatches, stepName, isAssertionFailure, type HostPattern } from './assertions.js';
 export type { Judgement, Judgeable } from './judgement.js';
 export { loadSuite, listSuites, resolveSuiteFile, SCENARIOS_DIR, type LoadedSuite } from './loadSuites.js';
 export { runSuitesWithMocha, type TestSink, type MochaRunOptions, type MochaRunResult } from './mochaRun.js';
-export { uniqueSearchTerm, uniqueUrl } from './uniqueValues.js';
+export { uniqueSearchTerm, uniqueUrl, uniqueHost } from './uniqueValues.js';
 export { checkAppiumReachable } from './appiumReachable.js';
 export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';
 export { RiggedPhone, type BrowserDriver, type DrivenBrowser, type RunHooks } from './scenarioPhone.js';

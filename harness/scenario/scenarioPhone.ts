@@ -4,9 +4,15 @@ import type { IdentifierName } from '../device/index.js';
 import { HEARTBEAT_MS } from '../capture/index.js';
 import { PhonehomeError } from '../errors.js';
 import { VERDICT_GRACE_MS } from '../detect/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit, WebdriverBrowser } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioVisit, WebdriverBrowser } from './api.js';
+
+/** 'ph' and four random characters: a shorter prefix of a typed token could turn up by chance. */
+const TYPED_MIN_PREFIX = 6;
 import { quoteShellArg } from './shellArg.js';
-import { urlTokens } from './uniqueValues.js';
+import { uniqueHost, urlTokens } from './uniqueValues.js';
+import { readFlows, readMarkers, MarkerWriter } from '../capture/index.js';
+import { captureCoverage } from '../detect/index.js';
+import { STEP_NOTE } from '../report/index.js';
 import type { Judgement } from './judgement.js';
 import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import type { PhoneAnalysis, PhoneRig } from './phoneRig.js';
@@ -29,6 +35,8 @@ export interface DrivenBrowser {
   /** `tokens`: values in the URL that identify this visit (visit-token canaries). */
   visit(url: string, tokens: string[]): Promise<Visit>;
   search(term: string): Promise<Visit>;
+  /** Types `address` letter by letter, then Enter. */
+  visitTyped(address: string, tokens: string[], keystrokeMinLength: number): Promise<Visit>;
   close(): Promise<void>;
 }
 
@@ -115,6 +123,10 @@ export class RiggedPhone implements ScenarioPhone {
         return made(await driven.visit(target, urlTokens(target)));
       },
       search: async (term?: string) => made(await driven.search(term ?? phone.hooks.uniqueSearchTerm())),
+      type: async (address?: string, options: { keystrokeMinLength?: number } = {}) => {
+        const target = address ?? uniqueHost();
+        return made(await driven.visitTyped(target, urlTokens(target), options.keystrokeMinLength ?? TYPED_MIN_PREFIX));
+      },
       close: () => driven.close(),
     };
   }
@@ -187,6 +199,35 @@ export class RiggedPhone implements ScenarioPhone {
     }
     if (this.rig.session.lost) throw this.rig.session.lost;
     this.#analysis = await this.rig.analyse();
+  }
+
+  async step(name: string, work: () => Promise<void>): Promise<ScenarioStep> {
+    const mark = async (phase: 'begin' | 'end', time: number) => {
+      const markers = new MarkerWriter(this.rig.captureDir);
+      try {
+        markers.write({ time, kind: 'note', data: { note: STEP_NOTE, step: name, phase, device: this.rig.name } });
+      } finally {
+        await markers.close();
+      }
+    };
+    const t0 = Date.now();
+    await mark('begin', t0);
+    try {
+      await work();
+    } finally {
+      await mark('end', Date.now());
+    }
+    const t1 = Date.now();
+    const hosts = new Map<string, number>();
+    for await (const flow of readFlows(this.rig.captureDir)) {
+      if (flow.startedAt >= t0 && flow.startedAt <= t1) hosts.set(flow.host, (hosts.get(flow.host) ?? 0) + 1);
+    }
+    // The step is observed when heartbeats cover it and no blind spot fell inside it.
+    const analysis = await this.rig.analyse();
+    const coverage = captureCoverage(await readMarkers(this.rig.captureDir), t0, Math.min(t1, analysis.at - 2 * HEARTBEAT_MS));
+    const reasons = analysis.blindSpots.filter((b) => b.time >= t0 && b.time <= t1).map((b) => `${b.reason}${b.host ? ` (${b.host})` : ''}`);
+    if (!coverage.covered) reasons.push(coverage.reason);
+    return { name, t0, t1, hosts, observed: reasons.length === 0, reasons: [...new Set(reasons)] };
   }
 
   /** The latest analysis, when it covers `since` (ms). */

@@ -16,6 +16,7 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'visit.title': ['navigate'],
   'search.query': ['search'],
   'search.engine': ['search'],
+  'input.text': ['input'],
   'contact.number': ['contact-added'],
   'contact.name': ['contact-added'],
 };

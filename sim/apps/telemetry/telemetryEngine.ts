@@ -13,6 +13,8 @@ export interface TelemetryEvent {
   visit?: { url: string; requestedUrl?: string; host: string; title?: string };
   search?: { query: string; engine?: string };
   contact?: { number: string; name?: string };
+  /** The address bar's text after a keystroke or a paste. */
+  input?: { text: string };
 }
 
 export interface TelemetryAppState {
@@ -220,6 +222,7 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
       vars.set('search.query', event.search.query);
       vars.set('search.engine', event.search.engine ?? '');
     }
+    if (event.input) vars.set('input.text', event.input.text);
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
