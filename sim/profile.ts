@@ -31,6 +31,13 @@ export interface TelemetryRule {
   when: TelemetryTrigger;
   /** Modes in which it fires; default both. */
   modes?: Array<'normal' | 'incognito'>;
+  /**
+   * For when: 'input': typed text that looks sensitive is not sent — an https URL with a path or
+   * query, or text with credentials (`user@` before a host). Chrome documents this ("If Chrome
+   * determines that your typing may contain sensitive information … URL data that is normally
+   * encrypted, it will not send the typed text", Chrome Privacy Whitepaper, June 2020).
+   */
+  skipSensitiveInput?: boolean;
   /** When true, the app's incognito-data settings switch (set off) silences this rule in incognito. */
   silencedBySwitch?: boolean;
   url: string;
@@ -82,6 +89,8 @@ export interface AppProfile {
    * privacytests.org's real Appium run); absent — one EditText `url` (unverified, older profiles).
    */
   addressBar?: 'omnibox' | 'hint';
+  /** Texts of the menu's incognito entry (default 'Incognito mode' / 'Exit incognito mode'). */
+  menuTexts?: { incognito: string; exitIncognito: string };
   /**
    * The ids no public source names (menu_button, menu_incognito, incognito_indicator, menu_settings,
    * settings_title, incognito_data_switch): 'model' (default) has them, 'none' leaves them out so the

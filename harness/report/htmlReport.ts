@@ -48,6 +48,7 @@ ${run.errors.length > 0 ? `<section><h2>Harness errors</h2><ul class="errors">${
 ${run.phones.map((p) => renderMatrix(run, p)).join('\n')}
 ${renderOrphanVisits(run)}
 ${run.steps && run.steps.length > 0 ? `<section><h2>Steps: which hosts were contacted, and what each received</h2>${renderSteps(run)}</section>` : ''}
+${run.visits.length > 0 ? `<section><h2>By browser: which hosts received visited URLs, searches and identifiers</h2>${run.phones.map((p) => renderByBrowser(run, p.name)).join('\n')}</section>` : ''}
 <section><h2>Findings</h2>${renderFindings(run)}</section>
 <section><h2>Device identifiers that left the phone</h2>${renderIdentifiers(run)}</section>
 <section><h2>Where the data went</h2>${renderDestinations(run)}</section>
@@ -225,6 +226,65 @@ function renderIdentifiers(run: RunRecord): string {
   );
   return `<table><thead><tr><th>phone</th><th>identifier</th><th>value</th><th>reached</th><th>flows</th><th>found by decoding (first flow)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
+
+/**
+ * Side by side per browser and mode (compare-browsers): for each third-party host, how many of the
+ * column's visits and searches it received, and which device identifiers travelled to it while the
+ * column's visits were under way (their windows plus the verdict grace).
+ */
+function renderByBrowser(run: RunRecord, device: string): string {
+  const visits = run.visits.filter((v) => v.device === device);
+  if (visits.length === 0) return '';
+  const columns: Array<{ key: string; browser: string; mode: string; visits: VisitRecord[] }> = [];
+  for (const v of visits) {
+    const key = `${v.browser} ${v.mode}`;
+    let col = columns.find((c) => c.key === key);
+    if (!col) columns.push((col = { key, browser: v.browser, mode: v.mode, visits: [] }));
+    col.visits.push(v);
+  }
+  const cells = new Map<string, Map<string, { urls: Set<string>; searches: Set<string>; ids: Set<string> }>>();
+  const cell = (host: string, key: string) => {
+    const row = cells.get(host) ?? new Map();
+    cells.set(host, row);
+    const c = row.get(key) ?? { urls: new Set<string>(), searches: new Set<string>(), ids: new Set<string>() };
+    row.set(key, c);
+    return c;
+  };
+  for (const f of run.findings) {
+    if (f.device !== device || f.party !== 'third-party') continue;
+    if (f.visitId) {
+      const v = visits.find((x) => x.id === f.visitId);
+      if (!v) continue;
+      const c = cell(f.host, `${v.browser} ${v.mode}`);
+      (v.searchTerms?.length ? c.searches : c.urls).add(v.id);
+    } else if (f.time !== undefined) {
+      for (const col of columns) {
+        if (col.visits.some((v) => f.time! >= v.t0 && f.time! <= v.t1 + BY_BROWSER_GRACE_MS)) cell(f.host, col.key).ids.add(f.canary.kind);
+      }
+    }
+  }
+  if (cells.size === 0) return `<h3>${captured(device)}</h3><p>No third party received a visit, a search or an identifier.</p>`;
+  const head = columns.map((c) => `<th scope="col">${captured(c.browser)}<br><span class="mode mode-${c.mode === 'incognito' ? 'incognito' : 'normal'}">${captured(c.mode)}</span></th>`).join('');
+  const rows = [...cells].map(([host, row]) => {
+    const tds = columns.map((col) => {
+      const c = row.get(col.key);
+      if (!c) return '<td class="empty"></td>';
+      const nVisits = col.visits.filter((v) => !v.searchTerms?.length).length;
+      const nSearches = col.visits.length - nVisits;
+      const parts = [
+        c.urls.size > 0 ? `URLs ${c.urls.size}/${nVisits}` : '',
+        c.searches.size > 0 ? `searches ${c.searches.size}/${nSearches}` : '',
+        c.ids.size > 0 ? `ids: ${[...c.ids].map((k) => captured(k)).join(', ')}` : '',
+      ].filter(Boolean);
+      return `<td>${parts.join('<br>')}</td>`;
+    });
+    return `<tr><th scope="row"><code>${captured(host)}</code></th>${tds.join('')}</tr>`;
+  });
+  return `<h3>${captured(device)}</h3><table class="matrix"><thead><tr><th>host</th>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** Identifier findings this long after a visit still count for its browser (the SDKs flush on going to the background). */
+const BY_BROWSER_GRACE_MS = 15_000;
 
 /** Leith's table: per step, each host the phone contacted, its flows and what it received. */
 function renderSteps(run: RunRecord): string {

@@ -43,7 +43,7 @@ export interface TelemetryEngineOptions {
 
 export interface TelemetryEngineEvents {
   queued: [{ rule: string; trigger: TelemetryTrigger }];
-  silenced: [{ rule: string; trigger: TelemetryTrigger; why: 'mode' | 'switch' }];
+  silenced: [{ rule: string; trigger: TelemetryTrigger; why: 'mode' | 'switch' | 'sensitive' }];
   sent: [{ rules: string[]; events: number; url: string; method: string; status: number }];
   failed: [{ rules: string[]; events: number; url: string; error: string; trustFailure: boolean }];
 }
@@ -123,6 +123,10 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     const state = this.options.state();
     if (!(rule.modes ?? ['normal', 'incognito']).includes(state.mode)) {
       this.emit('silenced', { rule: rule.name, trigger: rule.when, why: 'mode' });
+      return false;
+    }
+    if (rule.skipSensitiveInput && event.input && sensitiveInput(event.input.text)) {
+      this.emit('silenced', { rule: rule.name, trigger: rule.when, why: 'sensitive' });
       return false;
     }
     if (rule.silencedBySwitch && state.mode === 'incognito' && state.incognitoDataSwitchOn === false) {
@@ -229,6 +233,14 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     }
     return vars;
   }
+}
+
+/** Typed text Chrome keeps to itself: an https URL with a path or query, or credentials before a host. */
+export function sensitiveInput(text: string): boolean {
+  const t = text.trim();
+  if (/^[^\s/@]+@[^\s/]+\.[^\s/]+/.test(t) || /^[a-z][a-z0-9+.-]*:\/\/[^/\s]*@/i.test(t)) return true;
+  const https = /^https:\/\/[^/?#\s]+([/?#].*)?$/i.exec(t);
+  return https !== null && https[1] !== undefined && https[1] !== '/' && https[1] !== '';
 }
 
 /**
