@@ -54,4 +54,10 @@ export interface Visit {
   canaries: Canary[];
   t0: number; // ms since epoch
   t1: number;
+  /**
+   * The browser showed its network error page after the visit (drive/errorPage.ts read it from the
+   * screen): Chromium's error code (e.g. ERR_PROXY_CONNECTION_FAILED) and the text shown. The page
+   * never loaded through the capture, so the visit is a blind spot (reason 'error-page').
+   */
+  errorPage?: { code: string; text: string; time?: number };
 }

@@ -102,6 +102,9 @@ export class SimulatedPhone extends EventEmitter<SimulatedPhoneEvents> {
     if (factory) this.android.attachApps(factory);
     else this.emit('warning', 'sim/apps/index.ts has no createAppRuntime yet: the phone runs with its launcher only');
     this.boundPort = await this.adbd.start(this.requestedPort, this.host);
+    // adbd over TCP listens on service.adb.tcp.port (AOSP adbd main.cpp reads it at start), so a
+    // client reading the property sees the port it connected to.
+    this.android.props.setSystem('service.adb.tcp.port', String(this.boundPort));
     // A restart comes back on the same port, so `adb connect` to the old serial finds it.
     this.requestedPort = this.boundPort;
     this.starts++;

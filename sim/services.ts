@@ -112,6 +112,11 @@ export interface PhoneContext {
    * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
    */
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
+  /**
+   * WindowManager's freezeRotation: Settings.System `accelerometer_rotation` 0 and `user_rotation`
+   * N, written by the system (no shell permission involved). Absent: the phone never rotates.
+   */
+  freezeRotation?(rotation: 0 | 1 | 2 | 3): void;
   /** Append to the logcat buffer. priority: 2 V, 3 D, 4 I, 5 W, 6 E. */
   log(priority: number, tag: string, message: string, pid?: number): void;
 }

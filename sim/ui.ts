@@ -41,4 +41,9 @@ export interface UiDriver {
   swipe(x1: number, y1: number, x2: number, y2: number, ms: number): Promise<void>;
   /** Foreground package/activity, for getCurrentPackage / getCurrentActivity. */
   focus(): { package: string; activity: string } | null;
+  /**
+   * Freeze the display at a rotation (0 natural, 1 = 90°, 2 = 180°, 3 = 270°), as
+   * UiAutomation.setRotation(ROTATION_FREEZE_n) does; absent: the screen cannot rotate.
+   */
+  freezeRotation?(rotation: 0 | 1 | 2 | 3): Promise<void>;
 }

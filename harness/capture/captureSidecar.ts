@@ -11,6 +11,7 @@ import { FlowRecorder } from './flowRecorder.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
 import { UpstreamPool } from './upstreamPool.js';
+import { isRouteProbeHost } from './routeProbe.js';
 import { HEARTBEAT_MS, type BlindSpot, type Flow } from './types.js';
 
 export type UpstreamMode = 'live' | 'sink';
@@ -102,9 +103,14 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     return this.#folder?.dir ?? this.options.out;
   }
 
-  /** Flows written so far. */
+  /** Flows of the phone's traffic written so far (route probes are counted apart, in probesRecorded). */
   get flowsRecorded(): number {
     return this.#recorder?.flowsWritten ?? 0;
+  }
+
+  /** Route probes answered and written so far (routeProbe.ts). */
+  get probesRecorded(): number {
+    return this.#recorder?.probesWritten ?? 0;
   }
 
   async start(): Promise<void> {
@@ -164,7 +170,8 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       const pool = new UpstreamPool({ trustedCAs: this.options.upstreamTrustedCAs ?? [] });
       this.#pool = pool;
       const forwarder = new UpstreamForwarder({ pool, recorder, isSelf: (host, port) => this.#isSelf(host, port) });
-      handler = (request, response) => forwarder.forward(request, response);
+      // A route probe is answered by the capture itself, never forwarded (routeProbe.ts).
+      handler = (request, response) => (isRouteProbeHost(headerValue(request.headers.host)) ? answerFromSink(request, response, recorder) : forwarder.forward(request, response));
     } else {
       handler = (request, response) => answerFromSink(request, response, recorder);
     }
@@ -251,6 +258,10 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
   #requireRunning(what: string): void {
     if (this.#state !== 'running') throw new PhonehomeError(`the capture sidecar's ${what} is known only while it runs (call start() first)`);
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

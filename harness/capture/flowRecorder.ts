@@ -1,3 +1,4 @@
+import { isRouteProbeHost } from './routeProbe.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type {
@@ -55,6 +56,7 @@ export class FlowRecorder {
   readonly #pending = new Map<string, ExchangeRecord>();
   readonly #sockets = new Map<string, OpenWebSocket>();
   #flowsWritten = 0;
+  #probesWritten = 0;
   readonly #dnsCache = new Map<string, Promise<string | undefined>>();
 
   constructor(
@@ -62,6 +64,11 @@ export class FlowRecorder {
     private readonly hooks: RecorderHooks,
     private readonly options: { live: boolean },
   ) {}
+
+  /** Route probes answered and written (routeProbe.ts); not counted in flowsWritten. */
+  get probesWritten(): number {
+    return this.#probesWritten;
+  }
 
   get flowsWritten(): number {
     return this.#flowsWritten;
@@ -134,7 +141,10 @@ export class FlowRecorder {
     const flow = await record.complete(error, options);
     if (!flow) return undefined;
     this.#append(flow);
-    this.#flowsWritten++;
+    // Route probes are the harness's own liveness samples, not the phone's traffic: waits for the
+    // phone's traffic to go quiet must not see them.
+    if (isRouteProbeHost(flow.host)) this.#probesWritten++;
+    else this.#flowsWritten++;
     this.hooks.flow(flow);
     return flow;
   }

@@ -1,10 +1,11 @@
 import type { CompletedRequest } from 'mockttp';
+import { isRouteProbeHost, ROUTE_PROBE_HEADER, routeProbeToken } from './routeProbe.js';
 
 /** What the sink serves to a navigation: a page a browser can render, saying where it is. */
 export const SINK_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>phonehome sink</title></head>' +
   '<body><p>phonehome capture sink: this page was answered by the capture sidecar, not the real site.</p></body></html>\n';
 
-type SinkRequest = Pick<CompletedRequest, 'method' | 'headers'>;
+type SinkRequest = Pick<CompletedRequest, 'method' | 'headers'> & { path?: string };
 
 function headerOf(request: SinkRequest, name: string): string {
   const v = request.headers[name];
@@ -53,6 +54,9 @@ export function sinkResponse(request: SinkRequest): {
   headers: Record<string, string>;
   body?: string;
 } {
+  // A route probe (routeProbe.ts) is answered by the capture itself in every mode, its token echoed.
+  const probe = isRouteProbeHost(headerOf(request, 'host')) ? routeProbeToken(request.path ?? '') : undefined;
+  if (probe) return { statusCode: 204, headers: { [ROUTE_PROBE_HEADER]: probe, 'cache-control': 'no-store' } };
   if (isCorsPreflight(request)) return { statusCode: 204, headers: { ...corsHeaders(request, true), 'cache-control': 'no-store' } };
   const cors = corsHeaders(request, false);
   const navigation =

@@ -112,7 +112,8 @@ export type BlindSpotReason =
   | 'device-lost' // the phone dropped during the window (written by the harness)
   | 'client-error' // a connection the proxy could not parse
   | 'flow-cut-off' // the last flows.jsonl line was cut off mid-write (capture killed): found by the reader
-  | 'preflight-unfollowed'; // a CORS preflight whose request never came (written by detect/): the browser withheld it
+  | 'preflight-unfollowed' // a CORS preflight whose request never came (written by detect/): the browser withheld it
+  | 'error-page'; // the visit's page showed the browser's network error page (read from the screen by drive/; detect/ makes it from the Visit)
 
 export interface BlindSpot {
   id: string;
@@ -123,6 +124,8 @@ export interface BlindSpot {
   client?: { address: string; port: number };
   /** The flow this blind spot concerns, when there is one (undecodable bodies). */
   flowId?: string;
+  /** The visit this blind spot concerns (error-page): it blinds that visit, not the visits before it. */
+  visitId?: string;
   detail?: string;
 }
 
@@ -141,6 +144,7 @@ export type MarkerKind =
   | 'visit-end'
   | 'run-start'
   | 'run-end'
+  | 'route-probe' // a probe the phone sent through its route to the capture (routeProbe.ts): data {token, ok, ms, route, error?}
   | 'note';
 
 export interface Marker {

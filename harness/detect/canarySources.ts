@@ -51,6 +51,7 @@ export function validateVisit(value: unknown, where: string): Visit {
   if (value.searchTerms !== undefined) need('searchTerms', Array.isArray(value.searchTerms) && value.searchTerms.every((t) => typeof t === 'string'), 'an array of strings');
   if (value.typedLetterByLetter !== undefined) need('typedLetterByLetter', Array.isArray(value.typedLetterByLetter) && value.typedLetterByLetter.every((t) => typeof t === 'string'), 'an array of strings');
   if (value.keystrokeMinLength !== undefined) need('keystrokeMinLength', Number.isInteger(value.keystrokeMinLength) && (value.keystrokeMinLength as number) >= MIN_KEYSTROKE_PREFIX, `a whole number >= ${MIN_KEYSTROKE_PREFIX}`);
+  if (value.errorPage !== undefined) need('errorPage', isRecord(value.errorPage) && typeof value.errorPage.code === 'string' && typeof value.errorPage.text === 'string', "an object {code, text} (the browser's error page shown)");
   const canaries = (value.canaries as unknown[]).map((c, i) => {
     if (!isRecord(c) || typeof c.value !== 'string' || !CANARY_KINDS.includes(c.kind as CanaryKind)) {
       throw new PhonehomeError(`${where}: visit '${String(value.id)}' canaries[${i}] must be {kind, value} with kind one of ${CANARY_KINDS.join(', ')}`);

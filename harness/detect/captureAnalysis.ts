@@ -10,7 +10,7 @@ import type { DecodeBounds } from './flowLayers.js';
 import { LeakFinder, type BodyReader } from './leakFinder.js';
 import type { Canary, Finding, Undecodable, Verdict, Visit } from './types.js';
 import { PreflightWatch } from './unfollowedPreflights.js';
-import { computeVerdicts, undecodableBlindSpots } from './verdicts.js';
+import { computeVerdicts, errorPageBlindSpots, undecodableBlindSpots } from './verdicts.js';
 
 export interface AnalysisOptions {
   /** Further visits (e.g. from a visits file), besides those in the markers. */
@@ -41,6 +41,8 @@ export interface CaptureAnalysis {
   /** The capture's blind spots plus the detector's undecodable flows. */
   blindSpots: BlindSpot[];
   verdicts: Verdict[];
+  /** Start times (ms) of every flow read: when something from the phone reached the capture (routeLiveness.ts). */
+  routeSamples: number[];
   flows: number;
   bytes: number;
 }
@@ -49,17 +51,23 @@ export async function analyseCapture(input: CaptureInput): Promise<CaptureAnalys
   const visits = input.visits ?? [];
   const finder = new LeakFinder({ visits, canaries: input.canaries, readBody: input.readBody, graceMs: input.graceMs, bounds: input.bounds, firstPartyDomains: input.firstPartyDomains, workers: input.workers });
   const preflights = new PreflightWatch();
-  await finder.addAll(watched(input.flows, (flow) => preflights.observe(flow)));
+  // Every flow arrived from the phone through the capture's listener: each is a route-liveness sample.
+  const routeSamples: number[] = [];
+  await finder.addAll(watched(input.flows, (flow) => {
+    routeSamples.push(flow.startedAt);
+    preflights.observe(flow);
+  }));
   const report = finder.result();
   const blindSpots = [...input.blindSpots, ...preflights.blindSpots()];
-  const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots, markers: input.markers, undecodable: report.undecodable, graceMs: finder.graceMs });
+  const verdicts = computeVerdicts({ visits, findings: report.findings, blindSpots, markers: input.markers, routeSamples, undecodable: report.undecodable, graceMs: finder.graceMs });
   return {
     visits,
     canaries: finder.canaries,
     findings: report.findings,
     undecodable: report.undecodable,
-    blindSpots: [...blindSpots, ...undecodableBlindSpots(report.undecodable)],
+    blindSpots: [...blindSpots, ...errorPageBlindSpots(visits), ...undecodableBlindSpots(report.undecodable)],
     verdicts,
+    routeSamples,
     flows: report.flows,
     bytes: report.bytes,
   };

@@ -1,6 +1,8 @@
 export * from './types.js';
 export { LeakFinder, findLeaks, visitCanaries, type LeakFinderOptions, type LeakReport, type FlowScan, type BodyReader, type PatternScanner } from './leakFinder.js';
-export { computeVerdicts, undecodableBlindSpots, type VerdictInput } from './verdicts.js';
+export { computeVerdicts, undecodableBlindSpots, errorPageBlindSpots, type VerdictInput } from './verdicts.js';
+export { routeCoverage, routeFailures, MAX_ROUTE_GAP_MS, type RouteFailure } from './routeLiveness.js';
+export { identifierVerdict, type IdentifierVerdictInput, type IdentifierVerdict } from './identifierVerdict.js';
 export { analyseCapture, analyseCaptureFolder, type AnalysisOptions, type CaptureInput, type CaptureAnalysis } from './captureAnalysis.js';
 export { captureCoverage, captureUpIntervals, MAX_HEARTBEAT_GAP_MS, type Coverage } from './captureHealth.js';
 export { makeVisitToken, makeSearchTerm, placeToken, newVisitCanaries, TOKEN_PARAMETER, type TokenPlacement, type VisitCanaries } from './canaryToken.js';

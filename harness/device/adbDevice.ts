@@ -138,6 +138,24 @@ export class AdbDevice {
     }
   }
 
+  /**
+   * A stream from adbd on the phone to 127.0.0.1:port on the phone (adbd's `tcp:` service, what
+   * `adb forward` uses). A refusal is an ordinary error, not a lost phone: nothing may listen there.
+   */
+  async openTcp(port: number, timeoutMs = this.timeoutMs): Promise<Duplex> {
+    const what = `adb tcp:${port} on ${this.serial}`;
+    let stream: Duplex | undefined;
+    const work = (async () => {
+      try {
+        stream = (await this.device.openTcp(port)) as unknown as Duplex;
+        return stream;
+      } catch (error) {
+        throw new PhonehomeError(`${what}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`, { cause: error });
+      }
+    })();
+    return withTimeout(work, timeoutMs, what, () => stream?.destroy());
+  }
+
   async forward(local: string, remote: string): Promise<void> {
     const what = `adb forward ${local} ${remote} on ${this.serial}`;
     await withTimeout(this.guard(what, () => this.device.forward(local, remote)), this.timeoutMs, what);

@@ -1,3 +1,4 @@
+import { findErrorPage, type ErrorPage } from './errorPage.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { remote } from 'webdriverio';
@@ -380,6 +381,16 @@ export class BrowserSession {
     return this.drv().getPageSource();
   }
 
+  /** The browser's network error page, if it is on screen (drive/errorPage.ts); undefined when the screen cannot be read. */
+  async errorPageShown(): Promise<ErrorPage | undefined> {
+    if (this.phone.lost) return undefined;
+    try {
+      return findErrorPage(await this.pageSource());
+    } catch {
+      return undefined;
+    }
+  }
+
   async screenshot(): Promise<Buffer> {
     try {
       return Buffer.from(await this.drv().takeScreenshot(), 'base64');
@@ -569,6 +580,10 @@ export class BrowserSession {
     const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
     const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
     if (!searchTerms) delete visit.searchTerms;
+    // The address bar shows a typed URL even when the load failed: the screen says whether the page
+    // came, or the browser's network error page (a blind spot: detect/ makes the visit unobservable).
+    const errorPage = await this.errorPageShown();
+    if (errorPage) visit.errorPage = { ...errorPage, time: Date.now() };
     // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
     this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
     this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });

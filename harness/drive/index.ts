@@ -11,3 +11,4 @@ export * from './browsers/index.js';
 // Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).
 export { AppiumServer, PROJECT_ROOT, type AppiumServerOptions, type AppiumServerEvents } from './appiumServer.js';
 export { ensureAndroidHome, resolveAdbBinary, type AndroidHomeOptions } from './androidHome.js';
+export { findErrorPage, screenTexts, CHROMIUM_PAGE_ERRORS, type ErrorPage } from './errorPage.js';

@@ -10,6 +10,10 @@ export interface PhoneCaptureAnalysis {
   blindSpots: BlindSpot[];
   verdicts: Map<string, Verdict>;
   flows: number;
+  /** The capture's markers as read for this analysis (heartbeats, route probes, visits). */
+  markers: Marker[];
+  /** Start times of every flow from the phone: route-liveness samples (detect/routeLiveness.ts). */
+  routeSamples: number[];
 }
 
 /**
@@ -18,7 +22,8 @@ export interface PhoneCaptureAnalysis {
  * assertions and the report both read verdicts through this, so they never disagree.
  */
 export async function analysePhoneCapture(dir: string, planted: Canary[] = []): Promise<PhoneCaptureAnalysis> {
-  const visits = finishedVisits(await readMarkers(dir));
+  const markers = await readMarkers(dir);
+  const visits = finishedVisits(markers);
   const analysis = await analyseCaptureFolder(dir, { visits, canaries: planted, graceMs: VERDICT_GRACE_MS });
   return {
     visits: analysis.visits,
@@ -26,6 +31,8 @@ export async function analysePhoneCapture(dir: string, planted: Canary[] = []): 
     blindSpots: analysis.blindSpots,
     verdicts: new Map(analysis.verdicts.map((v) => [v.visitId, v])),
     flows: analysis.flows,
+    markers,
+    routeSamples: analysis.routeSamples,
   };
 }
 

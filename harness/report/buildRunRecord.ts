@@ -107,12 +107,15 @@ export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial
       });
     }
     for (const b of analysis.blindSpots) blindSpots.push({ ...b, device });
+    const probes = analysis.markers.filter((m) => m.kind === 'route-probe');
+    const probesAnswered = probes.filter((m) => m.data?.['ok'] === true).length;
     captures.push({
       device,
       dir: relative,
       flows: flowFacts.size,
       blindSpots: analysis.blindSpots.length,
       ...definedOnly({ firstFlowAt, lastFlowAt }),
+      ...(probes.length > 0 ? { routeProbes: { answered: probesAnswered, failed: probes.length - probesAnswered } } : {}),
     });
   }
 

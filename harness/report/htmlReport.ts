@@ -40,8 +40,9 @@ export function renderHtml(run: RunRecord, options: HtmlOptions = {}): string {
 <li><b>${run.visits.length}</b> visits: <b class="v-leaked">${leaked}</b> leaked, <b class="v-not-leaked">${run.visits.length - leaked - unobservable}</b> not leaked, <b class="v-unobservable">${unobservable}</b> unobservable</li>
 <li><b>${tests.length}</b> checks: <b>${tests.length - failed - tests.filter((t) => t.state === 'pending').length}</b> held, <b>${failed}</b> failed</li>
 <li><b>${run.findings.length}</b> findings, <b>${run.blindSpots.length}</b> blind spots, <b>${run.captures.reduce((n, c) => n + c.flows, 0)}</b> flows captured</li>
+${renderRouteProbes(run)}
 </ul>
-<p class="legend"><span class="badge leaked">leaked</span> a server that is not the visited site received the visit's unique token, URL or search term · <span class="badge not-leaked">not leaked</span> the capture saw all traffic during the visit and none carried it · <span class="badge unobservable">unobservable</span> the capture could not see everything (an app refused the capture's certificate, the capture was down, the phone dropped): this is <em>not</em> a clean result</p>
+<p class="legend"><span class="badge leaked">leaked</span> a server that is not the visited site received the visit's unique token, URL or search term · <span class="badge not-leaked">not leaked</span> the capture saw all traffic during the visit and none carried it · <span class="badge unobservable">unobservable</span> the capture could not see everything (an app refused the capture's certificate, the capture was down, the phone's route to it went silent, the browser showed a network error page, the phone dropped): this is <em>not</em> a clean result</p>
 </header>
 ${options.diff ? renderDiff(options.diff) : ''}
 ${run.errors.length > 0 ? `<section><h2>Harness errors</h2><ul class="errors">${run.errors.map((e) => `<li>${captured(e)}</li>`).join('')}</ul></section>` : ''}
@@ -398,3 +399,11 @@ mark{background:#ffe066;color:#000;font-weight:700;padding:0 .1em;outline:1px so
 .err{background:#fff5f5;border-color:#f5c2c0}.errors li{color:#7f1d1d}
 footer{margin-top:3em;color:#666;font-size:.85em;border-top:1px solid #ddd;padding-top:.8em}
 `;
+
+/** Route liveness per phone: probes the phone sent through its route to the capture, answered and failed. */
+function renderRouteProbes(run: RunRecord): string {
+  const probed = run.captures.filter((c) => c.routeProbes);
+  if (probed.length === 0) return '';
+  const parts = probed.map((c) => `${captured(c.device)}: <b>${c.routeProbes!.answered}</b> answered${c.routeProbes!.failed > 0 ? `, <b class="v-unobservable">${c.routeProbes!.failed}</b> failed` : ''}`);
+  return `<li>route probes (the phone's route to the capture): ${parts.join(' · ')}</li>`;
+}

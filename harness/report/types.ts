@@ -102,6 +102,11 @@ export interface CaptureSummary {
   blindSpots: number;
   firstFlowAt?: number;
   lastFlowAt?: number;
+  /**
+   * Route probes the phone sent through its route to the capture (capture/routeProbe.ts): answered,
+   * and failed or unanswered. Absent when the phone was not probed (a LAN proxyHost, an old run).
+   */
+  routeProbes?: { answered: number; failed: number };
 }
 
 export interface RunRecord {

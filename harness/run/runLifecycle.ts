@@ -9,7 +9,6 @@ import {
   checkAppiumUrls,
   isAssertionFailure,
   loadRunInputs,
-  PhoneRig,
   RiggedPhone,
   runSuitesWithMocha,
   uniqueSearchTerm,
@@ -49,7 +48,7 @@ export interface RunOptions {
   timeoutMs: number;
   io: RunIo;
   /** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
-  createDriver: (rigs: PhoneRig[], setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
+  createDriver: (phones: RiggedPhone[], setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void }) => Promise<BrowserDriver & { stop(): Promise<void> }>;
   /** At most this many phones rigged at once (default: every selected phone). */
   parallel?: number;
   shard?: Shard;
@@ -73,8 +72,7 @@ interface FarmUnit {
   origin?: { phone: string; model?: string; version?: string };
 }
 
-interface PoolPhone {
-  rig: PhoneRig;
+interface Lane {
   phone: RiggedPhone;
   /** Visits of the test running now (one test at a time per phone). */
   current?: Visit[];
@@ -121,8 +119,8 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   log(`run ${folder.runId}: ${suites.map((s) => s.definition.name).join(', ')} on ${entries.map((e) => e.name).join(', ')} (${parallel} at a time${options.shard ? `, shard ${shardLabel(options.shard)}` : ''})`);
 
   const adbServer = new AdbServer();
-  const rigs: PhoneRig[] = [];
-  const stopped = new Set<PhoneRig>();
+  const rigs: RiggedPhone[] = [];
+  const stopped = new Set<RiggedPhone>();
   let driver: (BrowserDriver & { stop(): Promise<void> }) | undefined;
   let harnessFailure = false;
   let assertionFailure = false;
@@ -132,14 +130,14 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
   const counts = { passed: 0, failed: 0, pending: 0 };
   let planned = 0;
   // A rig put back no longer has a sidecar to ask: its count is kept from just before.
-  const flowsAtStop = new Map<PhoneRig, number>();
+  const flowsAtStop = new Map<RiggedPhone, number>();
   const flows = () => rigs.reduce((n, r) => n + (flowsAtStop.get(r) ?? r.flowsRecorded), 0);
   const journalError = (message: string) => {
     harnessFailure = true;
     io.err(`phonehome run: ${message}`);
     journal.write({ type: 'error', time: Date.now(), message });
   };
-  const stopRig = async (rig: PhoneRig, quiet: boolean) => {
+  const stopRig = async (rig: RiggedPhone, quiet: boolean) => {
     if (stopped.has(rig)) return;
     stopped.add(rig);
     flowsAtStop.set(rig, rig.flowsRecorded);
@@ -168,9 +166,9 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
     const adb = new AdbClient({ port: adbServer.port });
     driver = await options.createDriver(rigs, { adbPort: adbServer.port, log, onProcess: (pid, role) => processes.record(pid, role) });
     const drv = driver;
-    const ctxFor = (phone: PoolPhone): ScenarioContext => ({
+    const ctxFor = (lane: Lane): ScenarioContext => ({
       runId: folder.runId,
-      phones: [phone.phone],
+      phones: [lane.phone],
       modes: options.modes,
       uniqueUrl,
       uniqueSearchTerm,
@@ -180,14 +178,14 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
     // every phone of the pool (and every shard job) works from the same list.
     const plans = new Map<string, Map<string, string[]>>();
     const unitId = (u: { suite: LoadedSuite; browser: string }) => `${u.suite.definition.name}\u0000${u.browser}`;
-    const planFor = (key: string, phone: PoolPhone): Map<string, string[]> => {
+    const planFor = (key: string, lane: Lane): Map<string, string[]> => {
       let plan = plans.get(key);
       if (plan) return plan;
       const label = labels.get(key)!;
       const owned: Array<{ unit: string; title: string }> = [];
       for (const suite of suites) {
-        const all = declaredTests(suite, ctxFor(phone));
-        const perBrowser = browsers.map((b) => new Set(phone.phone.withBrowsersOnly([b], () => declaredTests(suite, ctxFor(phone)))));
+        const all = declaredTests(suite, ctxFor(lane));
+        const perBrowser = browsers.map((b) => new Set(lane.phone.withBrowsersOnly([b], () => declaredTests(suite, ctxFor(lane)))));
         for (const title of all) {
           // A test declared whatever the browser (a phone-level check) goes with the first browser's unit.
           const owner = Math.max(0, perBrowser.findIndex((set) => set.has(title)));
@@ -205,14 +203,27 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
       return plan;
     };
 
-    const pool = new DevicePool<FarmUnit, PoolPhone>({
+    const pool = new DevicePool<FarmUnit, Lane>({
       phones: entries.map((e) => ({ name: e.name, key: keyOf.get(e.name)! })),
       parallel,
       start: async (spec) => {
         const entry = await allocateLaunchPort(entries.find((e) => e.name === spec.name)!);
         log(`[${entry.name}] starting, connecting, capturing, provisioning…`);
         const packages = Object.fromEntries(browsers.map((b) => [b, profilePackages(browserProfile(b), entry.packages)]));
-        const rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log, onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`) });
+        const lane: Lane = {
+          // Suites see the phone under its pool's name, so a test has the same title whichever phone of
+          // the pool runs it (shards and retries rely on that); a phone alone in its pool keeps its name.
+          phone: new RiggedPhone({
+            entry, adb, folder, journal, baseDir: path.dirname(devicesFile.file), packages, log,
+            onLaunch: (pid) => processes.record(pid, `phone ${entry.name}`),
+            driver: drv, browsers, shownAs: labels.get(spec.key)!,
+            onVisit: (visit) => {
+              visitsDone++;
+              lane.current?.push(visit);
+            },
+          }),
+        };
+        const rig = lane.phone;
         rigs.push(rig);
         // Appium starts while the phone is provisioned.
         drv.prepare?.(rig);
@@ -222,43 +233,32 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
           await stopRig(rig, true);
           throw error;
         }
-        const poolPhone: PoolPhone = { rig, phone: undefined as unknown as RiggedPhone };
-        // Suites see the phone under its pool's name, so a test has the same title whichever phone of
-        // the pool runs it (shards and retries rely on that); a phone alone in its pool keeps its name.
-        poolPhone.phone = new RiggedPhone(rig, drv, {
-          visitMade: (visit) => {
-            visitsDone++;
-            poolPhone.current?.push(visit);
-          },
-          uniqueUrl,
-          uniqueSearchTerm,
-        }, browsers, labels.get(spec.key)!);
         const r = rig.record;
         log(`[${entry.name}] ready: ${[r.manufacturer, r.model].filter(Boolean).join(' ')}${r.release ? `, Android ${r.release}` : ''}; ${r.apps.map((a) => `${a.browser} ${a.version}`).join(', ') || 'no known browser installed'}; capture on 127.0.0.1:${rig.sidecar.port}`);
-        return poolPhone;
+        return lane;
       },
       // A phone put back after its work: a failed undo is an error (its proxy or CA is left on). A
       // quarantined (lost) phone's undo is expected to fail; its loss is already the error, if any.
       // Its browser sessions end first: a session reused across tests must not outlive its phone
       // (deleting it afterwards makes Appium, or a grid node, wait on a device that is gone).
-      stop: async (spec, phone) => {
-        await drv.release?.(phone.rig).catch(() => undefined);
-        await stopRig(phone.rig, lostPhones.has(spec.name));
+      stop: async (spec, lane) => {
+        await drv.release?.(lane.phone).catch(() => undefined);
+        await stopRig(lane.phone, lostPhones.has(spec.name));
       },
-      accepts: (item, phone) => {
+      accepts: (item, lane) => {
         const origin = item.unit.origin;
         if (!origin) return true;
-        return phone.rig.record.model === origin.model && phone.rig.appVersion(item.unit.browser) === origin.version;
+        return lane.phone.record.model === origin.model && lane.phone.appVersion(item.unit.browser) === origin.version;
       },
-      run: async (item, phone, spec) => runUnit(item, phone, spec),
+      run: async (item, lane, spec) => runUnit(item, lane, spec),
     });
 
-    const runUnit = async (item: WorkItem<FarmUnit>, phone: PoolPhone, spec: PoolPhoneSpec) => {
+    const runUnit = async (item: WorkItem<FarmUnit>, lane: Lane, spec: PoolPhoneSpec) => {
       const { unit } = item;
-      let titles = planFor(spec.key, phone).get(unitId(unit)) ?? [];
+      let titles = planFor(spec.key, lane).get(unitId(unit)) ?? [];
       if (unit.only) titles = titles.filter((t) => unit.only!.includes(t));
       if (titles.length === 0) return { lost: false as const };
-      const ctx = ctxFor(phone);
+      const ctx = ctxFor(lane);
       const declared = new Set(declaredTests(unit.suite, ctx));
       const missing = titles.filter((t) => !declared.has(t));
       if (missing.length > 0) {
@@ -270,16 +270,16 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
       const held: Array<{ record: TestRecord; error: unknown }> = [];
       const done = new Set<string>();
       // Notice a dead phone within a second, so the tests after it fail fast instead of timing out.
-      const watchdog = setInterval(() => void phone.rig.session.checkAlive().catch(() => undefined), 1000);
+      const watchdog = setInterval(() => void lane.phone.session.checkAlive().catch(() => undefined), 1000);
       try {
         await runSuitesWithMocha([unit.suite], ctx, { timeoutMs: options.timeoutMs, grep: exactTitles(titles) }, {
           testStarted: () => {
-            phone.current = [];
+            lane.current = [];
           },
           testFinished: (record, error) => {
-            const test: TestRecord = { ...record, visitIds: (phone.current ?? []).map((v) => v.id), device: spec.name };
-            phone.current = undefined;
-            if (record.state === 'failed' || phone.rig.session.lost) {
+            const test: TestRecord = { ...record, visitIds: (lane.current ?? []).map((v) => v.id), device: spec.name };
+            lane.current = undefined;
+            if (record.state === 'failed' || lane.phone.session.lost) {
               // Held until the unit ends: a failure on a phone that turns out lost is not a verdict.
               held.push({ record: test, error });
               return;
@@ -293,7 +293,7 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
       } finally {
         clearInterval(watchdog);
       }
-      const lost = await phone.rig.session.checkAlive().then(() => undefined, (error: Error) => error);
+      const lost = await lane.phone.session.checkAlive().then(() => undefined, (error: Error) => error);
       if (!lost) {
         for (const { record, error } of held) {
           counts[record.state]++;
@@ -312,13 +312,13 @@ export async function runSuites(options: RunOptions): Promise<RunOutcome> {
         journal.write({ type: 'test', test: { ...record, state: 'pending', lost: `${spec.name} was lost during this test (${reason}); unobservable` } });
         log(`? ${record.fullTitle} [${spec.name}] lost with the phone: unobservable`);
       }
-      const blind = await markVisitsLost(phone.rig.captureDir, since, reason);
+      const blind = await markVisitsLost(lane.phone.captureDir, since, reason);
       const unfinished = titles.filter((t) => !done.has(t));
       log(`[${spec.name}] lost: ${reason}; quarantined; ${blind} visits marked unobservable; ${unfinished.length} tests left to retry`);
       return {
         lost: true as const,
         reason,
-        unfinished: unfinished.length > 0 ? { ...unit, only: unfinished, origin: { phone: spec.name, ...definedOnly({ model: phone.rig.record.model, version: phone.rig.appVersion(unit.browser) }) } } : undefined,
+        unfinished: unfinished.length > 0 ? { ...unit, only: unfinished, origin: { phone: spec.name, ...definedOnly({ model: lane.phone.record.model, version: lane.phone.appVersion(unit.browser) }) } } : undefined,
       };
     };
 

@@ -5,9 +5,8 @@ import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumE
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
-import type { PhoneRig } from './phoneRig.js';
 import { PageRequestLog } from './pageRequestLog.js';
-import type { BrowserDriver, DrivenBrowser } from './scenarioPhone.js';
+import type { BrowserDriver, DrivenBrowser, RiggedPhone } from './riggedPhone.js';
 import { waitPolicyFrom, type WaitPolicy } from './evidenceWait.js';
 
 export interface DriverSetup {
@@ -46,14 +45,14 @@ async function setSwitch(session: BrowserSession, state: 'on' | 'off', label: st
 }
 
 /** `pm clear` (a fresh install: data and first-run state gone) or `am force-stop` (closed, data kept). */
-async function resetApp(rig: PhoneRig, pkg: string, how: 'clear' | 'stop'): Promise<void> {
+async function resetApp(phone: RiggedPhone, pkg: string, how: 'clear' | 'stop'): Promise<void> {
   const command = how === 'clear' ? `pm clear ${pkg}` : `am force-stop ${pkg}`;
-  const out = await rig.session.call(() => rig.session.adb.shell(command));
-  if (how === 'clear' && !/Success/.test(out)) throw new PhonehomeError(`${rig.name}: '${command}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
-  if (how === 'stop' && /Error|Exception/.test(out)) throw new PhonehomeError(`${rig.name}: '${command}' failed (${out.trim().split('\n')[0]})`);
+  const out = await phone.session.call(() => phone.session.adb.shell(command));
+  if (how === 'clear' && !/Success/.test(out)) throw new PhonehomeError(`${phone.entry.name}: '${command}' failed (${out.trim().split('\n')[0] || 'no output'}); the browser cannot start from a fresh install`);
+  if (how === 'stop' && /Error|Exception/.test(out)) throw new PhonehomeError(`${phone.entry.name}: '${command}' failed (${out.trim().split('\n')[0]})`);
 }
 
-export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
+export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
   const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
   /** The live session of each phone (by name), and its browser. */
@@ -73,55 +72,55 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
   };
   // Appium starts on a phone's first openBrowser() (a suite that never opens a browser needs none),
   // or earlier through prepare(), while the phone is provisioned.
-  const endpointFor = (rig: PhoneRig): Promise<AppiumEndpoint> => {
-    let endpoint = endpoints.get(rig.name);
+  const endpointFor = (phone: RiggedPhone): Promise<AppiumEndpoint> => {
+    let endpoint = endpoints.get(phone.entry.name);
     if (!endpoint) {
       endpoint = (async () => {
-        await mkdir(rig.captureDir, { recursive: true });
-        const started = await appiumFor(rig.entry, { adbPort: setup.adbPort, logFile: path.join(rig.captureDir, 'appium.log'), onSpawn: (pid) => setup.onProcess?.(pid, `appium ${rig.name}`) });
-        setup.log(`[${rig.name}] Appium at ${started.url}${started.owned ? ' (started by phonehome)' : ''}`);
+        await mkdir(phone.captureDir, { recursive: true });
+        const started = await appiumFor(phone.entry, { adbPort: setup.adbPort, logFile: path.join(phone.captureDir, 'appium.log'), onSpawn: (pid) => setup.onProcess?.(pid, `appium ${phone.entry.name}`) });
+        setup.log(`[${phone.entry.name}] Appium at ${started.url}${started.owned ? ' (started by phonehome)' : ''}`);
         return started;
       })();
       // A failure is reported by the openBrowser() that needs the server, not as an unhandled rejection.
       endpoint.catch(() => undefined);
-      endpoints.set(rig.name, endpoint);
+      endpoints.set(phone.entry.name, endpoint);
     }
     return endpoint;
   };
   const witnesses = new Map<string, PageRequestLog>();
-  const witnessFor = (rig: PhoneRig): PageRequestLog => {
-    let log = witnesses.get(rig.name);
+  const witnessFor = (phone: RiggedPhone): PageRequestLog => {
+    let log = witnesses.get(phone.entry.name);
     if (!log) {
-      log = new PageRequestLog(rig.sidecar);
-      witnesses.set(rig.name, log);
+      log = new PageRequestLog(phone.sidecar);
+      witnesses.set(phone.entry.name, log);
     }
     return log;
   };
-  const forget = async (phone: string, session: BrowserSession) => {
-    if (sessions.get(phone)?.session === session) sessions.delete(phone);
+  const forget = async (name: string, session: BrowserSession) => {
+    if (sessions.get(name)?.session === session) sessions.delete(name);
     await session.close().catch(() => undefined);
   };
 
   return {
     waits,
     stop,
-    prepare(rig: PhoneRig): void {
-      void endpointFor(rig);
+    prepare(phone: RiggedPhone): void {
+      void endpointFor(phone);
     },
-    async release(rig: PhoneRig): Promise<void> {
-      const live = sessions.get(rig.name);
-      if (live) await forget(rig.name, live.session);
+    async release(phone: RiggedPhone): Promise<void> {
+      const live = sessions.get(phone.entry.name);
+      if (live) await forget(phone.entry.name, live.session);
     },
-    async open(rig: PhoneRig, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
-      if (!rigs.includes(rig)) throw new PhonehomeError(`phone ${rig.name} is not part of this run`);
-      const key = `${rig.name}/${browser}`;
-      const live = sessions.get(rig.name);
+    async open(phone: RiggedPhone, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
+      if (!phones.includes(phone)) throw new PhonehomeError(`phone ${phone.entry.name} is not part of this run`);
+      const key = `${phone.entry.name}/${browser}`;
+      const live = sessions.get(phone.entry.name);
       let session = live?.browser === browser ? live.session : undefined;
       try {
-        const pkg = rig.appPackage(browser);
+        const pkg = phone.appPackage(browser);
         if (session?.started) {
           if (pkg && (options.fresh || options.restart)) {
-            await resetApp(rig, pkg, options.fresh ? 'clear' : 'stop');
+            await resetApp(phone, pkg, options.fresh ? 'clear' : 'stop');
             cleared.add(key);
             await session.relaunch();
           }
@@ -129,30 +128,30 @@ export async function createBrowserDriver(rigs: PhoneRig[], setup: DriverSetup):
         } else {
           // A phone runs one UiAutomator2 server, which a new session restarts: end this phone's
           // session of another browser first (a later test of that browser starts a new one).
-          if (live) await forget(rig.name, live.session);
-          const endpoint = await endpointFor(rig);
+          if (live) await forget(phone.entry.name, live.session);
+          const endpoint = await endpointFor(phone);
           if (pkg && (options.fresh || !cleared.has(key))) {
             cleared.add(key);
-            await resetApp(rig, pkg, 'clear');
-          } else if (pkg && options.restart) await resetApp(rig, pkg, 'stop');
+            await resetApp(phone, pkg, 'clear');
+          } else if (pkg && options.restart) await resetApp(phone, pkg, 'stop');
           session = new BrowserSession({
-            phone: rig.session,
+            phone: phone.session,
             profile: browserProfile(browser),
             mode,
             appiumUrl: endpoint.url,
-            systemPort: await ports.portFor(rig.entry),
-            captureDir: rig.captureDir,
-            markers: new MarkerWriter(rig.captureDir),
+            systemPort: await ports.portFor(phone.entry),
+            captureDir: phone.captureDir,
+            markers: new MarkerWriter(phone.captureDir),
             log: setup.log,
-            capture: witnessFor(rig),
+            capture: witnessFor(phone),
           });
-          sessions.set(rig.name, { browser, session });
+          sessions.set(phone.entry.name, { browser, session });
           await session.start();
         }
-        if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${rig.name} ${browser}`, setup.log);
+        if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${phone.entry.name} ${browser}`, setup.log);
       } catch (error) {
         // A session that failed half-way is not reused: the next openBrowser() starts a new one.
-        if (session) await forget(rig.name, session);
+        if (session) await forget(phone.entry.name, session);
         throw error;
       }
       const driven = session;

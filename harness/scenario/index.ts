@@ -6,6 +6,6 @@ export { loadSuite, listSuites, resolveSuiteFile, SCENARIOS_DIR, type LoadedSuit
 export { runSuitesWithMocha, type TestSink, type MochaRunOptions, type MochaRunResult } from './mochaRun.js';
 export { uniqueSearchTerm, uniqueUrl, uniqueHost } from './uniqueValues.js';
 export { checkAppiumReachable } from './appiumReachable.js';
-export { PhoneRig, type PhoneRigOptions, type PhoneAnalysis } from './phoneRig.js';
-export { RiggedPhone, type BrowserDriver, type DrivenBrowser, type RunHooks } from './scenarioPhone.js';
+export { RiggedPhone, type RiggedPhoneOptions, type BrowserDriver, type DrivenBrowser } from './riggedPhone.js';
+export type { PhoneAnalysis } from './judgedSubjects.js';
 export { loadRunInputs, checkAppiumUrls } from './runInputs.js';

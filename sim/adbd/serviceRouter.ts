@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { DeviceServices } from '../services.js';
 import type { AdbdStream } from './adbdStream.js';
 import type { AdbdConnection, ServiceHandler } from './connection.js';
+import { runFramebuffer } from './framebufferService.js';
 import { parseShellService, runShell } from './shellService.js';
 import { runSync } from './syncService.js';
 
@@ -44,6 +45,12 @@ export class ServiceRouter {
   private readonly onEvent: (event: ServiceEvent) => void;
   private readonly onRestart: () => void;
   private readonly reversesByConnection = new WeakMap<AdbdConnection, Set<number>>();
+  /**
+   * Reverses whose device side is an abstract Unix socket (`localabstract:NAME`): adbd listens on
+   * @NAME and the host spec travels back untouched in each OPEN. Nothing in the simulated phone
+   * connects to abstract sockets yet, so they are listed and removed but never opened.
+   */
+  private readonly abstractReverses = new Map<string, { remote: string; connection: AdbdConnection }>();
 
   /** `onRestart`: adbd restarts (root/unroot) and drops every connection, as the real one does. */
   constructor(services: DeviceServices, onEvent: (event: ServiceEvent) => void = () => undefined, onRestart: () => void = () => undefined) {
@@ -56,6 +63,7 @@ export class ServiceRouter {
   connectionClosed(connection: AdbdConnection): void {
     for (const port of this.reversesByConnection.get(connection) ?? []) this.services.reverses.remove(port);
     this.reversesByConnection.delete(connection);
+    for (const [name, r] of this.abstractReverses) if (r.connection === connection) this.abstractReverses.delete(name);
   }
 
   async open(service: string, connection: AdbdConnection): Promise<ServiceHandler | null> {
@@ -78,6 +86,7 @@ export class ServiceRouter {
     }
 
     if (service === 'sync:') return (stream) => void runSync(stream, services);
+    if (service === 'framebuffer:') return (stream) => void runFramebuffer(stream, services);
 
     const tcp = /^tcp:(\d{1,5})$/.exec(service);
     if (tcp) {
@@ -114,19 +123,31 @@ export class ServiceRouter {
     const reply = (text: string): ServiceHandler => (stream) => stream.end(Buffer.from(text));
     const failure = (message: string) => reply(`FAIL${hex4(message)}`);
 
+    // AOSP adb.cpp handle_forward_request on the device (android-10.0.0_r1): the device side is a
+    // socket spec adbd listens on (tcp:PORT, localabstract:NAME …); the host side is stored as
+    // given and sent back in the OPEN for each connection, so any host spec passes through.
     if (request === 'list-forward') {
-      const lines = reverses.list().map((r) => `host tcp:${r.devicePort} ${r.hostSpec}\n`).join('');
+      const lines = [
+        ...reverses.list().map((r) => `host tcp:${r.devicePort} ${r.hostSpec}\n`),
+        ...[...this.abstractReverses].map(([name, r]) => `host localabstract:${name} ${r.remote}\n`),
+      ].join('');
       return reply(hex4(lines));
     }
     if (request === 'killforward-all') {
       for (const port of mine) reverses.remove(port);
       reverses.clear();
       mine.clear();
+      this.abstractReverses.clear();
       return reply('OKAY');
     }
     if (request.startsWith('killforward:')) {
-      const port = parseTcpSpec(request.slice(12));
-      if (port === null || !reverses.remove(port)) return failure(`listener '${request.slice(12)}' not found`);
+      const spec = request.slice(12);
+      if (spec.startsWith('localabstract:')) {
+        if (!this.abstractReverses.delete(spec.slice(14))) return failure(`listener '${spec}' not found`);
+        return reply('OKAY');
+      }
+      const port = parseTcpSpec(spec);
+      if (port === null || !reverses.remove(port)) return failure(`listener '${spec}' not found`);
       mine.delete(port);
       return reply('OKAY');
     }
@@ -134,11 +155,18 @@ export class ServiceRouter {
       let spec = request.slice(8);
       const noRebind = spec.startsWith('norebind:');
       if (noRebind) spec = spec.slice(9);
-      const [local, remote] = spec.split(';');
-      const devicePort = parseTcpSpec(local ?? '');
-      if (devicePort === null || !remote || parseTcpSpec(remote) === null) {
-        return failure(`cannot bind listener: unsupported forward '${spec}' (tcp:PORT;tcp:PORT)`);
+      const split = spec.indexOf(';');
+      const local = split < 0 ? spec : spec.slice(0, split);
+      const remote = split < 0 ? '' : spec.slice(split + 1);
+      if (!remote) return failure(`cannot bind listener: missing host side in '${spec}'`);
+      if (local.startsWith('localabstract:') && local.length > 14) {
+        const name = local.slice(14);
+        if (noRebind && this.abstractReverses.has(name)) return failure('cannot rebind existing socket');
+        this.abstractReverses.set(name, { remote, connection });
+        return reply('OKAY');
       }
+      const devicePort = parseTcpSpec(local);
+      if (devicePort === null) return failure(`cannot bind listener: unsupported socket spec '${local}' (this simulated adbd listens on tcp:PORT and localabstract:NAME)`);
       if (devicePort === 0) return failure('cannot bind listener: tcp:0 is not supported by this device');
       if (noRebind && reverses.list().some((r) => r.devicePort === devicePort)) {
         return failure(`cannot rebind existing socket`);

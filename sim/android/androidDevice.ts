@@ -343,6 +343,16 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   }
 
   /**
+   * AOSP DisplayRotation.freezeRotation → setUserRotation(USER_ROTATION_LOCKED, r) stores
+   * Settings.System.ACCELEROMETER_ROTATION = 0 and USER_ROTATION = r (android-10.0.0_r1,
+   * frameworks/base/services/core/java/com/android/server/wm/DisplayRotation.java).
+   */
+  freezeRotation(rotation: 0 | 1 | 2 | 3): void {
+    this.settings.put('system', 'accelerometer_rotation', '0');
+    this.settings.put('system', 'user_rotation', String(rotation));
+  }
+
+  /**
    * The CA store as one app process reads it: in that process's mount namespace, with its uid,
    * and only what SELinux lets untrusted_app read (selinuxLabels.ts). Without a pid (a client
    * that does not say which process it is) it reads as an app in init's namespace would.

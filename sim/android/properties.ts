@@ -89,8 +89,40 @@ export function profileProperties(profile: Profile): Record<string, string> {
     props['ro.miui.region'] = d.miuiRegion ?? 'GLOBAL';
     props['ro.miui.build.region'] = (d.miuiRegion ?? 'global').toLowerCase();
   }
-  return { ...props, ...(d.extraProps ?? {}) };
+  const merged: Record<string, string> = { ...props, ...(d.extraProps ?? {}) };
+  return { ...derivedBuildProps(merged, d), ...merged };
 }
+
+/**
+ * Properties every Android build has that follow from the others (AOSP build/make/tools/buildinfo.sh
+ * and the partition build.prop files, android-10.0.0_r1): the per-partition fingerprints equal the
+ * build's, `ro.build.description` is "<product>-<type> <release> <id> <incremental> <tags>",
+ * `ro.build.version.codename` is REL on a release build. A profile's extraProps win over these.
+ */
+function derivedBuildProps(p: Record<string, string>, d: Profile['device']): Record<string, string> {
+  const fingerprint = p['ro.build.fingerprint'] ?? '';
+  const emulator = p['ro.kernel.qemu'] === '1';
+  const derived: Record<string, string> = {
+    'ro.build.version.codename': 'REL',
+    'ro.build.version.all_codenames': 'REL',
+    'ro.build.version.preview_sdk': '0',
+    'ro.build.description': `${d.product}-${d.buildType} ${d.release} ${p['ro.build.id']} ${p['ro.build.version.incremental']} ${p['ro.build.tags']}`,
+    'ro.system.build.fingerprint': fingerprint,
+    'ro.vendor.build.fingerprint': fingerprint,
+    'ro.bootimage.build.fingerprint': fingerprint,
+    // The release the device launched with: Redmi Note 8 (ginkgo) shipped Android 9 (MIUI 10), per
+    // Xiaomi's launch specs; other devices are taken to run their launch release (unverified).
+    'ro.product.first_api_level': String(FIRST_API_LEVEL[d.device] ?? d.sdk),
+    // The modem firmware version the RIL reports. The emulator's reference RIL says 1.0.0.0 and a
+    // Qualcomm phone an MPSS build string; the exact strings are unverified (no public dump found).
+    'gsm.version.baseband': emulator ? '1.0.0.0' : 'MPSS.AT.4.0.c2.6-00335-SM6125_GEN_PACK-1,MPSS.AT.4.0.c2.6-00335-SM6125_GEN_PACK-1',
+    'gsm.version.ril-impl': emulator ? 'android reference-ril 1.0' : 'Qualcomm RIL 1.0',
+  };
+  if (d.sdk >= 30) derived['ro.build.version.release_or_codename'] = d.release;
+  return derived;
+}
+
+const FIRST_API_LEVEL: Record<string, number> = { ginkgo: 28 };
 
 function buildId(sdk: number): string {
   const ids: Record<number, string> = { 19: 'KTU84P', 23: 'MRA58K', 26: 'OPR1.170623.027', 28: 'PKQ1.190616.001', 29: 'QKQ1.200114.002', 30: 'RKQ1.200826.002', 31: 'SKQ1.211006.001', 33: 'TKQ1.221114.001', 34: 'UKQ1.230917.001' };

@@ -22,7 +22,7 @@ export class SettingsStore {
         install_non_market_apps: '0', screensaver_enabled: '0',
       })),
       system: new Map(Object.entries({
-        screen_brightness: '102', screen_off_timeout: '60000', accelerometer_rotation: '1', font_scale: '1.0',
+        screen_brightness: '102', screen_off_timeout: '60000', accelerometer_rotation: '1', user_rotation: '0', font_scale: '1.0',
         time_12_24: '24', sound_effects_enabled: '1',
       })),
     };

@@ -37,7 +37,9 @@ export class SimAppRuntime implements AppRuntime {
   private readonly ctx: PhoneContext;
   private readonly options: AppRuntimeOptions;
   private readonly apps = new Map<string, SimApp>();
-  private readonly layout: Layout;
+  /** The display in its natural (portrait) orientation; `layout` is it as currently rotated. */
+  private readonly natural: Layout;
+  private rotatedLayout: Layout | null = null;
   /** The app in front; null: the launcher. */
   private foreground: SimApp | null = null;
   private screenIsOn = true;
@@ -53,7 +55,7 @@ export class SimAppRuntime implements AppRuntime {
     this.options = options;
     this.net = new NetworkStack(ctx, options.netLimits);
     const screen = ctx.profile.device.screen ?? { width: 1080, height: 2340, density: 440 };
-    this.layout = new Layout(screen.width, screen.height, screen.density);
+    this.natural = new Layout(screen.width, screen.height, screen.density);
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
     for (const profile of ctx.profile.apps) this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log }));
     this.launcherPid = this.allocPid();
@@ -68,7 +70,8 @@ export class SimAppRuntime implements AppRuntime {
     });
     this.ui = {
       hierarchy: () => this.currentScreen().root,
-      display: () => ({ width: this.layout.width, height: this.layout.height, density: this.layout.density, rotation: 0 }),
+      display: () => ({ width: this.layout.width, height: this.layout.height, density: this.layout.density, rotation: this.rotation() }),
+      freezeRotation: async (rotation) => this.ctx.freezeRotation?.(rotation),
       click: (key) => this.click(key),
       setText: (key, text, { replace }) => this.setText(key, text, replace),
       clear: (key) => this.clear(key),
@@ -88,6 +91,25 @@ export class SimAppRuntime implements AppRuntime {
       tap: (x, y) => this.tap(x, y),
       swipe: (x1, y1, x2, y2, ms) => this.ui.swipe(x1, y1, x2, y2, ms),
     };
+  }
+
+  /**
+   * The display rotation WindowManager applies: with auto-rotate off (`accelerometer_rotation` 0)
+   * Settings.System `user_rotation`; with it on, the phone lies still in its natural orientation.
+   * Source: AOSP DisplayRotation.rotationForOrientation (USER_ROTATION_LOCKED uses mUserRotation).
+   */
+  private rotation(): 0 | 1 | 2 | 3 {
+    if (this.ctx.setting('system', 'accelerometer_rotation') !== '0') return 0;
+    const r = Number(this.ctx.setting('system', 'user_rotation') ?? '0');
+    return r === 1 || r === 2 || r === 3 ? r : 0;
+  }
+
+  /** The screen layout at the current rotation: width and height swap at 90° and 270°. */
+  private get layout(): Layout {
+    const sideways = this.rotation() % 2 === 1;
+    const [w, h] = sideways ? [this.natural.height, this.natural.width] : [this.natural.width, this.natural.height];
+    if (!this.rotatedLayout || this.rotatedLayout.width !== w || this.rotatedLayout.height !== h) this.rotatedLayout = new Layout(w, h, this.natural.density);
+    return this.rotatedLayout;
   }
 
   /** The simulated app for a package (tests and the harness-independent sim tools use it). */

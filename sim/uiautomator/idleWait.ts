@@ -28,5 +28,6 @@ export function idleBoundedUi(ui: UiDriver, limitMs: number, onLateError: (error
     pressKey: bounded((code: number) => ui.pressKey(code)),
     tap: bounded((x: number, y: number) => ui.tap(x, y)),
     swipe: bounded((x1: number, y1: number, x2: number, y2: number, ms: number) => ui.swipe(x1, y1, x2, y2, ms)),
+    ...(ui.freezeRotation ? { freezeRotation: (r: 0 | 1 | 2 | 3) => ui.freezeRotation!(r) } : {}),
   };
 }

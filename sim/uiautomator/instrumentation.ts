@@ -24,6 +24,9 @@ function injectionGuarded(ui: UiDriver, allowed: () => boolean): UiDriver {
     pressKey: async (code) => (refuse(), ui.pressKey(code)),
     tap: async (x, y) => (refuse(), ui.tap(x, y)),
     swipe: async (x1, y1, x2, y2, ms) => (refuse(), ui.swipe(x1, y1, x2, y2, ms)),
+    // Rotation is IWindowManager.freezeRotation (SET_ORIENTATION), not input injection; whether
+    // MIUI's security option also gates it is unverified, so it is left as AOSP has it.
+    ...(ui.freezeRotation ? { freezeRotation: (r: 0 | 1 | 2 | 3) => ui.freezeRotation!(r) } : {}),
   };
 }
 

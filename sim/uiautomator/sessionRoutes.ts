@@ -136,13 +136,24 @@ export function registerSessionRoutes(router: Router<RouteContext>): void {
       const { width, height } = c.ui.display();
       return { x: 0, y: 0, width, height };
     })
-    .add('GET', '/session/:sessionId/orientation', (c) => (c.ui.display().rotation % 2 === 0 ? 'PORTRAIT' : 'LANDSCAPE'))
-    .add('POST', '/session/:sessionId/orientation', (c, { body }) => {
-      const now = c.ui.display().rotation % 2 === 0 ? 'PORTRAIT' : 'LANDSCAPE';
-      if (String(body.orientation).toUpperCase() !== now) throw new W3cError('unsupported operation', `the simulated phone stays in ${now}; it cannot rotate to ${String(body.orientation)}`);
-      return null;
+    // appium-uiautomator2-server GetOrientation / SetOrientation / GetRotation / SetRotation with
+    // model/ScreenRotation.java: LANDSCAPE from portrait is ROTATION_270, PORTRAIT from landscape
+    // ROTATION_0 (a rotation at 90°/180° first maps to 270°/0°); the answer is the enum's name.
+    .add('GET', '/session/:sessionId/orientation', (c) => orientationOf(c.ui.display().rotation))
+    .add('POST', '/session/:sessionId/orientation', async (c, { body }) => {
+      const wanted = String(body.orientation ?? '').toUpperCase();
+      if (wanted !== 'LANDSCAPE' && wanted !== 'PORTRAIT') throw new W3cError('invalid argument', `Orientation value '${String(body.orientation)}' is not supported. Only 'LANDSCAPE' and 'PORTRAIT' values could be translated into a valid screen orientation`);
+      const current = c.ui.display().rotation;
+      const sameKind = orientationOf(current) === wanted;
+      const desired = sameKind ? (current === 1 ? 3 : current === 2 ? 0 : current) : current % 2 === 1 ? 0 : 3;
+      return rotateTo(c, desired);
     })
     .add('GET', '/session/:sessionId/rotation', (c) => ({ x: 0, y: 0, z: c.ui.display().rotation * 90 }))
+    .add('POST', '/session/:sessionId/rotation', async (c, { body }) => {
+      const z = body.z;
+      if (z !== 0 && z !== 90 && z !== 180 && z !== 270) throw new W3cError('invalid argument', `Rotation value of ${String(z)} degrees is not supported. Only 0, 90, 180 and 270 degrees could be translated into a valid screen rotation`);
+      return rotateTo(c, (z / 90) as 0 | 1 | 2 | 3);
+    })
     .add('GET', '/session/:sessionId/appium/device/info', (c) => deviceInfo(c.server.options.device, c.ui.display()))
     .add('GET', '/session/:sessionId/appium/device/system_bars', (c) => ({ statusBar: Math.round((24 * c.ui.display().density) / 160) }))
     .add('GET', '/session/:sessionId/appium/device/pixel_ratio', (c) => c.ui.display().density / 160)
@@ -163,6 +174,16 @@ export function registerSessionRoutes(router: Router<RouteContext>): void {
     })
     .add('POST', '/session/:sessionId/alert/accept', async (c, { body }) => pressAlertButton(c, body, 0))
     .add('POST', '/session/:sessionId/alert/dismiss', async (c, { body }) => pressAlertButton(c, body, 1));
+}
+
+function orientationOf(rotation: number): 'PORTRAIT' | 'LANDSCAPE' {
+  return rotation % 2 === 0 ? 'PORTRAIT' : 'LANDSCAPE';
+}
+
+async function rotateTo(c: RouteContext, rotation: 0 | 1 | 2 | 3): Promise<string> {
+  if (!c.ui.freezeRotation) throw new W3cError('unsupported operation', 'this phone cannot rotate its display');
+  await c.ui.freezeRotation(rotation);
+  return `ROTATION_${rotation * 90}`;
 }
 
 async function pressAlertButton(c: RouteContext, body: Record<string, unknown>, preferred: number): Promise<null> {

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CaptureSidecar, type UpstreamMode } from '../../harness/capture/index.js';
+import { CaptureSidecar, MarkerWriter, RouteProber, type UpstreamMode } from '../../harness/capture/index.js';
 import { analyseCaptureFolder, makeSearchTerm, makeVisitToken, newVisitCanaries } from '../../harness/detect/index.js';
 import type { Canary, CaptureAnalysis, Visit } from '../../harness/detect/index.js';
 
@@ -79,6 +79,10 @@ async function browse(mode: UpstreamMode, urls: (origin: string) => Array<{ id: 
   const sidecar = new CaptureSidecar({ out: path.join(tmp, 'cap'), port: 0, home: path.join(tmp, 'home'), upstream: mode, heartbeatMs: 100 });
   try {
     await sidecar.start();
+    const probeMarkers = new MarkerWriter(sidecar.out);
+    const prober = new RouteProber({ open: async () => connect(sidecar.port, '127.0.0.1'), markers: probeMarkers, route: 'loopback to the sidecar' });
+    await prober.probe();
+    prober.start();
     const base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
     const visits: Visit[] = [];
     for (const v of urls(base)) {
@@ -88,6 +92,11 @@ async function browse(mode: UpstreamMode, urls: (origin: string) => Array<{ id: 
       visits.push({ id: v.id, device: 'chromium', browser: 'chromium', mode: 'normal', url: fresh.url, canaries: fresh.canaries, t0, t1: Date.now(), searchTerms: v.searchTerms });
     }
     await new Promise((r) => setTimeout(r, 700)); // heartbeats past the grace period below
+    // Chromium reached the capture straight over loopback: a probe on that same route closes the windows.
+    const probed = await prober.probe();
+    await prober.stop();
+    await probeMarkers.close();
+    expect(probed.ok, JSON.stringify(probed)).to.equal(true);
     await sidecar.stop();
     const unsent = unsentCanaries();
     const analysis = await analyseCaptureFolder(path.join(tmp, 'cap'), { visits, canaries: unsent, graceMs: 500 });

@@ -5,6 +5,7 @@ import { HEARTBEAT_MS } from '../../harness/capture/types.js';
 import { analyseCapture, captureCoverage, computeVerdicts, newVisitCanaries, VERDICT_GRACE_MS } from '../../harness/detect/index.js';
 import type { Finding, Visit } from '../../harness/detect/index.js';
 import { makeFlow } from './flowFixtures.js';
+import { probeFlows, probeTimes } from './routeFixtures.js';
 
 const T = 1_700_000_000_000;
 
@@ -44,6 +45,8 @@ describe('detect: verdicts per visit', () => {
       makeFlow({ host: 'landing.example.io', path: '/page', query: redirected.url.split('?')[1], startedAt: T + 8200 }),
       // Batched telemetry, five minutes later.
       makeFlow({ host: 'sa.api.intl.miui.com', path: '/sa', body: `data_list=${encodeURIComponent(payload.toString('base64'))}&gzip=1`, startedAt: T + 300_000 }),
+      // The phone's route stayed alive: route probes through it every 2 s.
+      ...probeFlows(T, T + 301_000),
     ];
     const markers = heartbeats(T, T + 301_000);
     const a = await analyseCapture({ visits: [leaky, clean, redirected], flows, blindSpots: [], markers });
@@ -74,6 +77,7 @@ describe('detect: verdicts per visit', () => {
     const flows = [
       ...[gap, tls, undecodable, ok, late].map(pageFlow),
       makeFlow({ host: 'x.example.net', body: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(20, 7)]), startedAt: T + 52_000 }),
+      ...probeFlows(T, T + 100_000),
     ];
     // A 10 s grace: each window reaches the event placed 4-8 s after its visit.
     const a = await analyseCapture({ visits: [gap, tls, undecodable, ok, late], flows, blindSpots, markers, graceMs: 10_000 });
@@ -88,7 +92,7 @@ describe('detect: verdicts per visit', () => {
 
   it('by default the window closes VERDICT_GRACE_MS after the visit (the grace the report and the assertions use)', () => {
     const v = visit('v', 'https://a.example.com/', T + 1000, T + 2000);
-    const judge = (captureUntil: number) => computeVerdicts({ visits: [v], findings: [pageFinding(v)], blindSpots: [], markers: heartbeats(T, captureUntil) })[0]!.verdict;
+    const judge = (captureUntil: number) => computeVerdicts({ visits: [v], findings: [pageFinding(v)], blindSpots: [], markers: heartbeats(T, captureUntil), routeSamples: probeTimes(T, T + 100_000) })[0]!.verdict;
     expect(judge(v.t1 + VERDICT_GRACE_MS + HEARTBEAT_MS)).to.equal('not-leaked');
     expect(judge(v.t1 + VERDICT_GRACE_MS - HEARTBEAT_MS)).to.equal('unobservable');
   });
@@ -98,7 +102,7 @@ describe('detect: verdicts per visit', () => {
     const afterSpot = visit('after', 'https://b.example.com/', T + 70_000, T + 71_000);
     // The batch flushes a minute later and the app refuses our certificate for it.
     const blindSpots: BlindSpot[] = [{ id: 'b', time: T + 60_000, reason: 'tls-rejected', host: 'sa.api.intl.miui.com' }];
-    const verdicts = computeVerdicts({ visits: [early, afterSpot], findings: [early, afterSpot].map(pageFinding), blindSpots, markers: heartbeats(T, T + 100_000) });
+    const verdicts = computeVerdicts({ visits: [early, afterSpot], findings: [early, afterSpot].map(pageFinding), blindSpots, markers: heartbeats(T, T + 100_000), routeSamples: probeTimes(T, T + 100_000) });
     expect(verdicts[0]!.verdict).to.equal('unobservable');
     expect((verdicts[0] as { reasons: string[] }).reasons.join('\n')).to.match(/after the visit, which could hide its batched telemetry: tls-rejected for sa\.api\.intl\.miui\.com/);
     expect(verdicts[1]!.verdict).to.equal('not-leaked');
@@ -111,18 +115,20 @@ describe('detect: verdicts per visit', () => {
       findings: [{ canary: v.canaries[0]!, flowId: 'f', host: 't.example.net', path: '/', party: 'third-party', chain: ['query'], excerpt: { text: 'x', start: 0, end: 1 } }],
       blindSpots: [{ id: 'b', time: T + 10, reason: 'capture-down' }],
       markers: [],
+      routeSamples: [],
     });
     expect(verdicts[0]!.verdict).to.equal('leaked');
   });
 
   it('never says not-leaked without capture markers', () => {
     const v = visit('v', 'https://a.example.com/', T, T + 1000);
-    expect(computeVerdicts({ visits: [v], findings: [], blindSpots: [], markers: [] })[0]).to.deep.equal({
+    expect(computeVerdicts({ visits: [v], findings: [], blindSpots: [], markers: [], routeSamples: [] })[0]).to.deep.equal({
       visitId: 'v',
       verdict: 'unobservable',
       reasons: [
         `the visited page itself (${v.url}) never reached the capture between ${new Date(T).toISOString()} and ${new Date(T + 1000 + VERDICT_GRACE_MS).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`,
         'capture health unknown: no capture-start / heartbeat markers',
+        `the phone's route to the capture was silent from ${new Date(T).toISOString()} to ${new Date(T + 1000 + VERDICT_GRACE_MS).toISOString()}: nothing from the phone reached the capture in that time, route probes included`,
       ],
     });
     expect(captureCoverage(heartbeats(T, T + 5000), T + 100, T + 4900)).to.deep.equal({ covered: true });
@@ -139,6 +145,7 @@ describe('detect: verdicts per visit', () => {
       pageFlow(seen),
       // Its page arrives a minute later (a retry after the tunnel came back): not evidence for the window.
       { ...pageFlow(lateOnly), startedAt: T + 70_000, endedAt: T + 70_010 },
+      ...probeFlows(T, T + 100_000),
     ];
     const a = await analyseCapture({ visits: [seen, lost, lateOnly, search], flows, blindSpots: [], markers: heartbeats(T, T + 100_000) });
     const v = Object.fromEntries(a.verdicts.map((x) => [x.visitId, x]));
@@ -150,7 +157,7 @@ describe('detect: verdicts per visit', () => {
     }
     expect((v.search as { reasons: string[] }).reasons[0]).to.match(/^the search 'phonehome k2p9x' never reached the capture/);
     // A third-party finding is still a leak without the page: a leak seen is a leak.
-    const leakOnly = computeVerdicts({ visits: [lost], findings: [{ ...pageFinding(lost), host: 't.example.net', party: 'third-party' }], blindSpots: [], markers: heartbeats(T, T + 100_000) });
+    const leakOnly = computeVerdicts({ visits: [lost], findings: [{ ...pageFinding(lost), host: 't.example.net', party: 'third-party' }], blindSpots: [], markers: heartbeats(T, T + 100_000), routeSamples: [] });
     expect(leakOnly[0]!.verdict).to.equal('leaked');
   });
 });

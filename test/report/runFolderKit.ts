@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Flow, Marker } from '../../harness/capture/types.js';
+import { ROUTE_PROBE_HOST, ROUTE_PROBE_INTERVAL_MS } from '../../harness/capture/index.js';
 import type { BrowserMode, Visit } from '../../harness/detect/types.js';
 import { createRunFolder, hostAddressesMarker, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../../harness/report/index.js';
 
@@ -63,6 +64,12 @@ export async function writeRun(root: string, phones: KitPhone[], status: 'passed
     }
     for (const host of phone.hosts ?? []) flows.push(flow(t - 200, host, '/ping', '', ''));
     for (let h = t0 + 1000; h <= t + 5000; h += 1000) markers.push({ time: h, kind: 'capture-heartbeat' });
+    // Route probes through the phone's route every 2 s, as a rigged phone sends them (capture/routeProbe.ts).
+    for (let h = t0; h <= t + 5000; h += ROUTE_PROBE_INTERVAL_MS) {
+      const token = randomBytes(8).toString('hex');
+      flows.push({ ...flow(h, ROUTE_PROBE_HOST, `/probe/${token}`, '', ''), scheme: 'http', port: 80 });
+      markers.push({ time: h, kind: 'route-probe', data: { token, ok: true, ms: 5, route: 'adb reverse tcp:1' } });
+    }
     markers.push({ time: t + 5001, kind: 'capture-stop' });
     if (phone.dns) markers.push(hostAddressesMarker(phone.name, new Map(Object.entries(phone.dns)), t + 5002));
     for (const f of flows) if (phone.upstreamIps?.[f.host]) f.upstreamIp = phone.upstreamIps[f.host];

@@ -3,7 +3,7 @@ import { loadDevices, resolveDevicesFile, selectDevice } from '../../config/inde
 import { AdbClient, undoOnSignals } from '../../device/index.js';
 import { BROWSER_PROFILES, profilePackages } from '../../drive/index.js';
 import { createRunFolder, JournalWriter, writeReports, type RunFolder } from '../../report/index.js';
-import { PhoneRig } from '../phoneRig.js';
+import { RiggedPhone } from '../riggedPhone.js';
 import type { PhonehomeServiceOptions } from './options.js';
 import { STATE_ENV, writeRunState } from './runState.js';
 
@@ -14,7 +14,7 @@ import { STATE_ENV, writeRunState } from './runState.js';
  * and afterwards puts the phone back and writes run.json, junit.xml, traffic.har and index.html.
  */
 export class PhonehomeLauncher {
-  #rig: PhoneRig | undefined;
+  #rig: RiggedPhone | undefined;
   #folder: RunFolder | undefined;
   #journal: JournalWriter | undefined;
   #disposeSignals: (() => void) | undefined;
@@ -36,7 +36,7 @@ export class PhonehomeLauncher {
     journal.write({ type: 'suite', name: suite, file: 'wdio' });
     const packages = Object.fromEntries(BROWSER_PROFILES.map((p) => [p.name, profilePackages(p, entry.packages)]));
     const adb = new AdbClient(this.options.adbPort !== undefined ? { port: this.options.adbPort } : {});
-    const rig = (this.#rig = new PhoneRig({ entry, adb, folder, journal, baseDir: path.dirname(devices.file), packages, log: this.log }));
+    const rig = (this.#rig = new RiggedPhone({ entry, adb, folder, journal, baseDir: path.dirname(devices.file), packages, log: this.log }));
     // Ctrl-C while wdio runs: the phone gets its settings back and the report is written.
     this.#disposeSignals = undoOnSignals(() => this.finish('error', 'interrupted by a signal before the specs finished'), { log: this.log });
     this.log(`phonehome: rigging ${entry.name} (capture, proxy, CA) into ${folder.dir}`);

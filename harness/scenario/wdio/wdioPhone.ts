@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HEARTBEAT_MS, MarkerWriter } from '../../capture/index.js';
+import { HEARTBEAT_MS, MarkerWriter, readMarkers } from '../../capture/index.js';
 import { VERDICT_GRACE_MS, type BrowserMode, type Canary, type Finding, type Visit } from '../../detect/index.js';
 import { newVisitId } from '../../drive/index.js';
 import { PhonehomeError } from '../../errors.js';
@@ -119,8 +119,20 @@ export class WdioPhone {
         quietSince = Date.now();
       } else if (Date.now() - quietSince >= quietMs && Date.now() >= notBefore) break;
     }
+    // The launcher's rig probes the phone's route every 2 s: a probe after the window closed proves
+    // the route up to its end (detect/routeLiveness.ts). Bounded by the same deadline.
+    await this.#probeAfter(notBefore - 250 - HEARTBEAT_MS, deadline);
     const at = Date.now();
     this.#analysis = { ...(await analysePhoneCapture(this.state.phone.captureDir)), at };
+  }
+
+  async #probeAfter(time: number, deadline: number): Promise<void> {
+    if (time <= 0) return;
+    while (Date.now() < deadline) {
+      const probes = (await readMarkers(this.state.phone.captureDir).catch(() => [])).filter((m) => m.kind === 'route-probe');
+      if (probes.length === 0 || probes.some((m) => m.time >= time)) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   analysisSince(since: number): PhoneCaptureAnalysis | undefined {

@@ -105,7 +105,121 @@ async function power(ctx: Ctx): Promise<number> {
   return 0;
 }
 
-const SERVICES = ['activity', 'battery', 'input', 'input_method', 'iphonesubinfo', 'package', 'phone', 'power', 'settings', 'window', 'wifi', 'connectivity', 'display', 'meminfo', 'cpuinfo'];
+/**
+ * `dumpsys package`'s "Activity Resolver Table": under "Non-Data Actions:" each action, then one
+ * line per matching filter, `<hash> <pkg>/<.Cls> filter <hash>`, and the filter's Action/Category
+ * lines (AOSP IntentResolver.dump / PackageManagerService dumpActivityResolvers,
+ * android-10.0.0_r1). appium-adb parseLaunchableActivityNames reads the MAIN block on API < 24.
+ * Only launcher filters (MAIN + LAUNCHER) are modelled: the apps' other filters are unverified.
+ */
+function resolverTable(ctx: Ctx, packages: string[]): string {
+  const entries: string[] = [];
+  for (const pkg of packages) {
+    const app = ctx.device.profile.apps.find((a) => a.package === pkg && (a.kind ?? 'browser') === 'browser');
+    const activity = app?.activity ?? ctx.device.packages.get(pkg)?.launcherActivity;
+    if (!activity) continue;
+    const short = activity.startsWith(`${pkg}.`) ? `${pkg}/${activity.slice(pkg.length)}` : `${pkg}/${activity}`;
+    entries.push(`        ${objectHash(short)} ${short} filter ${objectHash(short + 'f')}\n          Action: "android.intent.action.MAIN"\n          Category: "android.intent.category.LAUNCHER"\n`);
+  }
+  if (entries.length === 0) return 'Activity Resolver Table:\n  Non-Data Actions:\n';
+  return `Activity Resolver Table:\n  Non-Data Actions:\n      android.intent.action.MAIN:\n${entries.join('')}`;
+}
+
+/**
+ * `dumpsys input`: InputManager state, then InputReader's per-device dump. The touch screen's
+ * TouchInputMapper prints its surface (AOSP frameworks/native/services/inputflinger/InputReader.cpp
+ * TouchInputMapper::dumpSurface, android-10.0.0_r1: SurfaceWidth/Height/Left/Top/Orientation), and
+ * SurfaceOrientation is the display rotation 0–3, which appium-adb getScreenOrientation reads
+ * (/SurfaceOrientation: \d/). The touch device's name is unverified.
+ */
+function inputDump(ctx: Ctx): string {
+  const { width, height, rotation } = ctx.device.apps.ui.display();
+  return [
+    'INPUT MANAGER (dumpsys input)',
+    '',
+    'Input Manager State:',
+    `  Interactive: ${ctx.device.apps.screenOn()}`,
+    '  System UI Visibility: 0x8008',
+    '  Pointer Speed: 0',
+    '  Pointer Gestures Enabled: true',
+    '  Show Touches: false',
+    '',
+    'Event Hub State:',
+    '  BuiltInKeyboardId: -2',
+    '',
+    'Input Reader State:',
+    '  Device 3: fts_ts',
+    '    Generation: 7',
+    '    IsExternal: false',
+    '    Sources: 0x00001002',
+    '    KeyboardType: 1',
+    '    Touch Input Mapper (mode - direct):',
+    '      Parameters:',
+    '        GestureMode: multi-touch',
+    '        DeviceType: touchScreen',
+    '        AssociatedDisplay: hasAssociatedDisplay=true, isExternal=false, displayId=\'\'',
+    '        OrientationAware: true',
+    `      Viewport: displayId=0, orientation=${rotation}, logicalFrame=[0, 0, ${width}, ${height}], deviceSize=[${rotation % 2 ? height : width}, ${rotation % 2 ? width : height}]`,
+    `      SurfaceWidth: ${width}px`,
+    `      SurfaceHeight: ${height}px`,
+    '      SurfaceLeft: 0',
+    '      SurfaceTop: 0',
+    `      SurfaceOrientation: ${rotation}`,
+    '',
+    'Input Dispatcher State:',
+    '  DispatchEnabled: true',
+    `  FocusedApplication: ${ctx.device.apps.focus()?.package ?? '<null>'}`,
+    '',
+  ].join('\n');
+}
+
+/** Packages the user added to the Doze whitelist (`dumpsys deviceidle whitelist +PKG`), per phone. */
+const userIdleWhitelist = new WeakMap<object, Set<string>>();
+
+/**
+ * `dumpsys deviceidle [whitelist [+PKG|-PKG]…]` (Android 6+): DeviceIdleController's shell
+ * handler (AOSP frameworks/base/services/core/java/com/android/server/DeviceIdleController.java,
+ * android-10.0.0_r1): the list prints `system-excidle,PKG,UID`, `system,PKG,UID` and
+ * `user,PKG,UID` lines; `+PKG` answers `Added: PKG` (or `Unknown package: PKG`), `-PKG`
+ * `Removed: PKG`. appium-adb getDeviceIdleWhitelist / addToDeviceIdleWhitelist use these. Which
+ * system packages a Xiaomi ROM whitelists is unverified (one is listed).
+ */
+async function deviceIdle(ctx: Ctx, args: string[]): Promise<number> {
+  const users = userIdleWhitelist.get(ctx.device) ?? new Set<string>();
+  userIdleWhitelist.set(ctx.device, users);
+  const uidOf = (pkg: string) => ctx.device.packages.all().find((p) => p.name === pkg)?.uid;
+  if (args[0] !== 'whitelist') {
+    await ctx.out(`  mLightEnabled=true  mDeepEnabled=true\n  mForceIdle=false\n  mState=ACTIVE mLightState=ACTIVE\n`);
+    return 0;
+  }
+  const changes = args.slice(1);
+  if (changes.length === 0) {
+    const lines = ['system-excidle,com.android.providers.downloads,10010', 'system,com.android.providers.downloads,10010'];
+    for (const pkg of users) lines.push(`user,${pkg},${uidOf(pkg) ?? 0}`);
+    await ctx.out(lines.join('\n') + '\n');
+    return 0;
+  }
+  if (ctx.cred.uid !== 0 && ctx.cred.uid !== 2000) {
+    await ctx.err('Permission Denial: can\'t change the device idle whitelist\n');
+    return 255;
+  }
+  for (const change of changes) {
+    const pkg = change.slice(1);
+    if (change.startsWith('+')) {
+      if (uidOf(pkg) === undefined) await ctx.out(`Unknown package: ${pkg}\n`);
+      else {
+        users.add(pkg);
+        await ctx.out(`Added: ${pkg}\n`);
+      }
+    } else if (change.startsWith('-')) {
+      users.delete(pkg);
+      await ctx.out(`Removed: ${pkg}\n`);
+    } else await ctx.out(`Package must be prefixed with +, -, or =: ${change}\n`);
+  }
+  return 0;
+}
+
+const SERVICES = ['activity', 'deviceidle', 'battery', 'input', 'input_method', 'iphonesubinfo', 'package', 'phone', 'power', 'settings', 'window', 'wifi', 'connectivity', 'display', 'meminfo', 'cpuinfo'];
 
 export const dumpsys: Handler = async (ctx) => {
   const [service, ...rest] = ctx.args;
@@ -124,12 +238,14 @@ export const dumpsys: Handler = async (ctx) => {
       const name = rest.find((a) => !a.startsWith('-'));
       const all = ctx.device.packages.all();
       const records = name ? all.filter((p) => p.name === name) : all;
-      await ctx.out(`Activity Resolver Table:\n  Non-Data Actions:\n\nPackages:\n${records.map(packageDump).join('\n')}\n`);
+      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map(packageDump).join('\n')}\n`);
       return 0;
     }
     case 'input':
-      await ctx.out(`INPUT MANAGER (dumpsys input)\n\nInput Manager State:\n  Interactive: ${ctx.device.apps.screenOn()}\n  System UI Visibility: 0x8008\n  Pointer Speed: 0\n  Pointer Gestures Enabled: true\n  Show Touches: false\n\nInput Dispatcher State:\n  DispatchEnabled: true\n  FocusedApplication: ${ctx.device.apps.focus()?.package ?? '<null>'}\n`);
+      await ctx.out(inputDump(ctx));
       return 0;
+    case 'deviceidle':
+      return deviceIdle(ctx, rest);
     case 'input_method': {
       const ime = ctx.device.settings.get('secure', 'default_input_method') ?? '';
       await ctx.out(`Input Method Manager:\n  mCurMethodId=${ime}\n  mInputShown=false\n  mShowRequested=false\n`);

@@ -1,3 +1,4 @@
+import { date } from './dateCommand.js';
 import { readAll } from '../shell/io.js';
 import { idFromName, idName, type Handler } from './context.js';
 
@@ -213,21 +214,6 @@ const uname: Handler = async (ctx) => {
   else if (ctx.args.includes('-r')) await ctx.out(`${release}\n`);
   else if (ctx.args.includes('-m')) await ctx.out('aarch64\n');
   else await ctx.out('Linux\n');
-  return 0;
-};
-
-const date: Handler = async (ctx) => {
-  const now = new Date();
-  const format = ctx.args.find((a) => a.startsWith('+'));
-  if (format === '+%s') await ctx.out(`${Math.floor(now.getTime() / 1000)}\n`);
-  else if (format) {
-    const pad = (n: number) => String(n).padStart(2, '0');
-    const text = format.slice(1).replace(/%([YmdHMSs%])/g, (_m, c: string) => ({
-      Y: String(now.getFullYear()), m: pad(now.getMonth() + 1), d: pad(now.getDate()), H: pad(now.getHours()), M: pad(now.getMinutes()),
-      S: pad(now.getSeconds()), s: String(Math.floor(now.getTime() / 1000)), '%': '%',
-    }[c] ?? ''));
-    await ctx.out(text + '\n');
-  } else await ctx.out(now.toString().replace(/ GMT.*$/, ' ' + now.getFullYear()).replace(/ (\d{4}) (\d\d:\d\d:\d\d)/, ' $2') + '\n');
   return 0;
 };
 

@@ -5,6 +5,7 @@ import { dumpsysCommands } from './dumpsysCommand.js';
 import { fileCommands } from './fileCommands.js';
 import { identityCommands, magiskSu } from './identityCommands.js';
 import { inputCommands } from './inputCommands.js';
+import { lockSettingsCommands } from './lockSettingsCommand.js';
 import { logcatCommands } from './logcatCommand.js';
 import { networkCommands } from './networkCommands.js';
 import { packageCommands, runPackageManager } from './packageCommands.js';
@@ -40,7 +41,7 @@ export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su:
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
-    ...logcatCommands, ...screencapCommands, ...networkCommands,
+    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...networkCommands,
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');

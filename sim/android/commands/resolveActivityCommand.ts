@@ -51,9 +51,13 @@ export async function resolveActivity(ctx: Ctx, args: string[]): Promise<number>
   return 0;
 }
 
-/** The launcher entry of an installed browser app, from its profile (`apps[].activity`). */
+/**
+ * The launcher entry of an installed package: a profile browser's `apps[].activity`, else the
+ * MAIN/LAUNCHER activity of the APK it was installed from (its manifest's intent filter).
+ */
 function launchableActivity(ctx: Ctx, pkg: string): string | undefined {
-  if (!ctx.device.packages.get(pkg)) return undefined;
+  const record = ctx.device.packages.get(pkg);
+  if (!record) return undefined;
   const app = ctx.device.profile.apps.find((a) => a.package === pkg && (a.kind ?? 'browser') === 'browser');
-  return app?.activity;
+  return app?.activity ?? record.launcherActivity;
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:net';
 import { defineSuite, expect } from '../../../harness/scenario/index.js';
-import type { RiggedPhone } from '../../../harness/scenario/scenarioPhone.js';
+import type { RiggedPhone } from '../../../harness/scenario/riggedPhone.js';
 
 /**
  * The issue-13 fault campaign as a suite: one visit with the capture working, then the capture
@@ -36,8 +36,13 @@ export default defineSuite({ name: 'capture-loss-mid-run', description: 'Capture
     expect(visit).to.not.have.leakedToThirdParty();
   });
 
+  it('before the fault: the IMEI reached no host', async () => {
+    await phone.waitForTelemetry();
+    expect(phone.identifier('imei')).to.not.have.reached(/./);
+  });
+
   it('fault: the sidecar\'s sockets are destroyed and the phone\'s tunnel stopped', async () => {
-    const rig = (phone as RiggedPhone).rig;
+    const rig = phone as RiggedPhone;
     const server = listenerOn(rig.sidecar.port) as Server & { destroy?: () => Promise<void> };
     // mockttp's server is a destroyable-server: destroy() closes the listener and every open connection.
     if (typeof server.destroy === 'function') await server.destroy();
@@ -55,4 +60,9 @@ export default defineSuite({ name: 'capture-loss-mid-run', description: 'Capture
       expect(visit).to.not.have.leakedToThirdParty();
     });
   }
+
+  it('after the fault: the IMEI reached no host', async () => {
+    await phone.waitForTelemetry({ timeoutMs: 8000 });
+    expect(phone.identifier('imei')).to.not.have.reached(/./);
+  });
 });
