@@ -15,8 +15,22 @@ import { phonehome, writeSimDevices, type Finished } from './simPhones.js';
 const PHONES = [
   { name: 'redmi-note-8', profile: 'redmi-note-8-2020' },
   { name: 'clean-control', profile: 'clean-control' },
+  { name: 'mi-a1', profile: 'mi-a1-2020' },
 ];
-const SUITES = ['leith-2020', 'compare-browsers'];
+/** Each phone's one run: the suites of its phone, and every suite on the control. */
+const PLAN: Array<[string, string[]]> = [
+  ['redmi-note-8', ['leith-2020', 'compare-browsers']],
+  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020']],
+  ['mi-a1', ['browser-code-matrix-2020']],
+];
+
+/** Runs jobs at most `width` at a time (each run is a phone, Appium and a capture: CPU-hungry). */
+async function pool(width: number, jobs: Array<() => Promise<unknown>>): Promise<void> {
+  const queue = [...jobs];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await job();
+  }));
+}
 
 async function readRun(reports: string): Promise<RunRecord> {
   const run = JSON.parse(await readFile(path.join(reports, 'latest', 'run.json'), 'utf8')) as RunRecord;
@@ -36,7 +50,7 @@ function explain(r: Finished): string {
 }
 
 describe('issue #16 suites, end to end on simulated phones', function () {
-  this.timeout(400_000);
+  this.timeout(800_000);
   let dir: string;
   const runs = new Map<string, { result: Finished; reports: string }>();
   const saved = process.env.PHONEHOME_LEITH_IDLE_MS;
@@ -46,9 +60,9 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     const devices = path.join(dir, 'devices.json');
     await writeSimDevices(devices, PHONES);
     process.env.PHONEHOME_LEITH_IDLE_MS = '1500';
-    await Promise.all(PHONES.map(async ({ name }) => {
+    await pool(2, PLAN.map(([name, suites]) => async () => {
       const reports = path.join(dir, `reports-${name}`);
-      const result = await phonehome(['run', ...SUITES, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 380_000 });
+      const result = await phonehome(['run', ...suites, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 380_000 });
       runs.set(name, { result, reports });
     }));
   });
@@ -96,10 +110,26 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     expect(chromeNormal.hosts.flatMap((h) => h.received)).to.deep.equal([]);
     const html = await readFile(path.join(reports, 'latest', 'index.html'), 'utf8');
     expect(html).to.match(/By browser: which hosts received visited URLs, searches and identifiers/);
-    expect(html).to.match(/<th scope="row"><code>sa\.api\.intl\.miui\.com<\/code><\/th><td>URLs 1\/1<br>searches 1\/1<\/td><td>URLs 1\/1<br>searches 1\/1<\/td><td class="empty"><\/td><td class="empty"><\/td><\/tr>/);
+    // Columns: mint normal, mint incognito, chrome normal, chrome incognito (leith-2020's visits are Mint's too).
+    const row = /<th scope="row"><code>sa\.api\.intl\.miui\.com<\/code><\/th>(.*?)<\/tr>/.exec(html.slice(html.indexOf('By browser:')))?.[1];
+    expect(row, 'no sa.api.intl.miui.com row in the By browser table').to.be.a('string');
+    const cells = [...row!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]);
+    expect(cells).to.have.length(4);
+    for (const c of cells.slice(0, 2)) expect(c).to.match(/^URLs (\d+)\/\1<br>searches (\d+)\/\2$/);
+    expect(cells.slice(2)).to.deep.equal(['', '']);
   });
 
-  it('on the clean control the leak assertions of leith-2020 and compare-browsers fail, the others hold', async () => {
+  it('browser-code-matrix-2020 passes on the Mi A1 of the published payload', async () => {
+    const { result, reports } = runs.get('mi-a1')!;
+    expect(result.code, explain(result)).to.equal(0);
+    const run = await readRun(reports);
+    const all = tests(run, 'browser-code-matrix-2020');
+    expect(all.map((t) => t.title)).to.include.members(['mint 3.4.0 normal: a visit reaches sa.api.intl.miui.com', 'mint 3.4.0 incognito: a visit reaches sa.api.intl.miui.com', "this phone's own model travelled to sa.api.intl.miui.com"]);
+    for (const t of all) expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal('passed');
+    expect(run.phones[0]!.model).to.equal('Mi A1');
+  });
+
+  it('on the clean control the leak assertions of every new suite fail, the others hold', async () => {
     const { result, reports } = runs.get('clean-control')!;
     expect(result.code, explain(result)).to.equal(1);
     const run = await readRun(reports);
@@ -111,6 +141,10 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     for (const t of tests(run, 'compare-browsers')) {
       const leakCheck = t.title.startsWith('mint');
       expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal(leakCheck ? 'failed' : 'passed');
+    }
+    for (const t of tests(run, 'browser-code-matrix-2020')) {
+      expect(t.state, t.fullTitle).to.equal('failed');
+      expect(t.error!.message).to.match(/to have (leaked|reached)/);
     }
     expect(run.steps!.every((s) => s.hosts.every((h) => h.received.length === 0)), 'the control sent a canary somewhere').to.equal(true);
     // Nothing resolved on the control: its addresses are said to be unknown, not guessed.
