@@ -7,7 +7,7 @@ import { PhonehomeError } from '../errors.js';
 import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
 import { appSpecs, type AppResolver } from './appInstall.js';
-import { readHealth, type DeviceHealth } from './health.js';
+import { readAppVersions, readHealth, type AppVersion, type DeviceHealth } from './health.js';
 import { resolveHostsOnPhone } from './hostAddresses.js';
 import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
@@ -123,6 +123,11 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
 
   async health(packages: string[] = []): Promise<DeviceHealth> {
     return this.call(async () => readHealth(this.adb, { packages, props: await this.properties() }));
+  }
+
+  /** Installed versions of these packages (what a run records of a phone; health() reads much more). */
+  async appVersions(packages: string[]): Promise<AppVersion[]> {
+    return this.call(() => readAppVersions(this.adb, packages));
   }
 
   /** Identifiers read once per session (they are the canaries of every visit's findings). */
@@ -250,7 +255,8 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
       } else {
         lastProblem = state === 'absent' ? 'not listed by adb (is it plugged in, with USB debugging on?)' : state;
       }
-      await delay(250);
+      // Short: a launched phone is usually up within a few polls, and each costs one adb request.
+      await delay(100);
     }
     throw new PhonehomeError(`device '${this.name}' (${this.serial}) not ready after ${timeoutMs} ms: ${lastProblem}`);
   }

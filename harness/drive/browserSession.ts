@@ -1,7 +1,7 @@
 import { findErrorPage, type ErrorPage } from './errorPage.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { remote } from 'webdriverio';
+import type { remote } from 'webdriverio';
 import { delay, DeviceLostError, readAppVersions, type DeviceSession } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { BrowserMode, Canary, Visit } from '../visit.js';
@@ -12,6 +12,7 @@ import { describeLocator, ElementFinder, type FoundElement } from './elementFind
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
+import type { PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 
@@ -38,6 +39,12 @@ export interface BrowserSessionOptions {
   log?: (line: string) => void;
   /** The phone's capture: a navigation also counts as done when it recorded the page's own request. */
   capture?: CaptureWitness;
+  /**
+   * The phone's shared Appium session (one per phone, whatever the browser): start() brings the app
+   * up inside it and close() leaves it open for the next browser. Absent: the BrowserSession opens
+   * its own session with the app as the session's app, and close() ends it.
+   */
+  ui?: PhoneUiSession;
 }
 
 /** Answers whether the capture recorded a request for a page since a time (ms). */
@@ -163,23 +170,30 @@ export class BrowserSession {
     const shipped = locatorTableFor(app.package, app.version, profile.locators(app.package));
     if (!shipped) this.options.log?.(`note: no locator table for ${app.package}@${app.version} in harness/drive/browsers/locators/; using the ${profile.name} profile's unverified model ('phonehome inspect' shows the screen)`);
     const table = applyLocatorOverrides(shipped?.table ?? profile.locators(app.package), phone.entry.locators?.[profile.name], `devices.json device '${phone.name}' locators.${profile.name}`);
-    const capabilities = await uiautomator2Capabilities({
-      entry: phone.entry,
-      adb: phone.adb,
-      systemPort: this.options.systemPort,
-      app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
-    });
-    try {
-      this.driver = await remote({
-        ...endpointOptions(this.options.appiumUrl),
-        capabilities: capabilities as WebdriverIO.Capabilities,
-        logLevel: 'silent',
-        connectionRetryCount: 0,
-        connectionRetryTimeout: 180_000,
+    if (this.options.ui) {
+      // launch() below brings the app up inside the phone's shared session.
+      this.driver = await this.options.ui.driver();
+    } else {
+      const capabilities = await uiautomator2Capabilities({
+        entry: phone.entry,
+        adb: phone.adb,
+        systemPort: this.options.systemPort,
+        app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
       });
-    } catch (error) {
-      await this.phone.checkAlive();
-      throw new PhonehomeError(`${this.label}: Appium could not start a session at ${this.options.appiumUrl}: ${firstLine(error)}`, { cause: error });
+      // Loaded on the first session, not at start-up: the run needs it only once Appium is up.
+      const { remote } = await import('webdriverio');
+      try {
+        this.driver = await remote({
+          ...endpointOptions(this.options.appiumUrl),
+          capabilities: capabilities as WebdriverIO.Capabilities,
+          logLevel: 'silent',
+          connectionRetryCount: 0,
+          connectionRetryTimeout: 180_000,
+        });
+      } catch (error) {
+        await this.phone.checkAlive();
+        throw new PhonehomeError(`${this.label}: Appium could not start a session at ${this.options.appiumUrl}: ${firstLine(error)}`, { cause: error });
+      }
     }
     const driver = this.driver;
     this.finder = new ElementFinder({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, table);
@@ -399,13 +413,13 @@ export class BrowserSession {
     }
   }
 
-  /** Ends the WebdriverIO session (the app stays as it is). */
+  /** Ends the WebdriverIO session (the app stays as it is); a shared session stays open for the phone's next browser. */
   async close(): Promise<void> {
     const driver = this.driver;
     this.driver = undefined;
     await this.markers?.close();
     this.markers = undefined;
-    if (driver) await driver.deleteSession().catch(() => undefined);
+    if (driver && !this.options.ui) await driver.deleteSession().catch(() => undefined);
   }
 
   // -- internals --

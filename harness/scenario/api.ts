@@ -63,16 +63,30 @@ export interface ScenarioPhone {
   /** Presses Home: apps that report on going to the background do it now. */
   sendToBackground(): Promise<void>;
   /**
-   * Waits until the phone's traffic goes quiet (no new flow for quietMs) or timeoutMs passes,
-   * then analyses the capture so visits and identifiers carry verdicts.
+   * Waits for the phone's telemetry, then analyses the capture so visits and identifiers carry
+   * verdicts. The wait ends when the traffic is quiet (no new flow for quietMs) and the verdict
+   * window of the last visit is over (heartbeat-covered), or earlier on evidence: every visit made
+   * since the last wait, and every subject in `untilLeaked` (an identifier the next assertion is
+   * about), already judged `leaked` — a leak seen is final. timeoutMs bounds it whatever happens.
    */
-  waitForTelemetry(options?: { quietMs?: number; timeoutMs?: number }): Promise<void>;
+  waitForTelemetry(options?: WaitForTelemetryOptions): Promise<void>;
   /**
    * Runs `work` as a named step: its begin and end are marked in the capture (the report's table of
    * steps), and the step's hosts and whether it was observed come back. End `work` with
    * waitForTelemetry() so what the step caused is inside it.
    */
   step(name: string, work: () => Promise<void>): Promise<ScenarioStep>;
+}
+
+export interface WaitForTelemetryOptions {
+  quietMs?: number;
+  timeoutMs?: number;
+  /**
+   * Subjects whose `leaked` verdict is all this wait needs (with the default evidence waits): once
+   * they and the visits since the last wait are leaked, it ends. Subjects not listed are judged as of
+   * that analysis, like any other. Ignored by the fixed waits (PHONEHOME_WAITS=fixed).
+   */
+  untilLeaked?: readonly Judgeable[];
 }
 
 export interface ScenarioBrowser {

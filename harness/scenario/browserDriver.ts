@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
@@ -21,10 +21,12 @@ export interface DriverSetup {
 
 /**
  * The driver over harness/drive: one Appium endpoint per phone (devices.json appiumUrl, or a server
- * the harness starts, on first use), one WebdriverIO BrowserSession per phone and browser, kept while
- * the run's tests stay on that browser (a phone has one UiAutomator2 server, so one live session): a later openBrowser() brings the app back and switches the mode inside the same session
- * (a test's close() leaves it open; stop() ends it). Each browser's data is cleared the first time a
- * run opens it (`pm clear`): every run starts from a fresh install, as the published method does.
+ * the harness starts, on first use) and one Appium session per phone (PhoneUiSession: a phone has
+ * one UiAutomator2 server), shared by the phone's browsers. A BrowserSession per phone and browser
+ * is kept while the run's tests stay on that browser: a later openBrowser() brings the app back and
+ * switches the mode inside it (a test's close() leaves it open); another browser gets its own
+ * BrowserSession in the same Appium session. Each browser's data is cleared the first time a run
+ * opens it (`pm clear`): every run starts from a fresh install, as the published method does.
  * stop() ends the sessions and the servers it started.
  */
 /**
@@ -55,20 +57,29 @@ async function resetApp(phone: RiggedPhone, pkg: string, how: 'clear' | 'stop'):
 export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
   const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
-  /** The live session of each phone (by name), and its browser. */
+  /** The live browser session of each phone (by name), and its browser. */
   const sessions = new Map<string, { browser: string; session: BrowserSession }>();
+  /** Each phone's Appium session, shared by its browsers. */
+  const uis = new Map<string, PhoneUiSession>();
   const cleared = new Set<string>();
   const waits = setup.waits ?? waitPolicyFrom(process.env.PHONEHOME_WAITS);
+  /** Appium servers being stopped (a phone's own server stops as soon as the phone is released). */
+  const stopping: Array<Promise<void>> = [];
+  const stopEndpoint = (name: string) => {
+    const pending = endpoints.get(name);
+    if (!pending) return;
+    endpoints.delete(name);
+    stopping.push(pending.then((endpoint) => endpoint.stop(), () => undefined).catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`)));
+  };
   const stop = async () => {
     for (const { session } of sessions.values()) await session.close().catch(() => undefined);
     sessions.clear();
+    for (const ui of uis.values()) await ui.close();
+    uis.clear();
     for (const log of witnesses.values()) log.stop();
     witnesses.clear();
-    for (const pending of endpoints.values()) {
-      const endpoint = await pending.catch(() => undefined);
-      await endpoint?.stop().catch((error: Error) => setup.log(`warning: Appium did not stop: ${error.message}`));
-    }
-    endpoints.clear();
+    for (const name of [...endpoints.keys()]) stopEndpoint(name);
+    await Promise.all(stopping.splice(0));
   };
   // Appium starts on a phone's first openBrowser() (a suite that never opens a browser needs none),
   // or earlier through prepare(), while the phone is provisioned.
@@ -99,7 +110,25 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
   const forget = async (name: string, session: BrowserSession) => {
     if (sessions.get(name)?.session === session) sessions.delete(name);
     await session.close().catch(() => undefined);
+  };  /** Ends the phone's Appium session: after a failure (the session may be what failed), or when the phone is put back. */
+  const endUi = async (name: string) => {
+    const ui = uis.get(name);
+    uis.delete(name);
+    await ui?.close();
   };
+  const uiFor = async (phone: RiggedPhone): Promise<PhoneUiSession> => {
+    const name = phone.entry.name;
+    let ui = uis.get(name);
+    if (!ui) {
+      const endpoint = await endpointFor(phone);
+      ui = uis.get(name) ?? new PhoneUiSession({ phone: phone.session, appiumUrl: endpoint.url, systemPort: await ports.portFor(phone.entry) });
+      uis.set(name, ui);
+    }
+    // The Appium session opens while the browser is cleared and looked up (BrowserSession.start awaits it).
+    void ui.driver();
+    return ui;
+  };
+
 
   return {
     waits,
@@ -110,6 +139,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     async release(phone: RiggedPhone): Promise<void> {
       const live = sessions.get(phone.entry.name);
       if (live) await forget(phone.entry.name, live.session);
+      await endUi(phone.entry.name);
+      // Its Appium server (one per phone) is done too: it stops while the phone is put back; stop() waits for it.
+      stopEndpoint(phone.entry.name);
     },
     async open(phone: RiggedPhone, browser: string, mode: BrowserMode, options: OpenBrowserOptions): Promise<DrivenBrowser> {
       if (!phones.includes(phone)) throw new PhonehomeError(`phone ${phone.entry.name} is not part of this run`);
@@ -126,10 +158,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
           }
           await session.switchMode(mode);
         } else {
-          // A phone runs one UiAutomator2 server, which a new session restarts: end this phone's
-          // session of another browser first (a later test of that browser starts a new one).
+          // Another browser's session on this phone lets go (its Appium session stays, shared).
           if (live) await forget(phone.entry.name, live.session);
-          const endpoint = await endpointFor(phone);
+          const ui = await uiFor(phone);
           if (pkg && (options.fresh || !cleared.has(key))) {
             cleared.add(key);
             await resetApp(phone, pkg, 'clear');
@@ -138,20 +169,23 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
             phone: phone.session,
             profile: browserProfile(browser),
             mode,
-            appiumUrl: endpoint.url,
-            systemPort: await ports.portFor(phone.entry),
+            appiumUrl: ui.appiumUrl,
+            systemPort: ui.systemPort,
             captureDir: phone.captureDir,
             markers: new MarkerWriter(phone.captureDir),
             log: setup.log,
             capture: witnessFor(phone),
+            ui,
           });
           sessions.set(phone.entry.name, { browser, session });
           await session.start();
         }
         if (options.incognitoDataSwitch) await setSwitch(session, options.incognitoDataSwitch, `${phone.entry.name} ${browser}`, setup.log);
       } catch (error) {
-        // A session that failed half-way is not reused: the next openBrowser() starts a new one.
+        // A session that failed half-way is not reused, nor is the phone's Appium session (it may
+        // be what failed): the next openBrowser() starts new ones.
         if (session) await forget(phone.entry.name, session);
+        await endUi(phone.entry.name);
         throw error;
       }
       const driven = session;

@@ -1,4 +1,4 @@
-export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WebdriverBrowser, ScenarioStep } from './api.js';
+export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WaitForTelemetryOptions, WebdriverBrowser, ScenarioStep } from './api.js';
 export { defineSuite, isSuiteDefinition, type SuiteDefinition, type SuiteMeta } from './defineSuite.js';
 export { expect, verdictAssertions, hostMatches, stepName, isAssertionFailure, type HostPattern } from './assertions.js';
 export type { Judgement, Judgeable } from './judgement.js';

@@ -22,7 +22,7 @@ export interface AnalysisSource {
 
 /** A visit a suite made, judged from its phone's latest analysis. */
 export class JudgedVisit implements ScenarioVisit {
-  constructor(readonly record: Visit, private readonly phone: AnalysisSource) {}
+  constructor(readonly record: Visit, readonly phone: AnalysisSource) {}
 
   describe(): string {
     const v = this.record;
@@ -32,7 +32,11 @@ export class JudgedVisit implements ScenarioVisit {
 
   judgement(): Judgement | undefined {
     const analysis = this.phone.analysisSince(this.record.t1);
-    if (!analysis) return undefined;
+    return analysis && this.judgeWith(analysis);
+  }
+
+  /** The judgement an analysis (covering the visit's end) gives. */
+  judgeWith(analysis: PhoneAnalysis): Judgement {
     const verdict = analysis.verdicts.get(this.record.id);
     const findings = analysis.findings.filter((f) => f.canary.visitId === this.record.id);
     if (!verdict) return { verdict: 'unobservable', reasons: ['the detector returned no verdict for this visit'], findings };
@@ -48,7 +52,7 @@ export class JudgedIdentifier implements ScenarioIdentifier {
     readonly kind: CanaryKind,
     readonly value: string | undefined,
     private readonly label: string,
-    private readonly phone: AnalysisSource,
+    readonly phone: AnalysisSource,
     private readonly since: number,
   ) {}
 
@@ -63,7 +67,11 @@ export class JudgedIdentifier implements ScenarioIdentifier {
    */
   judgement(): Judgement | undefined {
     const analysis = this.phone.analysisSince(this.since);
-    if (!analysis) return undefined;
+    return analysis && this.judgeWith(analysis);
+  }
+
+  /** The judgement an analysis (made after the identifier was read or planted) gives. */
+  judgeWith(analysis: PhoneAnalysis): Judgement {
     const value = this.value;
     // Low-entropy identifiers (model, Android release) are never findings of their own: the detector
     // lists them as context of the findings they travelled with.

@@ -7,7 +7,7 @@ import { DeviceSession, type AdbClient, type IdentifierName, type Identifiers } 
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
 import { analysePhoneCapture, hostAddressesMarker, STEP_NOTE, type AppRecord, type JournalWriter, type PhoneRecord, type RunFolder } from '../report/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioVisit, WebdriverBrowser } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
 import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import { JudgedIdentifier, JudgedVisit, type PhoneAnalysis } from './judgedSubjects.js';
 import { quoteShellArg } from './shellArg.js';
@@ -137,11 +137,18 @@ export class RiggedPhone implements ScenarioPhone {
   async start(): Promise<void> {
     const { folder, journal, log } = this.options;
     const own = this.entry.name;
-    await this.session.start();
-    // The capture comes up before provisioning, so the phone never points at a proxy that is not there.
+    // The capture comes up before provisioning, so the phone never points at a proxy that is not
+    // there; it needs nothing from the phone, so it starts while the phone starts and connects.
     this.#sidecar = new CaptureSidecar({ out: this.captureDir, host: '127.0.0.1', port: 0, upstream: 'sink' });
     this.#sidecar.on('error', (error) => log(`warning: ${own}: capture: ${error.message}`));
-    await this.#sidecar.start();
+    const capture = this.#sidecar.start();
+    try {
+      await this.session.start();
+    } catch (error) {
+      await capture.catch(() => undefined); // settled, so stop() finds it started or not, never half-way
+      throw error;
+    }
+    await capture;
     this.#capturingSince = Date.now();
     // devices.json `apps` are installed and checked against the profile's packages and versions.
     const resolveApp = (browser: string) => {
@@ -151,7 +158,10 @@ export class RiggedPhone implements ScenarioPhone {
     await this.session.provision({ proxyPort: this.#sidecar.port, caCertPem: this.#sidecar.ca.certPem, resolveApp });
     this.#capturingSince = Date.now();
     this.#startRouteProbes(this.#sidecar.port);
-    this.#identifiers = await this.session.identifiers(Object.values(this.options.packages).flat());
+    // Identifiers, properties and app versions are independent reads: at once (adb runs the shells side by side).
+    const packages = Object.values(this.options.packages).flat();
+    const [identifiers, props, installed] = await Promise.all([this.session.identifiers(packages), this.session.properties(), this.session.appVersions(packages)]);
+    this.#identifiers = identifiers;
     // The identifiers go into the capture folder too, so it can be judged on its own (`phonehome detect`).
     const markers = new MarkerWriter(this.captureDir);
     try {
@@ -159,18 +169,17 @@ export class RiggedPhone implements ScenarioPhone {
     } finally {
       await markers.close();
     }
-    const health = await this.session.health(Object.values(this.options.packages).flat());
     const apps: AppRecord[] = [];
     for (const [browser, candidates] of Object.entries(this.options.packages)) {
-      const app = candidates.map((pkg) => health.apps.find((a) => a.package === pkg)).find((a) => a !== undefined);
+      const app = candidates.map((pkg) => installed.find((a) => a.package === pkg)).find((a) => a !== undefined);
       if (app) apps.push({ package: app.package, version: app.version, browser, ...(app.versionCode !== undefined ? { versionCode: app.versionCode } : {}) });
     }
     this.#record = {
       name: own,
       serial: this.entry.serial,
-      ...(health.model ? { model: health.model } : {}),
-      ...(health.manufacturer ? { manufacturer: health.manufacturer } : {}),
-      ...(health.release ? { release: health.release } : {}),
+      ...(props['ro.product.model'] ? { model: props['ro.product.model'] } : {}),
+      ...(props['ro.product.manufacturer'] ? { manufacturer: props['ro.product.manufacturer'] } : {}),
+      ...(props['ro.build.version.release'] ? { release: props['ro.build.version.release'] } : {}),
       identifiers: { ...this.#identifiers },
       apps,
       captureDir: folder.relativeCaptureDir(own),
@@ -367,14 +376,17 @@ export class RiggedPhone implements ScenarioPhone {
     await this.session.call(() => this.session.adb.shell('input keyevent 3'));
   }
 
-  async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  async waitForTelemetry(options: WaitForTelemetryOptions = {}): Promise<void> {
     // The window of the last visit closes VERDICT_GRACE_MS after it; a heartbeat (every HEARTBEAT_MS)
     // after that proves the capture was up to the end of it. That is the bound of every wait.
     const windowProven = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
     const timeoutMs = options.timeoutMs ?? 20_000;
     const waitingFor = this.#unjudged;
     this.#unjudged = [];
-    if ((this.options.driver?.waits ?? 'evidence') === 'fixed' || waitingFor.length === 0) {
+    // Subjects of this phone the suite names; anything else can never settle the wait early.
+    const named = options.untilLeaked ?? [];
+    const subjects = named.filter((s): s is JudgedVisit | JudgedIdentifier => (s instanceof JudgedVisit || s instanceof JudgedIdentifier) && s.phone === this);
+    if ((this.options.driver?.waits ?? 'evidence') === 'fixed' || (waitingFor.length === 0 && named.length === 0) || subjects.length < named.length) {
       await this.#waitForQuiet(options.quietMs ?? FIXED_QUIET_MS, timeoutMs, windowProven);
     } else {
       let early: PhoneAnalysis | undefined;
@@ -385,7 +397,7 @@ export class RiggedPhone implements ScenarioPhone {
         deadline: Date.now() + timeoutMs,
         settled: async () => {
           early = await this.analyse();
-          return waitingFor.every((id) => early!.verdicts.get(id)?.verdict === 'leaked');
+          return waitingFor.every((id) => early!.verdicts.get(id)?.verdict === 'leaked') && subjects.every((s) => s.judgeWith(early!).verdict === 'leaked');
         },
       });
       if (end === 'settled' && early) {

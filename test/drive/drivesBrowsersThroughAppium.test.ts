@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CaptureSidecar, MarkerWriter, readBlindSpots, readFlows, readMarkers, type Flow } from '../../harness/capture/index.js';
@@ -8,7 +8,7 @@ import { makeSearchTerm, makeVisitToken, visitsFromMarkers } from '../../harness
 import type { BrowserMode } from '../../harness/detect/types.js';
 import { verifyCapture } from '../../harness/detect/index.js';
 import { DeviceLostError, type DeviceSession } from '../../harness/device/index.js';
-import { ActionFailedError, appiumFor, browserProfile, BrowserSession, SystemPortPool, type AppiumEndpoint } from '../../harness/drive/index.js';
+import { ActionFailedError, appiumFor, browserProfile, BrowserSession, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../../harness/drive/index.js';
 import { ROOT } from '../../sim/android/fileSystem.js';
 import type { SimulatedPhone } from '../../sim/phone.js';
 import { PhoneLab } from '../device/phoneFixture.js';
@@ -48,7 +48,13 @@ const ports = new SystemPortPool();
 let appium: AppiumEndpoint;
 let appiumLogDir: string;
 
-/** One provisioned phone with its own capture sidecar, as a run sets it up. */
+/** UiAutomator2 sessions Appium has created so far (its own log line for each). */
+async function appiumSessionsCreated(): Promise<number> {
+  const log = await readFile(path.join(appiumLogDir, 'appium.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter((line) => /New AndroidUiautomator2Driver session created successfully/.test(line)).length;
+}
+
+/** One provisioned phone with its own capture sidecar and its Appium session shared by its browsers, as a run sets it up. */
 class RunRig {
   readonly lab = lab;
   dir!: string;
@@ -56,6 +62,7 @@ class RunRig {
   phone!: SimulatedPhone;
   session!: DeviceSession;
   before!: Awaited<ReturnType<typeof phoneState>>;
+  ui: PhoneUiSession | undefined;
 
   async start(profile: string, prepare?: (phone: SimulatedPhone, caPem: string) => void): Promise<void> {
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'phonehome-drive-'));
@@ -68,16 +75,27 @@ class RunRig {
     await this.session.provision({ proxyPort: this.sidecar.port, caCertPem: this.sidecar.ca.certPem });
   }
 
+  /** A browser on the rig's phone, in the phone's shared Appium session; on another phone, in a session of its own. */
   async browser(name: string, mode: BrowserMode, session: DeviceSession = this.session): Promise<BrowserSession> {
+    const systemPort = await ports.portFor(session.entry);
+    if (session === this.session) this.ui ??= new PhoneUiSession({ phone: session, appiumUrl: appium.url, systemPort });
     const browser = new BrowserSession({
       phone: session, profile: browserProfile(name), mode, appiumUrl: appium.url,
-      systemPort: await ports.portFor(session.entry), captureDir: this.sidecar.out, markers: new MarkerWriter(this.sidecar.out),
+      systemPort, captureDir: this.sidecar.out, markers: new MarkerWriter(this.sidecar.out),
+      ...(session === this.session ? { ui: this.ui } : {}),
     });
     await browser.start();
     return browser;
   }
 
+  /** Ends the phone's shared Appium session (before the phone is put back, as a run does). */
+  async endUi(): Promise<void> {
+    await this.ui?.close();
+    this.ui = undefined;
+  }
+
   async stop(): Promise<void> {
+    await this.endUi();
     await this.session?.stop().catch(() => undefined);
     await this.phone?.stop().catch(() => undefined);
     await this.sidecar?.stop().catch(() => undefined);
@@ -101,7 +119,11 @@ describe('drive: browsers on provisioned phones through Appium, captured by the 
 describe('drive: browsing on a rootable phone through Appium, captured by the sidecar', function () {
   this.timeout(120_000);
   const rig = new RunRig();
-  before(() => rig.start('redmi-note-8-2020'));
+  let sessionsBefore = 0;
+  before(async () => {
+    await rig.start('redmi-note-8-2020');
+    sessionsBefore = await appiumSessionsCreated();
+  });
   after(() => rig.stop());
 
   it('the provisioning check passes: one canary navigation shows up in the capture', async () => {
@@ -160,6 +182,11 @@ describe('drive: browsing on a rootable phone through Appium, captured by the si
     }
   }
 
+  it('every browser and mode above ran in one Appium session on the phone (a phone runs one UiAutomator2 server)', async () => {
+    expect(rig.ui?.open).to.equal(true);
+    expect(await appiumSessionsCreated() - sessionsBefore).to.equal(1);
+  });
+
   it("captures the browsers' telemetry, since the CA is in the system store", async () => {
     const telemetry = await waitFor('a telemetry flow', async () => (await flows(rig.sidecar.out)).find((f) => f.host === 'sa.api.intl.miui.com'), 20_000);
     expect(telemetry.method).to.equal('POST');
@@ -180,6 +207,7 @@ describe('drive: browsing on a rootable phone through Appium, captured by the si
   });
 
   it('after the run the proxy setting and CA stores are as they were found', async () => {
+    await rig.endUi();
     const result = await rig.session.stop();
     expect(result).to.deep.equal({ ok: true, problems: [] });
     // The session is stopped; read the phone through a fresh one.
@@ -215,6 +243,7 @@ describe('drive: a phone without root (user CA) and the 2020 fix', function () {
   });
 
   it('after the run the proxy setting and CA stores are as they were found (the user CA stays)', async () => {
+    await rig.endUi();
     expect(await rig.session.stop()).to.deep.equal({ ok: true, problems: [] });
     const again = await rig.lab.session(rig.phone, { name: 'after' });
     expect(await phoneState(again, rig.phone)).to.deep.equal(rig.before);

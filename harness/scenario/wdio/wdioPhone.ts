@@ -6,6 +6,7 @@ import { newVisitId } from '../../drive/index.js';
 import { PhonehomeError } from '../../errors.js';
 import { analysePhoneCapture, JournalWriter, type PhoneCaptureAnalysis, type TestRecord } from '../../report/index.js';
 import type { Judgeable, Judgement } from '../judgement.js';
+import type { WaitForTelemetryOptions } from '../api.js';
 import { uniqueSearchTerm, uniqueUrl, urlTokens } from '../uniqueValues.js';
 import type { WdioRunState } from './runState.js';
 
@@ -102,8 +103,9 @@ export class WdioPhone {
   /**
    * Waits until the last visit's verdict window is over and heartbeat-covered, and the phone's
    * traffic is quiet (no new flow for quietMs) or timeoutMs passed; then analyses the capture.
+   * (Always the fixed wait: `untilLeaked` is not used here.)
    */
-  async waitForTelemetry(options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  async waitForTelemetry(options: WaitForTelemetryOptions = {}): Promise<void> {
     const quietMs = options.quietMs ?? 1000;
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     const notBefore = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
