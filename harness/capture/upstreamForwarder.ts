@@ -16,6 +16,9 @@ import type { Header } from './types.js';
 type UpstreamCall = http.ClientRequest | H2UpstreamRequest;
 type UpstreamResponse = http.IncomingMessage | H2UpstreamResponse;
 
+/** Failures of a reused connection that mean it was closed under us, not that the server refused the request. */
+const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_STREAM_CANCEL']);
+
 /** An upstream connection silent this long is given up (the flow says so). */
 export const UPSTREAM_IDLE_TIMEOUT_MS = 120_000;
 /**
@@ -155,6 +158,12 @@ class Relay {
     try {
       upstream = new H2UpstreamRequest(session, http2RequestHeaders(this.request.rawHeaders));
     } catch (error) {
+      // The session closed between being handed out and used: once more, on a new one.
+      if (session.reused && !this.#retried) {
+        this.#retried = true;
+        this.#send(host, port);
+        return;
+      }
       void this.#failBeforeResponse(502, `upstream ${host}:${port} failed: ${(error as Error).message}`);
       return;
     }
@@ -202,7 +211,8 @@ class Relay {
     if (this.#upstreamResponse) return; // the response side reports it
     // A pooled connection the server closed while idle fails on first use: one retry on another
     // connection, for requests whose (empty) body has not started to flow.
-    if (upstream.reusedSocket && !this.#retried && this.record.requestEnded && this.record.requestBytes === 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+    // An HTTP/2 session the server sent GOAWAY on, or closed, fails the same way.
+    if (upstream.reusedSocket && !this.#retried && this.record.requestEnded && this.record.requestBytes === 0 && RETRYABLE.has(error.code ?? '')) {
       this.#retried = true;
       this.#send(host, port);
       return;

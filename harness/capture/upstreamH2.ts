@@ -14,6 +14,8 @@ export interface UpstreamSession {
   session: http2.ClientHttp2Session;
   tls: TlsDetails | undefined;
   remoteAddress: string | undefined;
+  /** True when the session carried streams before this one (it may have been closed by the server meanwhile). */
+  reused?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export class UpstreamH2Sessions {
     const refused = this.#noH2.get(key);
     if (refused !== undefined && Date.now() - refused < NO_H2_MEMORY_MS) return Promise.resolve(undefined);
     const open = this.#open.get(key);
-    if (open && !open.session.closed && !open.session.destroyed) return Promise.resolve(open);
+    if (open && !open.session.closed && !open.session.destroyed) return Promise.resolve({ ...open, reused: true });
     let opening = this.#opening.get(key);
     if (!opening) {
       opening = this.#connect(key, host, port, servername).finally(() => this.#opening.delete(key));
@@ -153,7 +155,7 @@ export class H2UpstreamRequest extends EventEmitter {
 
   constructor(upstream: UpstreamSession, headers: http2.OutgoingHttpHeaders) {
     super();
-    this.reusedSocket = false;
+    this.reusedSocket = upstream.reused === true;
     const stream = upstream.session.request(headers, { endStream: false, waitForTrailers: true });
     this.#stream = stream;
     stream.on('wantTrailers', () => {

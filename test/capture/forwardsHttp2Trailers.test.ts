@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CaptureSidecar, ProxyTunnelAgent, captureToHar, type Flow } from '../../harness/capture/index.js';
+import { CaptureSidecar, ProxyTunnelAgent, captureToHar, summarizeFlow, type Flow } from '../../harness/capture/index.js';
 import { LeakFinder } from '../../harness/detect/index.js';
 import { close, flowsWhen, h2SessionViaProxy, listen, selfSignedOriginCert, tempDir } from './captureTestKit.js';
 
@@ -53,7 +53,7 @@ function grpcCall(session: http2.ClientHttp2Session, out: string, id: string, re
   });
 }
 
-describe('capture sidecar forwards HTTP/2 trailers both ways and records them (live mode)', function () {
+describe('capture sidecar forwards HTTP/2 trailers both ways (live mode) and records them (live and sink modes)', function () {
   let tmp: ReturnType<typeof tempDir>;
   let grpcOrigin: http2.Http2SecureServer;
   let grpcPort: number;
@@ -124,6 +124,7 @@ describe('capture sidecar forwards HTTP/2 trailers both ways and records them (l
     expect(flow!.request.trailers).to.deep.equal([['x-client-checksum', 'crc-7f3a']]);
     expect(flow!.response!.trailers).to.deep.equal([['grpc-status', '0'], ['grpc-message', 'ok g1']]);
     expect(flow!.error).to.equal(undefined);
+    expect(summarizeFlow(flow!)).to.match(/ HTTP\/2 TLSv1\.3  upstream HTTP\/2  3 trailers$/);
   });
 
   it('an HTTP/1.1 chunked client\'s trailers reach the origin, and the origin\'s reach the client; both recorded', async () => {
@@ -175,5 +176,34 @@ describe('capture sidecar forwards HTTP/2 trailers both ways and records them (l
     expect(entry.request._trailers).to.deep.equal([{ name: 'x-client-checksum', value: 'crc-7f3a' }]);
     expect(entry.response._trailers).to.deep.equal([{ name: 'grpc-status', value: '0' }, { name: 'grpc-message', value: 'ok g1' }]);
   });
-});
 
+  it('sink mode records the request trailers of an HTTP/2 and of a chunked HTTP/1.1 client', async () => {
+    const sinkOut = path.join(tmp.dir, 'sink');
+    const sink = new CaptureSidecar({ out: sinkOut, port: 0, upstream: 'sink', home: path.join(tmp.dir, 'home') });
+    await sink.start();
+    const agent = new ProxyTunnelAgent({ proxy: { host: '127.0.0.1', port: sink.port }, ca: sink.ca.certPem });
+    try {
+      const session = await h2SessionViaProxy(sink.port, 'grpc.tracker.example', 443, sink.ca.certPem);
+      try {
+        const call = await grpcCall(session, sinkOut, 'sinkh2', { 'x-client-checksum': 'crc-sink' });
+        expect(call.status).to.equal(204);
+      } finally {
+        session.close();
+      }
+      await new Promise<void>((resolve, reject) => {
+        const req = https.request({ host: 'upload.tracker.example', port: 443, method: 'POST', path: '/up?id=sinkh1', agent, headers: { 'content-type': 'text/plain' }, timeout: 15_000 }, (res) => res.resume().once('end', resolve));
+        req.once('error', reject);
+        req.write('part one');
+        req.addTrailers({ 'x-upload-digest': 'md5-sink' });
+        req.end();
+      });
+      const flows = await flowsWhen(sinkOut, (f) => f.query.startsWith('id=sink'), 2);
+      const byId = new Map(flows.map((f) => [f.query, f]));
+      expect(byId.get('id=sinkh2')!.request.trailers).to.deep.equal([['x-client-checksum', 'crc-sink']]);
+      expect(byId.get('id=sinkh1')!.request.trailers).to.deep.equal([['x-upload-digest', 'md5-sink']]);
+    } finally {
+      agent.destroy();
+      await sink.stop();
+    }
+  });
+});

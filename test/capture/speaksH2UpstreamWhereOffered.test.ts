@@ -37,7 +37,9 @@ describe('capture sidecar speaks h2 upstream where the origin offers it (live mo
         const body = req.method === 'POST' ? Buffer.concat([Buffer.from(`got ${Buffer.concat(chunks).length} bytes; `), randomBytes(150_000)]) : Buffer.from(`version ${req.httpVersion}`);
         bodies.set(id, body);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'x-origin-version': req.httpVersion });
-        res.end(body);
+        // An origin that closes its HTTP/2 connection after each answer (GOAWAY), as servers do on restart or at a stream limit.
+        if (id.startsWith('goaway')) res.end(body, () => req.stream?.session?.close());
+        else res.end(body);
       });
     });
     h2Origin.on('secureConnection', (socket: TLSSocket) => h2OriginConnections.push(socket.alpnProtocol));
@@ -72,6 +74,9 @@ describe('capture sidecar speaks h2 upstream where the origin offers it (live mo
     expect(flow.upstream?.httpVersion).to.equal('2');
     expect(flow.upstream?.tls).to.deep.include({ alpn: 'h2', sni: 'localhost' });
     expect(flow.upstreamIp).to.equal('127.0.0.1');
+    // The response head as the origin sent it, without HTTP/2 pseudo-headers.
+    expect(flow.response!.headers).to.deep.include(['x-origin-version', '2.0']);
+    expect(flow.response!.headers.filter(([name]) => name.startsWith(':'))).to.deep.equal([]);
   });
 
   it('streams a request and a 150 KB response over the h2 upstream intact, and stores them byte-identical', async () => {
@@ -96,6 +101,20 @@ describe('capture sidecar speaks h2 upstream where the origin offers it (live mo
     expect((await readBody(out, flow.request.body)).equals(upload)).to.equal(true);
     expect((await readBody(out, flow.response!.body)).equals(bodies.get('big')!)).to.equal(true);
     expect(flow.error).to.equal(undefined);
+  });
+
+  it('an origin that closes its h2 connection (GOAWAY) after each answer: the next request opens a new one', async () => {
+    await curlViaProxy(sidecar.url, caFile, `https://localhost:${h2Port}/v?id=warm`, ['--http2']); // a session is open
+    const before = h2OriginConnections.length;
+    for (const id of ['goaway1', 'goaway2', 'goaway3']) {
+      const reply = await curlViaProxy(sidecar.url, caFile, `https://localhost:${h2Port}/v?id=${id}`, ['--http2']);
+      expect(reply.statusLine, id).to.match(/^HTTP\/2 200/);
+      expect(reply.body).to.equal('version 2.0');
+    }
+    // The first reuses the open session; each closes the one it used, so the next opens its own.
+    expect(h2OriginConnections.slice(before)).to.deep.equal(['h2', 'h2']);
+    const flows = await flowsWhen(out, (f) => f.query.startsWith('id=goaway'), 3);
+    expect(flows.filter((f) => f.query.startsWith('id=goaway')).map((f) => [f.upstream?.httpVersion, f.error])).to.deep.equal([['2', undefined], ['2', undefined], ['2', undefined]]);
   });
 
   it('curl --http2 to an origin that offers only HTTP/1.1: HTTP/1.1 upstream', async () => {
