@@ -4,7 +4,12 @@
  * The JSON Schema in sim/profiles/profile.schema.json must match these types.
  */
 
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'background' | 'contact-added' | 'interval';
+/**
+ * `input`: the address bar's text changed by typing or pasting (what a browser's suggestion service
+ * is sent, per keystroke when typed letter by letter; `${input.text}`). The others: app start, page
+ * load, search, going to the background, a contact added, a timer.
+ */
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'
@@ -15,6 +20,8 @@ export type Placement =
   | { in: 'body'; contentType?: string }
   | { in: 'form-field'; name: string; extra?: Record<string, string> }
   | { in: 'query'; name: string }
+  /** The form-encoded fields as the URL's query string (`?client=…&q=…`, as suggestion services take it); the chain must end with 'form'. */
+  | { in: 'query-string' }
   | { in: 'header'; name: string }
   | { in: 'cookie'; name: string };
 
@@ -24,6 +31,13 @@ export interface TelemetryRule {
   when: TelemetryTrigger;
   /** Modes in which it fires; default both. */
   modes?: Array<'normal' | 'incognito'>;
+  /**
+   * For when: 'input': typed text that looks sensitive is not sent — an https URL with a path or
+   * query, or text with credentials (`user@` before a host). Chrome documents this ("If Chrome
+   * determines that your typing may contain sensitive information … URL data that is normally
+   * encrypted, it will not send the typed text", Chrome Privacy Whitepaper, June 2020).
+   */
+  skipSensitiveInput?: boolean;
   /** When true, the app's incognito-data settings switch (set off) silences this rule in incognito. */
   silencedBySwitch?: boolean;
   url: string;
@@ -75,6 +89,8 @@ export interface AppProfile {
    * privacytests.org's real Appium run); absent — one EditText `url` (unverified, older profiles).
    */
   addressBar?: 'omnibox' | 'hint';
+  /** Texts of the menu's incognito entry (default 'Incognito mode' / 'Exit incognito mode'). */
+  menuTexts?: { incognito: string; exitIncognito: string };
   /**
    * The command-line file a Chromium-based app reads at process start (Chromium's
    * CommandLineInitUtil: `chrome-command-line`), honouring only `--ignore-certificate-errors-spki-list`
@@ -115,6 +131,11 @@ export interface DeviceProfile {
   requireAuth?: boolean;
   screen?: { width: number; height: number; density: number };
   extraProps?: Record<string, string>;
+  /**
+   * The phone's resolver: host name → IPv4 address (`ping` names it). The addresses are the
+   * profile's stated choices (the description says so); a host not listed does not resolve.
+   */
+  dns?: Record<string, string>;
   /**
    * MIUI's Developer options that gate the adb shell (sim/android/developerOptions.ts). Absent: both
    * on (a phone its user set up for adb). Only MIUI phones (miuiVersion set) have them.

@@ -39,6 +39,7 @@ export const reportCommand: Command = {
     const unobservable = run.visits.filter((v) => v.verdict === 'unobservable').length;
     const flows = run.captures.reduce((n, c) => n + c.flows, 0);
     io.out(`run ${run.runId} (${run.status}): ${run.visits.length} visits, ${leaked} leaked, ${unobservable} unobservable, ${run.findings.length} findings, ${flows} flows`);
+    for (const warning of run.geo?.warnings ?? []) io.err(`warning: ${warning}`);
     io.out(`report: ${path.relative(process.cwd(), folder.html) || folder.html}`);
     return 0;
   },

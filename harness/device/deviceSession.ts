@@ -8,6 +8,7 @@ import type { AdbClient } from './adbClient.js';
 import { DeviceLostError, type AdbDevice } from './adbDevice.js';
 import { appSpecs, type AppResolver, type InstalledApp } from './appInstall.js';
 import { readAppVersions, readHealth, type AppVersion, type DeviceHealth } from './health.js';
+import { resolveHostsOnPhone } from './hostAddresses.js';
 import { formOf } from './rootAccess.js';
 import { identifierCanaries, readIdentifiers } from './identifiers.js';
 import { LogcatRecorder } from './logcatRecorder.js';
@@ -192,6 +193,11 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
     if (!provisioning) return;
     const checked = await this.call(() => provisioning.verifyCaInApp(pkg));
     if (checked) this.options.log?.(`${this.name}: the CA is in ${pkg}'s own mount namespace (pid ${checked.pid}, ${checked.path})`);
+  }
+
+  /** What the phone's own resolver answers for these hosts (hostAddresses.ts); hosts that do not resolve are left out. */
+  async resolveHosts(hosts: Iterable<string>): Promise<Map<string, string>> {
+    return this.call(() => resolveHostsOnPhone(this.adb, hosts));
   }
 
   async screenshot(): Promise<Buffer> {

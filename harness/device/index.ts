@@ -25,3 +25,4 @@ export { APPIUM_PACKAGES, findAppiumApks, installAppiumApks } from './appiumApks
 export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type AppResolver } from './appInstall.js';
 export { readCurrentUser, clearAppData, installedForUser } from './androidUser.js';
 export { USER_CA_NAME, type ConfirmUserCa } from './provision/caStep.js';
+export { resolveHostsOnPhone, parsePingAddress, MAX_RESOLVED_HOSTS } from './hostAddresses.js';

@@ -76,6 +76,11 @@ export interface VisitOptions {
   canaries?: Canary[];
 }
 
+export interface TypedVisitOptions extends VisitOptions {
+  /** Shortest keystroke prefix searched (detect's DEFAULT_KEYSTROKE_MIN_LENGTH when absent). */
+  keystrokeMinLength?: number;
+}
+
 /**
  * One WebdriverIO session driving one browser app on one phone in one mode. Every action checks
  * its result (the address bar shows the URL, the incognito indicator is there) and, when it does
@@ -299,6 +304,37 @@ export class BrowserSession {
     });
   }
 
+  /**
+   * Types an address letter by letter, one key event per character (Leith's scenario iv: a browser
+   * whose suggestion service is asked on every keystroke sends each prefix), then Enter; checked as
+   * visit() checks. `text` without a scheme opens as http://, as the browsers do; every prefix of it
+   * is a keystroke-prefix canary of the visit.
+   */
+  async visitTyped(text: string, options: TypedVisitOptions = {}): Promise<Visit> {
+    let parsed: URL;
+    try {
+      parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+    } catch {
+      throw new PhonehomeError(`${this.label}: visitTyped('${text}'): not an address (host[/path] or an absolute URL)`);
+    }
+    const url = parsed.href;
+    const canaries: Canary[] = [{ kind: 'visit-url', value: url }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
+    const typed = { typedLetterByLetter: [text], ...(options.keystrokeMinLength !== undefined ? { keystrokeMinLength: options.keystrokeMinLength } : {}) };
+    return this.recordVisit('visitTyped', url, undefined, canaries, async () => {
+      const since = Date.now();
+      await this.typeIntoAddressBar(text, { letterByLetter: true });
+      await this.waitForAddress((shown) => showsUrl(shown, parsed, { hostOnly: false }), `the address bar to show ${url}`, () => this.captureSaw(parsed, since));
+      return url;
+    }, typed);
+  }
+
+  /** Starts the app again after `pm clear` or a force-stop: launch, first-run dialogs (a fresh install shows them again). */
+  async relaunch(): Promise<void> {
+    this.drv();
+    await this.launch();
+    await this.dismissFirstRunDialogs();
+  }
+
   /** Types search terms into the address bar; checks the browser went to a search results URL for them. */
   async search(terms: string, options: VisitOptions = {}): Promise<Visit> {
     if (terms.trim() === '' || /^[a-z]+:\/\//i.test(terms.trim())) throw new PhonehomeError(`${this.label}: search('${terms}'): give words, not a URL`);
@@ -468,7 +504,7 @@ export class BrowserSession {
    * An inline autocompletion (Chromium's omnibox completes from history while typing) is removed
    * with one DEL, as on the phone, so Enter opens what was typed.
    */
-  private async typeIntoAddressBar(text: string): Promise<void> {
+  private async typeIntoAddressBar(text: string, options: { letterByLetter?: boolean } = {}): Promise<void> {
     await this.checkMode();
     let bar = await this.finders().find('addressBar', 0);
     if (!bar) {
@@ -479,7 +515,10 @@ export class BrowserSession {
       await this.drv().elementClick(bar.id);
     }
     await this.drv().elementClear(bar.id);
-    await this.drv().elementSendKeys(bar.id, text);
+    if (options.letterByLetter) {
+      // One key at a time, each appended to what the field holds (UiAutomator2's send-keys without replace).
+      for (const ch of Array.from(text)) await this.drv().elementSendKeys(bar.id, ch);
+    } else await this.drv().elementSendKeys(bar.id, text);
     let typed = (await this.drv().getElementText(bar.id)).trim();
     if (typed !== text.trim() && isInlineCompletion(typed, text)) {
       await this.drv().pressKeyCode(KEY_DEL);
@@ -543,11 +582,11 @@ export class BrowserSession {
     if (this.mode === 'normal' && indicator) throw new Error('the incognito indicator is shown in a normal-mode session');
   }
 
-  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>): Promise<Visit> {
+  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>, typed: Pick<Visit, 'typedLetterByLetter' | 'keystrokeMinLength'> = {}): Promise<Visit> {
     const id = newVisitId();
     const { phone } = this.options;
     const t0 = Date.now();
-    const base = { id, device: phone.name, browser: this.profile.name, version: this.appVersion, mode: this.mode, searchTerms };
+    const base = { id, device: phone.name, browser: this.profile.name, version: this.appVersion, mode: this.mode, searchTerms, ...typed };
     // A note at once (a run killed mid-visit still shows it began); the Visit markers once it is known.
     this.markers?.write({ time: t0, kind: 'note', visitId: id, data: { note: `${action} begins`, ...base, url } });
     const finalUrl = await this.act(action, navigate);

@@ -1,8 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readFlows, type Flow } from '../capture/index.js';
+import { readFlows, readMarkers, type Flow } from '../capture/index.js';
 import type { Canary } from '../detect/index.js';
 import { analysePhoneCapture } from './analyseCapture.js';
+import { phoneSteps, type StepRecord } from './steps.js';
+import { GEO_ATTRIBUTION, hostAddressesFromMarkers, IpGeo, phoneDestinations, type DestinationRecord, type HostTraffic, type IpGeoSources } from './geo/index.js';
 import { readJournal } from './runJournal.js';
 import { RUN_FILES, type RunFolder } from './runFolder.js';
 import {
@@ -21,7 +23,7 @@ import {
  * capture folder (flows, blind spots, markers with the visits). It never needs the run to have
  * finished: a run killed mid-suite yields status `incomplete` and every flow written before the kill.
  */
-export async function buildRunRecord(folder: RunFolder): Promise<RunRecord> {
+export async function buildRunRecord(folder: RunFolder, options: { geo?: Partial<IpGeoSources> } = {}): Promise<RunRecord> {
   const journal = await readJournal(folder.journal);
   const start = journal.find((e) => e.type === 'run-start');
   const end = journal.findLast((e) => e.type === 'run-end');
@@ -46,19 +48,37 @@ export async function buildRunRecord(folder: RunFolder): Promise<RunRecord> {
   const findings: FindingRecord[] = [];
   const blindSpots: BlindSpotRecord[] = [];
   const captures: CaptureSummary[] = [];
+  const destinations: DestinationRecord[] = [];
+  const steps: StepRecord[] = [];
+  let geo: IpGeo | undefined;
   for (const { device, dir, relative } of await captureFolders(folder, phones)) {
     // A phone journalled before its capture started has no folder yet: nothing was captured.
     if (!(await stat(dir).catch(() => undefined))?.isDirectory()) continue;
     const analysis = await analysePhoneCapture(dir, planted.filter((c) => c.device === device));
     // What findings need of their flow; kept small so a large capture is never held in memory.
     const flowFacts = new Map<string, { method: string; endpoint: string; startedAt: number }>();
+    const hosts = new Map<string, HostTraffic>();
+    const flowTimes: Array<{ id: string; host: string; startedAt: number }> = [];
     let firstFlowAt: number | undefined;
     let lastFlowAt: number | undefined;
     for await (const flow of readFlows(dir)) {
       flowFacts.set(flow.id, { method: flow.method, endpoint: endpointOf(flow), startedAt: flow.startedAt });
       firstFlowAt ??= flow.startedAt;
       lastFlowAt = flow.endedAt;
+      const traffic = hosts.get(flow.host) ?? { flows: 0, connected: new Set<string>() };
+      traffic.flows++;
+      if (flow.upstreamIp) traffic.connected.add(flow.upstreamIp);
+      hosts.set(flow.host, traffic);
+      flowTimes.push({ id: flow.id, host: flow.host, startedAt: flow.startedAt });
     }
+    // The databases are opened once, and only for a run with traffic.
+    if (hosts.size > 0) geo ??= await IpGeo.open(options.geo);
+    const markers = await readMarkers(dir);
+    const phoneDns = hostAddressesFromMarkers(markers);
+    steps.push(...phoneSteps(device, markers, flowTimes, analysis.findings));
+    const placed = await phoneDestinations(device, hosts, phoneDns, geo);
+    destinations.push(...placed);
+    const placeOf = new Map(placed.map((d) => [d.host, d.destination]));
     for (const visit of analysis.visits) {
       const verdict = analysis.verdicts.get(visit.id);
       const evidence = await visitEvidence(relative, dir, visit.id);
@@ -82,6 +102,7 @@ export async function buildRunRecord(folder: RunFolder): Promise<RunRecord> {
           time: f.time ?? flow?.startedAt,
           method: flow?.method,
           endpoint: flow?.endpoint,
+          destination: placeOf.get(f.host),
         }),
       });
     }
@@ -116,6 +137,9 @@ export async function buildRunRecord(folder: RunFolder): Promise<RunRecord> {
     blindSpots,
     captures,
     errors,
+    destinations,
+    steps,
+    geo: { databases: geo?.sources ?? [], attribution: GEO_ATTRIBUTION, warnings: geo?.warnings ?? [] },
   };
 }
 

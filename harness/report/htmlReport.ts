@@ -1,6 +1,6 @@
 import { captured, escapeHtml } from './escape.js';
 import { tlsSummary } from '../capture/index.js';
-import type { BlindSpotRecord, FindingRecord, PhoneRecord, RunDiff, RunRecord, VisitRecord } from './types.js';
+import type { BlindSpotRecord, Destination, FindingRecord, PhoneRecord, RunDiff, RunRecord, VisitRecord } from './types.js';
 
 /**
  * index.html: one self-contained page (no scripts, no external resources) a journalist can read
@@ -49,8 +49,11 @@ ${options.diff ? renderDiff(options.diff) : ''}
 ${run.errors.length > 0 ? `<section><h2>Harness errors</h2><ul class="errors">${run.errors.map((e) => `<li>${captured(e)}</li>`).join('')}</ul></section>` : ''}
 ${run.phones.map((p) => renderMatrix(run, p)).join('\n')}
 ${renderOrphanVisits(run)}
+${run.steps && run.steps.length > 0 ? `<section><h2>Steps: which hosts were contacted, and what each received</h2>${renderSteps(run)}</section>` : ''}
+${run.visits.length > 0 ? `<section><h2>By browser: which hosts received visited URLs, searches and identifiers</h2>${run.phones.map((p) => renderByBrowser(run, p.name)).join('\n')}</section>` : ''}
 <section><h2>Findings</h2>${renderFindings(run)}</section>
 <section><h2>Device identifiers that left the phone</h2>${renderIdentifiers(run)}</section>
+<section><h2>Where the data went</h2>${renderDestinations(run)}</section>
 <section><h2>Blind spots</h2>${renderBlindSpots(run.blindSpots)}</section>
 <section><h2>Checks</h2>${renderTests(run)}</section>
 <section><h2>Phones and app versions</h2>${run.phones.map(renderPhone).join('\n') || '<p>No phone was provisioned.</p>'}</section>
@@ -181,7 +184,7 @@ function renderFinding(f: FindingRecord, run: RunRecord): string {
   const endpoint = f.endpoint ?? `${f.host}${f.path}`;
   return `<article class="finding">
 <dl>
-<dt>sent to</dt><dd><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span>${f.ip ? ` · ${captured(f.ip)}` : ''}${f.time !== undefined ? ` · ${escapeHtml(when(f.time))}` : ''}${f.confidence ? ` · confidence ${escapeHtml(f.confidence)}` : ''}</dd>
+<dt>sent to</dt><dd><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span>${f.destination ? ` · ${placeText(f.destination)}` : f.ip ? ` · ${captured(f.ip)}` : ''}${f.time !== undefined ? ` · ${escapeHtml(when(f.time))}` : ''}${f.confidence ? ` · confidence ${escapeHtml(f.confidence)}` : ''}</dd>
 <dt>endpoint</dt><dd><code>${f.method ? `${captured(f.method)} ` : ''}${captured(endpoint)}</code></dd>
 <dt>what</dt><dd>${captured(f.canary.kind)} <code class="canary">${captured(f.canary.value)}</code>${f.form ? ` sent as <code>${captured(f.form)}</code>` : ''}</dd>
 <dt>found by decoding</dt><dd class="chain">${f.chain.map((step) => `<code>${captured(step)}</code>`).join(' → ')}</dd>
@@ -236,6 +239,115 @@ function renderIdentifiers(run: RunRecord): string {
       `<tr><td>${captured(f.device)}</td><td>${captured(f.canary.kind)}</td><td><code>${captured(f.canary.value)}</code></td><td><code>${captured(f.host)}</code> <span class="party ${f.party}">${f.party}</span></td><td>${flows.size}</td><td class="chain">${f.chain.map((s) => `<code>${captured(s)}</code>`).join(' → ')}</td></tr>`,
   );
   return `<table><thead><tr><th>phone</th><th>identifier</th><th>value</th><th>reached</th><th>flows</th><th>found by decoding (first flow)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/**
+ * Side by side per browser and mode (compare-browsers): for each third-party host, how many of the
+ * column's visits and searches it received, and which device identifiers travelled to it while the
+ * column's visits were under way (their windows plus the verdict grace).
+ */
+function renderByBrowser(run: RunRecord, device: string): string {
+  const visits = run.visits.filter((v) => v.device === device);
+  if (visits.length === 0) return '';
+  const columns: Array<{ key: string; browser: string; mode: string; visits: VisitRecord[] }> = [];
+  for (const v of visits) {
+    const key = `${v.browser} ${v.mode}`;
+    let col = columns.find((c) => c.key === key);
+    if (!col) columns.push((col = { key, browser: v.browser, mode: v.mode, visits: [] }));
+    col.visits.push(v);
+  }
+  const cells = new Map<string, Map<string, { urls: Set<string>; searches: Set<string>; ids: Set<string> }>>();
+  const cell = (host: string, key: string) => {
+    const row = cells.get(host) ?? new Map();
+    cells.set(host, row);
+    const c = row.get(key) ?? { urls: new Set<string>(), searches: new Set<string>(), ids: new Set<string>() };
+    row.set(key, c);
+    return c;
+  };
+  for (const f of run.findings) {
+    if (f.device !== device || f.party !== 'third-party') continue;
+    if (f.visitId) {
+      const v = visits.find((x) => x.id === f.visitId);
+      if (!v) continue;
+      const c = cell(f.host, `${v.browser} ${v.mode}`);
+      (v.searchTerms?.length ? c.searches : c.urls).add(v.id);
+    } else if (f.time !== undefined) {
+      for (const col of columns) {
+        if (col.visits.some((v) => f.time! >= v.t0 && f.time! <= v.t1 + BY_BROWSER_GRACE_MS)) cell(f.host, col.key).ids.add(f.canary.kind);
+      }
+    }
+  }
+  if (cells.size === 0) return `<h3>${captured(device)}</h3><p>No third party received a visit, a search or an identifier.</p>`;
+  const head = columns.map((c) => `<th scope="col">${captured(c.browser)}<br><span class="mode mode-${c.mode === 'incognito' ? 'incognito' : 'normal'}">${captured(c.mode)}</span></th>`).join('');
+  const rows = [...cells].map(([host, row]) => {
+    const tds = columns.map((col) => {
+      const c = row.get(col.key);
+      if (!c) return '<td class="empty"></td>';
+      const nVisits = col.visits.filter((v) => !v.searchTerms?.length).length;
+      const nSearches = col.visits.length - nVisits;
+      const parts = [
+        c.urls.size > 0 ? `URLs ${c.urls.size}/${nVisits}` : '',
+        c.searches.size > 0 ? `searches ${c.searches.size}/${nSearches}` : '',
+        c.ids.size > 0 ? `ids: ${[...c.ids].map((k) => captured(k)).join(', ')}` : '',
+      ].filter(Boolean);
+      return `<td>${parts.join('<br>')}</td>`;
+    });
+    return `<tr><th scope="row"><code>${captured(host)}</code></th>${tds.join('')}</tr>`;
+  });
+  return `<h3>${captured(device)}</h3><table class="matrix"><thead><tr><th>host</th>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** Identifier findings this long after a visit still count for its browser (the SDKs flush on going to the background). */
+const BY_BROWSER_GRACE_MS = 15_000;
+
+/** Leith's table: per step, each host the phone contacted, its flows and what it received. */
+function renderSteps(run: RunRecord): string {
+  const rows: string[] = [];
+  for (const step of run.steps ?? []) {
+    const span = Math.max(1, step.hosts.length);
+    const head = `<th scope="row" rowspan="${span}">${captured(step.device)}</th><th scope="row" rowspan="${span}">${captured(step.name)}${step.t1 === undefined ? ' <em>(did not end)</em>' : ` <span class="ver">${Math.round((step.t1 - step.t0) / 100) / 10} s</span>`}</th>`;
+    if (step.hosts.length === 0) {
+      rows.push(`<tr>${head}<td colspan="3"><em>no traffic</em></td></tr>`);
+      continue;
+    }
+    step.hosts.forEach((h, i) => {
+      const received = h.received.length === 0
+        ? '<span class="ver">no canary</span>'
+        : h.received.map((r) => `${captured(r.kind)}${r.count > 1 ? ` ×${r.count}` : ''} <code>${captured(r.example.length > 120 ? r.example.slice(0, 120) + '…' : r.example)}</code>`).join('<br>');
+      rows.push(`<tr>${i === 0 ? head : ''}<td><code>${captured(h.host)}</code></td><td>${h.flows}</td><td>${received}</td></tr>`);
+    });
+  }
+  return `<table><thead><tr><th>phone</th><th>step</th><th>host</th><th>flows</th><th>received (third-party findings; keystroke prefixes: how many, the longest)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** "161.117.71.32, SG, AS45102 Alibaba (US) Technology Co., Ltd. (phone's DNS)" */
+function placeText(d: Destination): string {
+  const owner = d.asn !== undefined ? `AS${d.asn}${d.network ? ` ${captured(d.network)}` : ''}` : '';
+  const parts = [`<code>${captured(d.address)}</code>`, d.country ? `<b>${captured(d.country)}</b>` : '', owner].filter(Boolean);
+  return `${parts.join(', ')} <span class="chain-inline">(${d.source === 'connection' ? 'address the capture connected to' : 'address the phone\'s DNS gave'})</span>`;
+}
+
+/** Every host each phone contacted, with its address, country and network owner. */
+function renderDestinations(run: RunRecord): string {
+  const geo = run.geo;
+  const warnings = geo && geo.warnings.length > 0 ? `<p class="meta">${geo.warnings.map((w) => captured(w)).join('<br>')}</p>` : '';
+  const destinations = run.destinations ?? [];
+  if (destinations.length === 0) return `<p>No host was contacted.</p>${warnings}`;
+  const received = new Map<string, Set<string>>();
+  for (const f of run.findings) {
+    if (f.party !== 'third-party') continue;
+    const key = `${f.device}\u0000${f.host}`;
+    const what = received.get(key) ?? new Set<string>();
+    what.add(f.canary.kind);
+    received.set(key, what);
+  }
+  const rows = destinations.map((d) => {
+    const what = [...(received.get(`${d.device}\u0000${d.host}`) ?? [])];
+    return `<tr><td>${captured(d.device)}</td><td><code>${captured(d.host)}</code></td><td>${d.destination ? `<code>${captured(d.destination.address)}</code>` : `<em>${captured(d.why ?? 'unknown')}</em>`}</td><td>${d.destination?.country ? captured(d.destination.country) : ''}</td><td>${d.destination?.asn !== undefined ? `AS${d.destination.asn} ${captured(d.destination.network ?? '')}` : ''}</td><td>${d.destination ? (d.destination.source === 'connection' ? 'connected to' : "phone's DNS") : ''}</td><td>${d.flows}</td><td>${what.length > 0 ? what.map((w) => captured(w)).join(', ') : ''}</td></tr>`;
+  });
+  return `<p>Each host's address is the one the capture connected to (live mode) or, when the capture answered as a sink, the one the phone's own resolver gave. Country and network owner come from offline databases${geo && geo.databases.length > 0 ? ` (${geo.databases.map((d) => captured(d)).join('; ')})` : ''}; no look-up left this machine.</p>${warnings}
+<table><thead><tr><th>phone</th><th>host</th><th>address</th><th>country</th><th>network owner</th><th>address from</th><th>flows</th><th>received (leaks)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
+${geo ? `<p class="meta">${captured(geo.attribution)} <a href="https://db-ip.com">IP Geolocation by DB-IP</a></p>` : ''}`;
 }
 
 function renderBlindSpots(spots: BlindSpotRecord[]): string {

@@ -12,3 +12,5 @@ export { loadRun, destinationHosts, type LoadedRun } from './runLoader.js';
 export { diffRuns, diffRunFolders, formatDiff, visitSubject, encodingOf } from './runDiff.js';
 export { mergeRuns } from './runMerge.js';
 export { writeReportsWithBaseline } from './baselineReport.js';
+export * from './geo/index.js';
+export { STEP_NOTE, phoneSteps, type StepRecord, type StepHost, type StepReceived } from './steps.js';

@@ -5,6 +5,8 @@
 import type { BlindSpot } from '../capture/index.js';
 import type { BrowserMode, Finding, Verdict, Visit } from '../detect/index.js';
 import type { IdentifierReading } from '../device/index.js';
+import type { Destination, DestinationRecord } from './geo/index.js';
+import type { StepRecord } from './steps.js';
 
 export const RUN_SCHEMA_ID = 'phonehome/run@1';
 
@@ -90,6 +92,8 @@ export interface FindingRecord extends Finding {
   method?: string;
   /** The flow's URL without query (scheme://host[:port]/path). */
   endpoint?: string;
+  /** Where the flow's host is: address, country and network owner (report/geo). */
+  destination?: Destination;
 }
 
 export interface BlindSpotRecord extends BlindSpot {
@@ -126,9 +130,15 @@ export interface RunRecord {
   captures: CaptureSummary[];
   /** Harness errors (setup, phone lost …), one line each. */
   errors: string[];
+  /** Every host each phone contacted, with where it is (report/geo). */
+  destinations?: DestinationRecord[];
+  /** Named steps of the suites (Leith's scenarios): per step, the hosts contacted and what each received. */
+  steps?: StepRecord[];
+  /** The offline databases the places came from, and what was missing (one line each). */
+  geo?: { databases: string[]; attribution: string; warnings: string[] };
 }
 
-export type { BrowserMode };
+export type { BrowserMode, Destination, DestinationRecord, StepRecord };
 
 /**
  * What changed between two runs (`phonehome diff OLD NEW`, computed by harness/report/runDiff.ts);

@@ -260,6 +260,7 @@ export class RunLifecycle {
     this.journal.write({ type: 'run-end', endedAt: Date.now(), status: this.#harnessFailure ? 'error' : this.#assertionFailure ? 'failed' : 'passed' });
     this.journal.close();
     const { run } = await writeReportsWithBaseline(this.folder, this.#options.baseline);
+    for (const warning of run.geo?.warnings ?? []) this.#log(`warning: ${warning}`);
     this.#log(`report: ${path.relative(process.cwd(), this.folder.html) || this.folder.html}`);
     return { exitCode: this.#harnessFailure ? 2 : this.#assertionFailure ? 1 : 0, folder: this.folder, run, quarantined: [] };
   }

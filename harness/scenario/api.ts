@@ -29,6 +29,22 @@ export interface OpenBrowserOptions {
    * switch is noted and ignored (there is nothing to turn off); 'on' there fails.
    */
   incognitoDataSwitch?: 'on' | 'off';
+  /** Clear the app's data (`pm clear`: a fresh install) and start it again, even when this run opened it before (Leith's first start). */
+  fresh?: boolean;
+  /** Force-stop the app and start it again, its data kept (Leith's close and reopen). */
+  restart?: boolean;
+}
+
+/** A named part of a suite (Leith's five scenarios): the report lists which hosts the phone contacted during it and what each received. */
+export interface ScenarioStep {
+  readonly name: string;
+  readonly t0: number;
+  readonly t1: number;
+  /** Hosts the phone's traffic went to during the step, with how many flows each. */
+  readonly hosts: ReadonlyMap<string, number>;
+  /** Whether the capture provably saw the whole step (heartbeats, no blind spot); else why not. */
+  readonly observed: boolean;
+  readonly reasons: readonly string[];
 }
 
 export interface ScenarioPhone {
@@ -54,6 +70,12 @@ export interface ScenarioPhone {
    * about), already judged `leaked` — a leak seen is final. timeoutMs bounds it whatever happens.
    */
   waitForTelemetry(options?: WaitForTelemetryOptions): Promise<void>;
+  /**
+   * Runs `work` as a named step: its begin and end are marked in the capture (the report's table of
+   * steps), and the step's hosts and whether it was observed come back. End `work` with
+   * waitForTelemetry() so what the step caused is inside it.
+   */
+  step(name: string, work: () => Promise<void>): Promise<ScenarioStep>;
 }
 
 export interface WaitForTelemetryOptions {
@@ -80,6 +102,12 @@ export interface ScenarioBrowser {
   visit(url?: string): Promise<ScenarioVisit>;
   /** Types a search (default: a fresh uniqueSearchTerm()) into the address bar. */
   search(term?: string): Promise<ScenarioVisit>;
+  /**
+   * Types an address letter by letter and presses Enter (Leith's scenario iv; visit() pastes it):
+   * default a fresh host `ph<token>.news.example.org`, token first so that every prefix from
+   * `keystrokeMinLength` (default 6) characters on is evidence. Each prefix is a canary.
+   */
+  type(address?: string, options?: { keystrokeMinLength?: number }): Promise<ScenarioVisit>;
   close(): Promise<void>;
 }
 

@@ -47,6 +47,20 @@ async function setSwitch(session: BrowserSession, state: 'on' | 'off', label: st
   }
 }
 
+/** `pm clear` (a fresh install: data and first-run state gone) or `am force-stop` (closed, data kept). */
+async function resetApp(phone: RiggedPhone, pkg: string, how: 'clear' | 'stop'): Promise<void> {
+  // The user on screen (MIUI Second space is user 10; a bare `pm clear` or `am force-stop` means user 0).
+  const user = phone.session.currentUser;
+  if (how === 'clear') {
+    await phone.session.call(() => clearAppData(phone.session.adb, pkg, user))
+      .catch((error: Error) => { throw new PhonehomeError(`${phone.entry.name}: ${error.message}; the browser cannot start from a fresh install`, { cause: error }); });
+    return;
+  }
+  const command = `am force-stop --user ${user} ${pkg}`;
+  const out = await phone.session.call(() => phone.session.adb.shell(command));
+  if (/Error|Exception/.test(out)) throw new PhonehomeError(`${phone.entry.name}: '${command}' failed (${out.trim().split('\n')[0]})`);
+}
+
 export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSetup): Promise<BrowserDriver & { stop(): Promise<void> }> {
   const endpoints = new Map<string, Promise<AppiumEndpoint>>();
   const ports = new SystemPortPool();
@@ -155,19 +169,22 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
       const live = sessions.get(phone.entry.name);
       let session = live?.browser === browser ? live.session : undefined;
       try {
+        const pkg = phone.appPackage(browser);
         if (session?.started) {
+          if (pkg && (options.fresh || options.restart)) {
+            await resetApp(phone, pkg, options.fresh ? 'clear' : 'stop');
+            cleared.add(key);
+            await session.relaunch();
+          }
           await session.switchMode(mode);
         } else {
           // Another browser's session on this phone lets go (its Appium session stays, shared).
           if (live) await forget(phone.entry.name, live.session);
           const ui = await uiFor(phone);
-          const pkg = phone.appPackage(browser);
-          if (pkg && !cleared.has(key)) {
+          if (pkg && (options.fresh || !cleared.has(key))) {
             cleared.add(key);
-            // The user on screen (MIUI Second space is user 10; a bare `pm clear` means user 0).
-            await phone.session.call(() => clearAppData(phone.session.adb, pkg, phone.session.currentUser))
-              .catch((error: Error) => { throw new PhonehomeError(`${phone.entry.name}: ${error.message}; the browser cannot start from a fresh install`, { cause: error }); });
-          }
+            await resetApp(phone, pkg, 'clear');
+          } else if (pkg && options.restart) await resetApp(phone, pkg, 'stop');
           session = new BrowserSession({
             phone: phone.session,
             profile: browserProfile(browser),
@@ -204,6 +221,7 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
         },
         visit: (url, tokens) => driven.visit(url, { tokens }),
         search: (term) => driven.search(term),
+        visitTyped: (address, tokens, keystrokeMinLength) => driven.visitTyped(address, { tokens, keystrokeMinLength }),
         // The session stays for the run's next test of this browser; stop() ends it.
         close: async () => undefined,
       };

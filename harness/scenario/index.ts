@@ -1,10 +1,10 @@
-export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
+export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WaitForTelemetryOptions, WebdriverBrowser, ScenarioStep } from './api.js';
 export { defineSuite, declareSuitesWith, isSuiteDefinition, type SuiteDefinition, type SuiteMeta, type SuiteDeclarer } from './defineSuite.js';
 export { expect, verdictAssertions, hostMatches, stepName, isAssertionFailure, type HostPattern } from './assertions.js';
 export type { Judgement, Judgeable } from './judgement.js';
 export { loadSuite, listSuites, resolveSuiteFile, SCENARIOS_DIR, type LoadedSuite } from './loadSuites.js';
 export { runSuitesWithMocha, type TestSink, type MochaRunOptions, type MochaRunResult } from './mochaRun.js';
-export { uniqueSearchTerm, uniqueUrl, urlTokens } from './uniqueValues.js';
+export { uniqueSearchTerm, uniqueUrl, urlTokens, uniqueHost } from './uniqueValues.js';
 export { checkAppiumReachable } from './appiumReachable.js';
 export { RiggedPhone, type RiggedPhoneOptions, type BrowserDriver, type DrivenBrowser } from './riggedPhone.js';
 export type { PhoneAnalysis } from './judgedSubjects.js';

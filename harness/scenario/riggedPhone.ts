@@ -1,17 +1,20 @@
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, RouteProber } from '../capture/index.js';
-import { deviceIdentifiersMarker, VERDICT_GRACE_MS, type BrowserMode, type Canary, type CanaryKind, type Visit } from '../detect/index.js';
+import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readFlows, RouteProber } from '../capture/index.js';
+import { deviceIdentifiersMarker, identifierVerdict, VERDICT_GRACE_MS, type BrowserMode, type Canary, type CanaryKind, type Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
 import { DeviceSession, type AdbClient, type IdentifierName, type Identifiers } from '../device/index.js';
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import { PhonehomeError } from '../errors.js';
-import { analysePhoneCapture, type AppRecord, type JournalWriter, type PhoneRecord, type RunFolder } from '../report/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
+import { analysePhoneCapture, hostAddressesMarker, STEP_NOTE, type AppRecord, type JournalWriter, type PhoneRecord, type RunFolder } from '../report/index.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
 import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import { JudgedIdentifier, JudgedVisit, type PhoneAnalysis } from './judgedSubjects.js';
 import { quoteShellArg } from './shellArg.js';
-import { uniqueSearchTerm, uniqueUrl, urlTokens } from './uniqueValues.js';
+import { uniqueHost, uniqueSearchTerm, uniqueUrl, urlTokens } from './uniqueValues.js';
+
+/** 'ph' and four random characters: a shorter prefix of a typed token could turn up by chance. */
+const TYPED_MIN_PREFIX = 6;
 
 /** The seam to harness/drive: how a browser on a phone is opened and driven. */
 export interface BrowserDriver {
@@ -36,6 +39,8 @@ export interface DrivenBrowser {
   /** `tokens`: values in the URL that identify this visit (visit-token canaries). */
   visit(url: string, tokens: string[]): Promise<Visit>;
   search(term: string): Promise<Visit>;
+  /** Types `address` letter by letter, then Enter. */
+  visitTyped(address: string, tokens: string[], keystrokeMinLength: number): Promise<Visit>;
   close(): Promise<void>;
 }
 
@@ -218,11 +223,60 @@ export class RiggedPhone implements ScenarioPhone {
     await this.#probeMarkers?.close();
     this.#probeMarkers = undefined;
     const own = this.entry.name;
+    // While the phone is still here: where did its traffic go? (the report places each address)
+    if (this.#sidecar && !this.session.lost) await this.#recordHostAddresses().catch((error: Error) => this.options.log(`warning: ${own}: hosts not resolved on the phone: ${error.message}`));
     const undo = await this.session.stop().catch((error: Error) => ({ ok: false, problems: [error.message] }));
     problems.push(...undo.problems.map((p) => `${own}: ${p}`));
     await this.#sidecar?.stop().catch((error: Error) => problems.push(`${own}: capture did not stop cleanly: ${error.message}`));
     this.#sidecar = undefined;
     return problems;
+  }
+
+  /**
+   * The capture answers as a sink, so no connection names a server: the phone's own resolver is
+   * asked for each host its traffic went to, and the answers are kept as a note in the capture.
+   */
+  async #recordHostAddresses(): Promise<void> {
+    const hosts = new Set<string>();
+    for await (const flow of readFlows(this.captureDir)) if (!flow.upstreamIp) hosts.add(flow.host);
+    if (hosts.size === 0) return;
+    const addresses = await this.session.resolveHosts(hosts);
+    const markers = new MarkerWriter(this.captureDir);
+    try {
+      markers.write(hostAddressesMarker(this.entry.name, addresses));
+    } finally {
+      await markers.close();
+    }
+  }
+
+  async step(name: string, work: () => Promise<void>): Promise<ScenarioStep> {
+    const mark = async (phase: 'begin' | 'end', time: number) => {
+      const markers = new MarkerWriter(this.captureDir);
+      try {
+        markers.write({ time, kind: 'note', data: { note: STEP_NOTE, step: name, phase, device: this.entry.name } });
+      } finally {
+        await markers.close();
+      }
+    };
+    const t0 = Date.now();
+    await mark('begin', t0);
+    try {
+      await work();
+    } finally {
+      await mark('end', Date.now());
+    }
+    const t1 = Date.now();
+    const hosts = new Map<string, number>();
+    for await (const flow of readFlows(this.captureDir)) {
+      if (flow.startedAt >= t0 && flow.startedAt <= t1) hosts.set(flow.host, (hosts.get(flow.host) ?? 0) + 1);
+    }
+    // Observed as an identifier's window is: heartbeats and route probes cover it, no blind spot in it.
+    const analysis = await this.analyse();
+    const seen = identifierVerdict({
+      label: `step '${name}'`, value: name, findings: [], blindSpots: analysis.blindSpots.filter((b) => b.time <= t1),
+      markers: analysis.markers, routeSamples: analysis.routeSamples, from: t0, to: Math.max(t0, Math.min(t1, analysis.window.to)),
+    });
+    return { name, t0, t1, hosts, observed: seen.verdict === 'not-leaked', reasons: seen.reasons };
   }
 
   /** A value the scenario planted (a contact's number): journalled, and a canary from now on. */
@@ -285,6 +339,10 @@ export class RiggedPhone implements ScenarioPhone {
         return made(await driven.visit(target, urlTokens(target)));
       },
       search: async (term?: string) => made(await driven.search(term ?? uniqueSearchTerm())),
+      type: async (address?: string, options: { keystrokeMinLength?: number } = {}) => {
+        const target = address ?? uniqueHost();
+        return made(await driven.visitTyped(target, urlTokens(target), options.keystrokeMinLength ?? TYPED_MIN_PREFIX));
+      },
       close: () => driven.close(),
     };
   }

@@ -13,6 +13,11 @@ export function uniqueUrl(site = 'https://news.example.org/story'): string {
   return placeToken(site, makeVisitToken(), 'query');
 }
 
+/** A host no one has resolved before, token first (`ph<token>.news.example.org`): every prefix of it typed is evidence. */
+export function uniqueHost(domain = 'news.example.org'): string {
+  return `${makeVisitToken()}.${domain}`;
+}
+
 /** The token uniqueUrl() put in a URL: a canary of its own, it survives URL rewriting. */
 export function urlTokens(url: string): string[] {
   const token = /\bph[a-z2-7]{18}\b/.exec(url)?.[0];

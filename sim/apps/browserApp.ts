@@ -186,6 +186,9 @@ export class SimApp {
     const clean = text.replace(/\n/g, '');
     this.editing = (replace ? clean : (this.editing ?? this.currentPage()?.url ?? '') + clean).slice(0, MAX_ADDRESS);
     this.autocompletion = this.profile.addressBar === 'omnibox' ? this.inlineAutocompletion(this.editing) : '';
+    // Each change of the typed text is what a suggestion service is asked about (the profile says
+    // whether and where: rules with when: 'input'); one paste is one change, each keystroke another.
+    if (clean !== '' && this.editing.trim() !== '') this.telemetry.fire('input', { input: { text: this.editing } });
     return enter ? this.submitAddress() : Promise.resolve();
   }
 

@@ -133,7 +133,7 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
         resourceId: modelId('menu_sheet'),
         bounds: [0, sheetTop, W, H],
         children: [
-          b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_incognito'), text: app.incognito ? 'Exit incognito mode' : 'Incognito mode', bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
+          b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_incognito'), text: app.incognito ? (app.profile.menuTexts?.exitIncognito ?? 'Exit incognito mode') : (app.profile.menuTexts?.incognito ?? 'Incognito mode'), bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
           b.node({ key: `${P}/browser/menu_settings`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_settings'), text: 'Settings', bounds: [0, sheetTop + dp(72), W, sheetTop + dp(128)] }, { click: () => app.openSettings() }),
         ],
       }),

@@ -4,17 +4,19 @@ import {
 } from '../../harness/drive/index.js';
 
 describe('drive: browser profiles and locators', () => {
-  it('has a profile for Mi Browser, Mint and Mi Browser Pro with their packages and the versions they were written for', () => {
-    expect(BROWSER_PROFILES.map((p) => p.name)).to.deep.equal(['mi-browser', 'mint', 'mi-browser-pro']);
+  it('has a profile for Mi Browser, Mint, Mi Browser Pro and the Chrome control with their packages and the versions they were written for', () => {
+    expect(BROWSER_PROFILES.map((p) => p.name)).to.deep.equal(['mi-browser', 'mint', 'mi-browser-pro', 'chrome']);
+    expect(browserProfile('chrome').packages).to.deep.equal(['com.android.chrome']);
     expect(browserProfile('mint').packages).to.deep.equal(['com.mi.globalbrowser.mini']);
     expect(browserProfile('mi-browser-pro').packages).to.deep.equal(['com.mi.globalbrowser']);
     for (const profile of BROWSER_PROFILES) {
       // No hard-coded activity: the launcher entry is resolved on the phone (launcherActivity.ts).
       expect(profile).to.not.have.property('activity');
       expect(profile.writtenFor.length).to.be.greaterThan(0);
-      expect(profile.incognitoDataSwitchLabels).to.include('Enhanced Incognito Mode');
+      // Chrome has no incognito-data switch: incognito never reports there.
+      if (profile.name !== 'chrome') expect(profile.incognitoDataSwitchLabels).to.include('Enhanced Incognito Mode');
     }
-    expect(() => browserProfile('chrome')).to.throw(/no browser profile 'chrome' \(browsers: mi-browser, mint, mi-browser-pro\)/);
+    expect(() => browserProfile('safari')).to.throw(/no browser profile 'safari' \(browsers: mi-browser, mint, mi-browser-pro, chrome\)/);
   });
 
   it('locates every element by resource-id first, for the package actually installed', () => {

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Flow, Marker } from '../../harness/capture/types.js';
 import { ROUTE_PROBE_HOST, ROUTE_PROBE_INTERVAL_MS } from '../../harness/capture/index.js';
 import type { BrowserMode, Visit } from '../../harness/detect/types.js';
-import { createRunFolder, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../../harness/report/index.js';
+import { createRunFolder, hostAddressesMarker, JournalWriter, writeReports, type RunFolder, type RunRecord } from '../../harness/report/index.js';
 
 /** One visit of a recorded run, and whether the phone's telemetry carried it (and where). */
 export interface KitVisit {
@@ -22,6 +22,10 @@ export interface KitPhone {
   /** Extra hosts the phone contacted, without any canary. */
   hosts?: string[];
   tlsRejected?: string[];
+  /** What the phone's resolver answered after the run (a host-addresses note in its capture). */
+  dns?: Record<string, string>;
+  /** Addresses the capture connected to, by host (live mode: the flows carry upstreamIp). */
+  upstreamIps?: Record<string, string>;
 }
 
 /**
@@ -67,6 +71,8 @@ export async function writeRun(root: string, phones: KitPhone[], status: 'passed
       markers.push({ time: h, kind: 'route-probe', data: { token, ok: true, ms: 5, route: 'adb reverse tcp:1' } });
     }
     markers.push({ time: t + 5001, kind: 'capture-stop' });
+    if (phone.dns) markers.push(hostAddressesMarker(phone.name, new Map(Object.entries(phone.dns)), t + 5002));
+    for (const f of flows) if (phone.upstreamIps?.[f.host]) f.upstreamIp = phone.upstreamIps[f.host];
     markers.sort((a, b) => a.time - b.time);
     // Before the first visit: a blind spot after a visit would (rightly) make that visit unobservable.
     const spots = (phone.tlsRejected ?? []).map((host, i) => ({ id: `b${i}`, time: t0 + 100, reason: 'tls-rejected', host }));

@@ -2,6 +2,7 @@ import { PhonehomeError } from '../../errors.js';
 import { miBrowser } from './miBrowser.js';
 import { miBrowserPro } from './miBrowserPro.js';
 import { mintBrowser } from './mintBrowser.js';
+import { chromeBrowser } from './chromeBrowser.js';
 import type { BrowserProfile } from './types.js';
 
 export * from './types.js';
@@ -9,10 +10,10 @@ export { applyLocatorOverrides, parseLocator, LOCATOR_NAMES } from './locatorOve
 export { miuiBrowserLocators, chromiumOmniboxLocators } from './miuiBrowserLayout.js';
 export { locatorTableFor, readLocatorTable, versionInRange, LOCATOR_TABLE_DIR, type LocatorEntry, type LocatorTableFile } from './locatorTables.js';
 export { locatorStatus, describeLocatorStatus, type LocatorStatus } from './locatorStatus.js';
-export { miBrowser, mintBrowser, miBrowserPro };
+export { miBrowser, mintBrowser, miBrowserPro, chromeBrowser };
 
 /** Every browser profile the harness drives. */
-export const BROWSER_PROFILES: readonly BrowserProfile[] = [miBrowser, mintBrowser, miBrowserPro];
+export const BROWSER_PROFILES: readonly BrowserProfile[] = [miBrowser, mintBrowser, miBrowserPro, chromeBrowser];
 
 export function browserProfile(name: string): BrowserProfile {
   const profile = BROWSER_PROFILES.find((p) => p.name === name);

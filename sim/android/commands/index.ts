@@ -7,6 +7,7 @@ import { identityCommands, magiskSu } from './identityCommands.js';
 import { inputCommands } from './inputCommands.js';
 import { lockSettingsCommands } from './lockSettingsCommand.js';
 import { logcatCommands } from './logcatCommand.js';
+import { networkCommands } from './networkCommands.js';
 import { packageCommands, runPackageManager } from './packageCommands.js';
 import { processCommands } from './processCommands.js';
 import { propertyCommands } from './propertyCommands.js';
@@ -41,7 +42,7 @@ export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su:
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
-    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...uiautomatorCommands,
+    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...uiautomatorCommands, ...networkCommands,
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');

@@ -60,6 +60,7 @@ export function checkEncodeChain(steps: EncodeStep[], placement: Placement, batc
     if (step === 'form' && batched) return `encode[${i}] 'form' cannot encode a batch (an array of events): use 'json'`;
     kind = produces(step);
   }
+  if (placement.in === 'query-string' && steps.at(-1) !== 'form') return "placement 'query-string' puts form fields in the URL: end the encode chain with 'form'";
   if (kind === 'object') kind = 'text'; // implicit final json
   if (placement.in !== 'body' && kind === 'bytes') {
     return `placement '${placement.in}' needs text but the encode chain ends in bytes: end it with base64, base64url, base64-nopad or hex`;

@@ -17,6 +17,7 @@ export const payloadPlaceholders = ['payload.javaHash', 'payload.length', 'paylo
 export class PlacementError extends Error {}
 
 export function defaultMethod(placement: Placement): 'GET' | 'POST' {
+  // query and query-string: GET
   return placement.in === 'body' || placement.in === 'form-field' ? 'POST' : 'GET';
 }
 
@@ -58,6 +59,13 @@ export function placePayload(rule: TelemetryRule, payload: Payload, vars: Templa
       const hashAt = url.indexOf('#');
       const base = hashAt >= 0 ? url.slice(0, hashAt) : url;
       url = `${base}${base.includes('?') ? '&' : '?'}${encodeURIComponent(placement.name)}=${encodeURIComponent(value)}`;
+      break;
+    }
+    case 'query-string': {
+      if (payload.kind !== 'text' || payload.format !== 'form') throw new PlacementError("placement 'query-string' needs form-encoded fields: end the encode chain with 'form'");
+      const hashAt = url.indexOf('#');
+      const base = hashAt >= 0 ? url.slice(0, hashAt) : url;
+      url = `${base}${base.includes('?') ? '&' : '?'}${payload.text}`;
       break;
     }
     case 'header': {

@@ -16,6 +16,7 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'visit.title': ['navigate'],
   'search.query': ['search'],
   'search.engine': ['search'],
+  'input.text': ['input'],
   'contact.number': ['contact-added'],
   'contact.name': ['contact-added'],
 };
@@ -72,6 +73,7 @@ export function checkTelemetryRules(app: AppProfile, device: DeviceProfile, appP
     if (rule.when !== 'interval' && rule.intervalMs !== undefined) problems.push({ path: `${at}/intervalMs`, message: `intervalMs only applies to when: 'interval' (this rule fires on '${rule.when}')` });
     if (rule.batch && rule.batch.events === undefined && rule.batch.ms === undefined) problems.push({ path: `${at}/batch`, message: 'batch needs events, ms or both (otherwise it would never be sent)' });
     if (rule.silencedBySwitch && !app.incognitoDataSwitch) problems.push({ path: `${at}/silencedBySwitch`, message: `the app ${app.package} ${app.version} has no incognitoDataSwitch to silence this rule: add one to the app or remove silencedBySwitch` });
+    if (rule.skipSensitiveInput && rule.when !== 'input') problems.push({ path: `${at}/skipSensitiveInput`, message: `skipSensitiveInput only applies to when: 'input' (this rule fires on '${rule.when}')` });
     if (rule.modes && rule.modes.length === 0) problems.push({ path: `${at}/modes`, message: 'modes is empty, so the rule never fires: list normal and/or incognito, or remove the rule' });
     if (rule.batch?.queue) {
       const first = queues.get(rule.batch.queue);

@@ -13,6 +13,8 @@ export interface TelemetryEvent {
   visit?: { url: string; requestedUrl?: string; host: string; title?: string };
   search?: { query: string; engine?: string };
   contact?: { number: string; name?: string };
+  /** The address bar's text after a keystroke or a paste. */
+  input?: { text: string };
 }
 
 export interface TelemetryAppState {
@@ -41,7 +43,7 @@ export interface TelemetryEngineOptions {
 
 export interface TelemetryEngineEvents {
   queued: [{ rule: string; trigger: TelemetryTrigger }];
-  silenced: [{ rule: string; trigger: TelemetryTrigger; why: 'mode' | 'switch' }];
+  silenced: [{ rule: string; trigger: TelemetryTrigger; why: 'mode' | 'switch' | 'sensitive' }];
   sent: [{ rules: string[]; events: number; url: string; method: string; status: number }];
   failed: [{ rules: string[]; events: number; url: string; error: string; trustFailure: boolean }];
 }
@@ -121,6 +123,10 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     const state = this.options.state();
     if (!(rule.modes ?? ['normal', 'incognito']).includes(state.mode)) {
       this.emit('silenced', { rule: rule.name, trigger: rule.when, why: 'mode' });
+      return false;
+    }
+    if (rule.skipSensitiveInput && event.input && sensitiveInput(event.input.text)) {
+      this.emit('silenced', { rule: rule.name, trigger: rule.when, why: 'sensitive' });
       return false;
     }
     if (rule.silencedBySwitch && state.mode === 'incognito' && state.incognitoDataSwitchOn === false) {
@@ -220,12 +226,21 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
       vars.set('search.query', event.search.query);
       vars.set('search.engine', event.search.engine ?? '');
     }
+    if (event.input) vars.set('input.text', event.input.text);
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
     }
     return vars;
   }
+}
+
+/** Typed text Chrome keeps to itself: an https URL with a path or query, or credentials before a host. */
+export function sensitiveInput(text: string): boolean {
+  const t = text.trim();
+  if (/^[^\s/@]+@[^\s/]+\.[^\s/]+/.test(t) || /^[a-z][a-z0-9+.-]*:\/\/[^/\s]*@/i.test(t)) return true;
+  const https = /^https:\/\/[^/?#\s]+([/?#].*)?$/i.exec(t);
+  return https !== null && https[1] !== undefined && https[1] !== '/' && https[1] !== '';
 }
 
 /**
