@@ -18,6 +18,8 @@ export interface SystemTool {
 export const SYSTEM_TOOLS: SystemTool[] = [
   { command: 'adb', debianPackage: 'adb', purpose: 'talks to phones (the real adb server)', required: true, versionArgs: ['version'] },
   { command: 'chromium', debianPackage: 'chromium', purpose: 'checks HTML reports and records control traffic in tests', required: false, requiredFor: ['tests'], versionArgs: ['--version'] },
+  { command: 'curl', debianPackage: 'curl', purpose: 'a real HTTP/1.0 and HTTP/2 client in the capture tests', required: false, requiredFor: ['tests'], versionArgs: ['--version'] },
+  { command: 'mksh', debianPackage: 'mksh', purpose: "Android's shell, which the simulated phone's shell is checked against in tests", required: false, requiredFor: ['tests'], versionArgs: ['-c', 'echo $KSH_VERSION'] },
   { command: 'mitmdump', debianPackage: 'mitmproxy', purpose: 'baseline for bench/capture', required: false, versionArgs: ['--version'] },
   { command: 'java', debianPackage: 'openjdk-17-jre-headless', purpose: 'Selenium Grid for farm runs', required: false, versionArgs: ['-version'] },
 ];
