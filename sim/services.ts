@@ -64,7 +64,7 @@ export interface AppRuntime {
   /** Installed packages the apps layer provides (browsers, io.appium.uiautomator2.server[.test], io.appium.settings). */
   packages(): Array<{ name: string; version: string; versionCode: number; apkPath: string; uid: number }>;
   /** `am start[-activity] -n pkg/act` (and launcher intents). Returns Android's error text on failure. */
-  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
+  startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; data?: string }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }>;
   forceStop(pkg: string): void;
   clearData(pkg: string): void;
   /** `am instrument -w …`: runs until the returned promise settles or kill() is called. */

@@ -1,98 +1,78 @@
-// Capture sidecar benchmark (issue 2): the same bounded HTTPS keep-alive load through
-// (a) no proxy, (b) the sidecar in sink and in live mode against a local origin, in this process
-// (sharing its one thread with the load generator and the origin) and as its own process
-// (`phonehome capture`, as it is deployed and as mitmdump runs), (c) mitmdump.
-// Prints figures, including CPU per request (this process plus the proxy process, if any), which
-// varies less than req/s on a shared machine. Not a timed test. Run: npm run bench:capture
+// Capture sidecar benchmark: the sidecar (`phonehome capture --upstream live`, its cluster of
+// workers) against Debian's mitmdump, BOTH forwarding to the same local HTTPS origin (its own
+// process), under the same closed-loop HTTPS load through CONNECT tunnels (keep-alive; concurrency
+// 10 and 50; 1 KB and 100 KB responses). Runs alternate between the proxies and repeat (medians of
+// --reps, at least 3); a direct run (no proxy) each time gives the added latency. Both proxies'
+// flows are counted on disk (mitmdump's -w file read back with `mitmdump -r`). Peak RSS is each
+// process's VmHWM, summed over the sidecar's primary and workers. Prints the target beside each
+// figure, and the load average beside the run (2 cores shared by many: absolute figures are low).
+// Not a timed test. Run: npm run bench:capture [-- --reps 3 --scale 1 --workers N --profile]
+//   --scale multiplies the request counts (2000 × 1 KB, 400 × 100 KB per run); --profile writes
+//   V8 CPU profiles of the sidecar's processes and prints where their time went.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CA_CERT_FILE, CaptureSidecar, ProxyTunnelAgent, readFlows } from '../../harness/capture/index.js';
+import { parseArgs } from 'node:util';
+import { CA_CERT_FILE, readFlows } from '../../harness/capture/index.js';
+import { topSelfTime } from './cpuProfile.js';
+import { agentFor, load, type LoadResult } from './loadClient.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'phonehome.js');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// The compiled CLI (npm run build), as an installed phonehome runs: the sources would add tsx's
+// loader to every process (its memory and start-up). Without a build, the sources.
+const BUILT = path.resolve(HERE, '..', '..', 'dist', 'harness', 'bin.js');
+const BIN = existsSync(BUILT) ? BUILT : path.resolve(HERE, '..', '..', 'harness', 'phonehome.js');
 
-const CONCURRENCY = 8;
-const SIZES = [
-  { name: '1 KB', path: '/1k', bytes: 1024, requests: 3000 },
-  { name: '100 KB', path: '/100k', bytes: 100 * 1024, requests: 1000 },
-];
+const { values: args } = parseArgs({
+  options: { reps: { type: 'string', default: '3' }, scale: { type: 'string', default: '1' }, workers: { type: 'string' }, profile: { type: 'boolean', default: false } },
+});
+const REPS = Math.max(3, Number(args.reps));
+const SCALE = Number(args.scale);
+const WORKERS = Number(args.workers ?? availableParallelism());
 
-interface Result {
-  config: string;
-  size: string;
-  requests: number;
-  failed: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  /** CPU time per request, µs: this process plus the proxy's process when it has its own. */
-  cpu: number;
-  flows?: number;
+const CASES = [
+  { size: '1 KB', bytes: 1024, concurrency: 10, requests: 2000 },
+  { size: '1 KB', bytes: 1024, concurrency: 50, requests: 2000 },
+  { size: '100 KB', bytes: 100 * 1024, concurrency: 10, requests: 400 },
+  { size: '100 KB', bytes: 100 * 1024, concurrency: 50, requests: 400 },
+].map((c) => ({ ...c, requests: Math.max(100, Math.round(c.requests * SCALE)), name: `${c.size}, c${c.concurrency}` }));
+
+type ProxyName = 'sidecar' | 'mitmdump';
+
+interface Run extends LoadResult {
+  proxy: ProxyName | 'direct';
+  case: string;
+  tag: string;
+  load1: number;
 }
 
-/** CPU time (user + system) of another process so far, µs; Linux clock ticks are 10 ms. */
-function processCpu(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+interface Proxy {
+  name: ProxyName;
+  port: number;
+  ca: string;
+  /** Processes whose peak RSS counts (the sidecar's primary and workers). */
+  pids: number[];
+  child: ChildProcess;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Peak resident set of a process so far (VmHWM), MB; 0 once it is gone. */
+function peakRssMb(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
   } catch {
     return 0;
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function load(agent: https.Agent, port: number, reqPath: string, total: number, proxyPid?: number): Promise<Omit<Result, 'config' | 'size'>> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failed = 0;
-  const one = (i: number) =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = https.request({ host: '127.0.0.1', servername: 'localhost', port, path: `${reqPath}?i=${i}`, agent, timeout: 10_000 }, (res) => {
-        res.resume();
-        res.once('end', () => {
-          latencies.push(performance.now() - t0);
-          resolve();
-        });
-      });
-      req.once('timeout', () => req.destroy(new Error('timeout')));
-      req.once('error', () => {
-        failed++;
-        resolve();
-      });
-      req.end();
-    });
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  const proxyCpu0 = processCpu(proxyPid);
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < total) await one(next++);
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  const cpu1 = process.cpuUsage(cpu0);
-  const cpu = (cpu1.user + cpu1.system + processCpu(proxyPid) - proxyCpu0) / total;
-  latencies.sort((a, b) => a - b);
-  return { requests: total, failed, seconds, rps: (total - failed) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
-}
-
-async function countFlows(dir: string, reqPath: string): Promise<number> {
-  let n = 0;
-  for await (const f of readFlows(dir)) if (f.path === reqPath) n++;
-  return n;
 }
 
 function freePort(): Promise<number> {
@@ -106,7 +86,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -122,99 +102,154 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  const exited = once(child, 'exit').then(() => { throw new Error(`${what} exited before it was ready`); });
+  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [string];
+  return line;
+}
+
+async function startSidecar(tmp: string, profileDir: string | undefined): Promise<Proxy> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PHONEHOME_HOME: path.join(tmp, 'home') };
+  // Cluster workers inherit the primary's node flags: each writes its own profile as it exits.
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, BIN, 'capture', '--port', '0', '--out', path.join(tmp, 'cap'), '--upstream', 'live', '--upstream-ca', path.join(tmp, 'origin.pem'), '--workers', String(WORKERS)], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = JSON.parse(await firstLine(child, 'phonehome capture')) as { port: number; workers?: number[] };
+  return { name: 'sidecar', port: ready.port, ca: readFileSync(path.join(tmp, 'home', CA_CERT_FILE), 'utf8'), pids: [child.pid!, ...(ready.workers ?? [])], child };
+}
+
+async function startMitmdump(tmp: string): Promise<Proxy> {
+  const port = await freePort();
+  const confdir = path.join(tmp, 'mitmproxy');
+  // -w: every flow to a file (mitmproxy's own flow format), counted at the end with `mitmdump -r`.
+  const child = spawn('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`,
+    '--set', `ssl_verify_upstream_trusted_ca=${path.join(tmp, 'origin.pem')}`, '-w', path.join(tmp, 'mitm.flows'), '-q'], { stdio: 'ignore' });
+  await waitFor(async () => existsSync(path.join(confdir, 'mitmproxy-ca-cert.pem')) && (await canConnect(port)), 'mitmdump to listen');
+  return { name: 'mitmdump', port, ca: readFileSync(path.join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8'), pids: [child.pid!], child };
+}
+
+async function stop(proxy: Proxy): Promise<void> {
+  if (proxy.child.exitCode !== null) return;
+  // Each stopped as its user would: SIGTERM for phonehome capture, Ctrl-C (SIGINT) for mitmdump.
+  proxy.child.kill(proxy.name === 'mitmdump' ? 'SIGINT' : 'SIGTERM');
+  await once(proxy.child, 'exit');
+}
+
+/** Flows per run tag in the sidecar's capture folder. */
+async function sidecarFlows(dir: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for await (const f of readFlows(dir)) {
+    const tag = /(?:^|&)run=([^&]+)/.exec(f.query)?.[1];
+    if (tag && f.response?.status === 200) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Flows per run tag in mitmdump's -w file, as mitmdump itself reads it back (one line per flow). */
+function mitmdumpFlows(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (!existsSync(file)) return counts;
+  const text = execFileSync('mitmdump', ['-n', '-r', file, '--set', 'flow_detail=1'], { maxBuffer: 256 * 1024 * 1024 }).toString();
+  let requestLines = 0;
+  for (const m of text.matchAll(/^\S+: (\w+) (\S*)/gm)) {
+    if (m[1] === 'CONNECT') continue;
+    requestLines++;
+    const tag = /[?&]run=([^&\s]+)&i=\d+$/.exec(m[2]!)?.[1];
+    if (tag) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  }
+  console.error(`mitmdump -r read ${requestLines} request flows (${text.length} bytes of output) from its -w file`);
+  return counts;
+}
+
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'phonehome-bench-'));
-  let mitm: ChildProcess | undefined;
-  const results: Result[] = [];
+  const tmp = mkdtempSync(path.join(tmpdir(), 'phonehome-bench-capture-'));
+  const profileDir = args.profile ? path.join(tmp, 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir);
+  let origin: ChildProcess | undefined;
+  const proxies: Proxy[] = [];
+  const runs: Run[] = [];
+  const rss = new Map<ProxyName, number[]>();
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
       '-keyout', path.join(tmp, 'origin-key.pem'), '-out', path.join(tmp, 'origin.pem')], { stdio: 'ignore' });
-    const originCert = readFileSync(path.join(tmp, 'origin.pem'), 'utf8');
-    const bodies = new Map(SIZES.map((s) => [s.path, Buffer.alloc(s.bytes, 'x')]));
-    const origin = https.createServer({ key: readFileSync(path.join(tmp, 'origin-key.pem')), cert: originCert, keepAlive: true }, (req, res) => {
-      const body = bodies.get((req.url ?? '').split('?')[0]!) ?? Buffer.alloc(0);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-    });
-    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
-    const originPort = (origin.address() as net.AddressInfo).port;
+    const originCa = readFileSync(path.join(tmp, 'origin.pem'), 'utf8');
+    origin = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'localOrigin.ts'), path.join(tmp, 'origin-key.pem'), path.join(tmp, 'origin.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const originPort = Number(await firstLine(origin, 'the origin'));
 
-    const run = async (config: string, agent: https.Agent, flowsDir?: string, proxyPid?: number) => {
-      for (const size of SIZES) {
-        await load(agent, originPort, size.path, 50); // warm-up: connections, certificates
-        const r = await load(agent, originPort, size.path, size.requests, proxyPid);
-        const result: Result = { config, size: size.name, ...r };
-        if (flowsDir) {
-          await new Promise((res) => setTimeout(res, 200)); // let the last flows land
-          result.flows = (await countFlows(flowsDir, size.path)) - 50;
-        }
-        results.push(result);
-        console.error(`  ${config} ${size.name}: ${r.rps.toFixed(0)} req/s`);
-      }
+    console.error(`starting the sidecar (${WORKERS} workers) and mitmdump; load average ${loadavg()[0]!.toFixed(1)}`);
+    proxies.push(await startSidecar(tmp, profileDir), await startMitmdump(tmp));
+    const byName = (n: ProxyName) => proxies.find((p) => p.name === n)!;
+    for (const p of proxies) {
+      const agent = agentFor(p, originCa, 10);
+      for (const c of CASES) await load(agent, originPort, c.bytes, 100, 10, `warm-${p.name}`);
       agent.destroy();
-    };
-
-    console.error('(a) direct');
-    await run('direct', new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: originCert }));
-
-    for (const mode of ['sink', 'live'] as const) {
-      console.error(`(b) sidecar ${mode}`);
-      const out = path.join(tmp, `cap-${mode}`);
-      const sidecar = new CaptureSidecar({ out, port: 0, upstream: mode, home: path.join(tmp, 'home'), upstreamTrustedCAs: [originCert] });
-      await sidecar.start();
-      await run(`sidecar ${mode}`, new ProxyTunnelAgent({ proxy: { host: '127.0.0.1', port: sidecar.port }, ca: sidecar.ca.certPem, keepAlive: true, maxSockets: CONCURRENCY }), out);
-      await sidecar.stop();
     }
-
-    writeFileSync(path.join(tmp, 'origin.pem'), originCert);
-    for (const mode of ['sink', 'live'] as const) {
-      console.error(`(b) sidecar ${mode}, own process`);
-      const out = path.join(tmp, `cap-${mode}-process`);
-      const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, '--upstream', mode, '--upstream-ca', path.join(tmp, 'origin.pem')], {
-        env: { ...process.env, PHONEHOME_HOME: path.join(tmp, 'home') },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-      const ready = JSON.parse(line) as { port: number };
-      const ca = readFileSync(path.join(tmp, 'home', CA_CERT_FILE), 'utf8');
-      await run(`sidecar ${mode} proc`, new ProxyTunnelAgent({ proxy: { host: '127.0.0.1', port: ready.port }, ca, keepAlive: true, maxSockets: CONCURRENCY }), out, child.pid);
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const c of CASES) {
+        // Alternate which proxy goes first, so neither always runs after the other's leftovers.
+        const order: Array<ProxyName | 'direct'> = rep % 2 === 0 ? ['direct', 'sidecar', 'mitmdump'] : ['direct', 'mitmdump', 'sidecar'];
+        for (const who of order) {
+          const tag = `${who}-${c.bytes}-${c.concurrency}-${rep}`;
+          const agent = agentFor(who === 'direct' ? undefined : byName(who), originCa, c.concurrency);
+          const load1 = loadavg()[0]!;
+          const r = await load(agent, originPort, c.bytes, c.requests, c.concurrency, tag);
+          agent.destroy();
+          runs.push({ ...r, proxy: who, case: c.name, tag, load1 });
+          console.error(`  rep ${rep + 1} ${c.name} ${who}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms${r.failed ? `, ${r.failed} failed` : ''} (load ${load1.toFixed(1)})`);
+        }
+      }
     }
-
-    console.error('(c) mitmdump');
-    const mitmPort = await freePort();
-    const confdir = path.join(tmp, 'mitmproxy');
-    mitm = spawn('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(mitmPort), '--set', `confdir=${confdir}`,
-      '--set', `ssl_verify_upstream_trusted_ca=${path.join(tmp, 'origin.pem')}`, '-w', path.join(tmp, 'mitm.flows'), '-q'], { stdio: 'ignore' });
-    await waitFor(async () => existsSync(path.join(confdir, 'mitmproxy-ca-cert.pem')) && (await canConnect(mitmPort)), 'mitmdump to listen');
-    const mitmCa = readFileSync(path.join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8');
-    await run('mitmdump', new ProxyTunnelAgent({ proxy: { host: '127.0.0.1', port: mitmPort }, ca: mitmCa, keepAlive: true, maxSockets: CONCURRENCY }), undefined, mitm.pid);
-    origin.closeAllConnections();
-    origin.close();
+    for (const p of proxies) rss.set(p.name, p.pids.map((pid) => peakRssMb(pid)));
   } finally {
-    mitm?.kill('SIGTERM');
-    rmSync(tmp, { recursive: true, force: true });
+    for (const p of proxies) await stop(p).catch(() => {});
+    origin?.kill('SIGTERM');
   }
+  const flows = { sidecar: await sidecarFlows(path.join(tmp, 'cap')), mitmdump: mitmdumpFlows(path.join(tmp, 'mitm.flows')) };
+  const profile = profileDir ? topSelfTime(profileDir) : [];
+  rmSync(tmp, { recursive: true, force: true });
 
-  console.log(`\nHTTPS keep-alive load, ${CONCURRENCY} connections, loopback (${SIZES.map((s) => `${s.requests} × ${s.name}`).join(', ')})\n`);
-  console.log('config             size      req/s   p50 ms  p99 ms  +p50 ms  +p99 ms  cpu µs/req  flows/requests      failed');
-  for (const r of results) {
-    const base = results.find((b) => b.config === 'direct' && b.size === r.size)!;
-    const flows = r.flows === undefined ? '-' : `${r.flows}/${r.requests} (${((100 * r.flows) / r.requests).toFixed(1)}%)`;
-    console.log(
-      `${r.config.padEnd(18)} ${r.size.padEnd(7)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(7)} ` +
-        `${(r.p50 - base.p50).toFixed(2).padStart(8)} ${(r.p99 - base.p99).toFixed(2).padStart(8)} ${r.cpu.toFixed(0).padStart(11)}  ${flows.padEnd(19)} ${r.failed}`,
-    );
-  }
-  console.log('');
-  for (const size of SIZES) {
-    const mitmdump = results.find((r) => r.config === 'mitmdump' && r.size === size.name)!;
-    for (const config of ['sidecar sink', 'sidecar live', 'sidecar sink proc', 'sidecar live proc']) {
-      const s = results.find((r) => r.config === config && r.size === size.name)!;
-      console.log(`${config} / mitmdump, ${size.name}: ${(s.rps / mitmdump.rps).toFixed(2)}× req/s, ${(mitmdump.cpu / s.cpu).toFixed(2)}× less CPU per request`);
+  const loads = runs.map((r) => r.load1);
+  console.log(`\nHTTPS through CONNECT tunnels, keep-alive, to one local HTTPS origin; medians of ${REPS} alternating runs; sidecar: ${WORKERS} workers, live mode, ${path.relative(process.cwd(), BIN)}`);
+  console.log(`load average (1 min) during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores\n`);
+  console.log('case            proxy      req/s   p50 ms  p99 ms  +p50 ms  client CPU s  flows on disk');
+  for (const c of CASES) {
+    const of = (who: Run['proxy']) => runs.filter((r) => r.case === c.name && r.proxy === who);
+    const direct = median(of('direct').map((r) => r.p50));
+    for (const who of ['direct', 'sidecar', 'mitmdump'] as const) {
+      const rs = of(who);
+      const sent = rs.reduce((n, r) => n + r.requests - r.failed, 0);
+      const onDisk = who === 'direct' ? '-' : `${rs.reduce((n, r) => n + (flows[who].get(r.tag) ?? 0), 0)}/${sent} (${((100 * rs.reduce((n, r) => n + (flows[who].get(r.tag) ?? 0), 0)) / Math.max(1, sent)).toFixed(1)}%)`;
+      const p50 = median(rs.map((r) => r.p50));
+      console.log(
+        `${c.name.padEnd(15)} ${who.padEnd(9)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(6)} ${p50.toFixed(2).padStart(8)} ${median(rs.map((r) => r.p99)).toFixed(2).padStart(7)} ` +
+          `${who === 'direct' ? '       -' : (p50 - direct).toFixed(2).padStart(8)} ${median(rs.map((r) => r.clientCpuS)).toFixed(2).padStart(13)}  ${onDisk}`,
+      );
     }
   }
-  console.log('\nTarget: ≥ 2× mitmdump req/s with 100% of flows recorded, added p50 ≤ 2 ms.');
+  console.log('\nsidecar against mitmdump (medians), each beside its target:');
+  for (const c of CASES) {
+    const rps = (who: ProxyName) => median(runs.filter((r) => r.case === c.name && r.proxy === who).map((r) => r.rps));
+    const p50 = (who: Run['proxy']) => median(runs.filter((r) => r.case === c.name && r.proxy === who).map((r) => r.p50));
+    const target = c.bytes <= 1024 ? 5 : 3;
+    const ratio = rps('sidecar') / rps('mitmdump');
+    const added = p50('sidecar') - p50('direct');
+    console.log(`  ${c.name.padEnd(14)} ${ratio.toFixed(2)}× req/s (target ≥ ${target}×: ${ratio >= target ? 'met' : 'NOT met'}); added p50 ${added.toFixed(2)} ms (target ≤ 1 ms: ${added <= 1 ? 'met' : 'NOT met'})`);
+  }
+  const sum = (xs: number[] | undefined) => (xs ?? [NaN]).reduce((a, b) => a + b, 0);
+  const [sRss, mRss] = [sum(rss.get('sidecar')), sum(rss.get('mitmdump'))];
+  const parts = (rss.get('sidecar') ?? []).map((mb) => mb.toFixed(0)).join(' + ');
+  console.log(`  peak RSS: sidecar ${sRss.toFixed(0)} MB (primary + ${WORKERS} workers: ${parts}, each one's peak) vs mitmdump ${mRss.toFixed(0)} MB (target ≤ mitmdump's: ${sRss <= mRss ? 'met' : 'NOT met'})`);
+  for (const who of ['sidecar', 'mitmdump'] as const) {
+    const sent = runs.filter((r) => r.proxy === who).reduce((n, r) => n + r.requests - r.failed, 0);
+    const disk = runs.filter((r) => r.proxy === who).reduce((n, r) => n + (flows[who].get(r.tag) ?? 0), 0);
+    console.log(`  ${who} flows on disk: ${disk}/${sent} answered (${((100 * disk) / Math.max(1, sent)).toFixed(1)}%; target 100%: ${disk >= sent ? 'met' : 'NOT met'})`);
+  }
+  if (profile.length > 0) {
+    console.log('\nwhere the sidecar\'s processes spent their CPU (self time, V8 profile of primary and workers):');
+    for (const p of profile) console.log(`  ${(100 * p.share).toFixed(1).padStart(5)} %  ${p.what}`);
+  }
 }
 
 await main();

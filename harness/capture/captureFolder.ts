@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
 import { BodyBlobs } from './bodyBlobs.js';
 import { BodySpool, storeWholeBody } from './bodySpool.js';
+import { flowsFileName } from './flowFiles.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { makeFolder } from './makeFolder.js';
 import { CAPTURE_FILES, type BlindSpot, type BodyRef, type FlowsFileRecord, type Marker } from './types.js';
@@ -18,7 +19,8 @@ export class CaptureFolder {
   readonly #markers: JsonlAppender;
   readonly #blobs: BodyBlobs;
 
-  constructor(dir: string) {
+  /** `shard` names this writer's own flows file (flows.<shard>.jsonl) in a folder several processes record into. */
+  constructor(dir: string, options: { shard?: string } = {}) {
     this.dir = path.resolve(dir);
     this.bodiesDir = path.join(this.dir, CAPTURE_FILES.bodies);
     try {
@@ -27,7 +29,7 @@ export class CaptureFolder {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new PhonehomeError(`cannot create capture folder ${this.dir}: ${code} (pass --out a folder you can write to)`);
     }
-    this.#flows = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.flows));
+    this.#flows = new JsonlAppender(path.join(this.dir, flowsFileName(options.shard)));
     this.#blindSpots = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.blindSpots));
     this.#markers = new JsonlAppender(path.join(this.dir, CAPTURE_FILES.markers));
     this.#blobs = new BodyBlobs(this.dir, CAPTURE_FILES.bodies);
@@ -46,9 +48,12 @@ export class CaptureFolder {
     return storeWholeBody(this.dir, path.join(CAPTURE_FILES.bodies, name), bytes, toFile);
   }
 
-  /** A Flow, or a WebSocket's message / close record (see types.ts). */
-  appendFlow(record: FlowsFileRecord): void {
-    this.#flows.append(record);
+  /**
+   * A Flow, or a WebSocket's message / close record (see types.ts). Resolves once the line is
+   * written; the write runs off the event loop, so a slow disk holds only the exchanges waiting on it.
+   */
+  appendFlow(record: FlowsFileRecord): Promise<void> {
+    return this.#flows.appendQueued(record);
   }
 
   appendBlindSpot(blindSpot: BlindSpot): void {

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
 import { cutOffFlowLine } from './cutOffLine.js';
+import { flowFiles } from './flowFiles.js';
 import { readJsonLines } from './jsonLines.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { CAPTURE_FILES, type BlindSpot, type BodyRef, type Flow, type Marker } from './types.js';
@@ -38,10 +40,21 @@ function requireRecord(file: string, index: number, value: unknown, fields: stri
  * Flows in the order they completed. Tolerates a torn last line (a sidecar killed mid-write). A
  * WebSocket's records are joined into one Flow, yielded where it closed; one never closed comes
  * last, with `websocket.open` true and an `error` saying its later messages may be missing.
+ * A folder recorded by several processes (ClusterSidecar: flows.<worker>.jsonl) is read as one:
+ * the files are merged by completion time (endedAt), each file's own order kept.
  */
 export async function* readFlows(dir: string): AsyncGenerator<Flow> {
   await requireFolder(dir);
-  const file = path.join(dir, CAPTURE_FILES.flows);
+  const files = (await flowFiles(dir)).filter((file, i) => i === 0 || existsSync(file));
+  if (files.length === 1) {
+    for await (const { flow } of flowsOfFile(files[0]!)) yield flow;
+    return;
+  }
+  yield* mergeByKey(files.map((file) => flowsOfFile(file)));
+}
+
+/** One flows file's flows, each with its merge key: endedAt, or Infinity for a socket never closed (those come last). */
+async function* flowsOfFile(file: string): AsyncGenerator<{ flow: Flow; key: number }> {
   const sockets = new WebSocketAssembler(file);
   let index = 0;
   for await (const value of readJsonLines(file)) {
@@ -49,12 +62,33 @@ export async function* readFlows(dir: string): AsyncGenerator<Flow> {
     const record = requireRecord(file, index, value, []);
     if (record.record === undefined) requireRecord(file, index, value, ['id', 'startedAt', 'method', 'host', 'request']);
     const flow = sockets.add(record, index);
-    if (flow) yield flow;
+    if (flow) yield { flow, key: typeof flow.endedAt === 'number' ? flow.endedAt : flow.startedAt };
   }
-  yield* sockets.remaining();
+  for (const flow of sockets.remaining()) yield { flow, key: Infinity };
 }
 
-/** The capture's blind spots, plus one for a flows.jsonl line cut off mid-write (see cutOffFlowLine). */
+/** K-way merge of streams each in (nearly) key order: the smallest head first, ties to the earlier stream. */
+async function* mergeByKey(streams: Array<AsyncGenerator<{ flow: Flow; key: number }>>): AsyncGenerator<Flow> {
+  const heads = await Promise.all(streams.map((s) => s.next()));
+  try {
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!;
+        if (head.done) continue;
+        if (best < 0 || head.value.key < (heads[best]!.value as { key: number }).key) best = i;
+      }
+      if (best < 0) return;
+      yield (heads[best]!.value as { flow: Flow }).flow;
+      heads[best] = await streams[best]!.next();
+    }
+  } finally {
+    // A consumer that stops early (break) closes every file, not only the one it was reading.
+    await Promise.all(streams.map((s) => s.return(undefined)));
+  }
+}
+
+/** The capture's blind spots, plus one for each flows file whose last line was cut off mid-write (see cutOffFlowLine). */
 export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
   await requireFolder(dir);
   const file = path.join(dir, CAPTURE_FILES.blindSpots);
@@ -62,8 +96,10 @@ export async function readBlindSpots(dir: string): Promise<BlindSpot[]> {
   for await (const value of readJsonLines(file)) {
     out.push(requireRecord(file, out.length + 1, value, ['time', 'reason']) as unknown as BlindSpot);
   }
-  const cutOff = await cutOffFlowLine(dir);
-  if (cutOff) out.push(cutOff);
+  for (const file of await flowFiles(dir)) {
+    const cutOff = await cutOffFlowLine(dir, file);
+    if (cutOff) out.push(cutOff);
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as mockttp from 'mockttp';
@@ -8,6 +9,7 @@ import { CaptureFolder } from './captureFolder.js';
 import { loadOrCreateCa, phonehomeHome, type CertificateAuthority } from './certificateAuthority.js';
 import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher, type ExchangeHandler } from './mockttpSeam.js';
 import { FlowRecorder } from './flowRecorder.js';
+import { answerInHttp10 } from './http10.js';
 import { answerFromSink } from './sinkExchange.js';
 import { UpstreamForwarder } from './upstreamForwarder.js';
 import { UpstreamPool } from './upstreamPool.js';
@@ -35,6 +37,13 @@ export interface CaptureSidecarOptions {
   upstreamTrustedCAs?: string[];
   /** Heartbeat marker interval; HEARTBEAT_MS by default. */
   heartbeatMs?: number;
+  /**
+   * One of several sidecars recording into one folder on one shared port (ClusterSidecar's
+   * workers): flows go to flows.<name>.jsonl; the listening socket is shared through Node's
+   * cluster module instead of bound exclusively; and no lifecycle markers are written (capture-start,
+   * heartbeats and capture-stop are the cluster's, written once for all of its workers).
+   */
+  shard?: { name: string };
 }
 
 export interface CaptureSidecarEvents {
@@ -108,6 +117,11 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     return this.#recorder?.flowsWritten ?? 0;
   }
 
+  /** Exchanges started and not yet written. */
+  get inFlight(): number {
+    return this.#recorder?.inFlight ?? 0;
+  }
+
   /** Route probes answered and written so far (routeProbe.ts). */
   get probesRecorded(): number {
     return this.#recorder?.probesWritten ?? 0;
@@ -132,7 +146,7 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       throw new PhonehomeError(`capture port must be 0-65535, got ${requestedPort}`);
     }
     this.#ca = this.options.ca ?? (await loadOrCreateCa(this.options.home ?? phonehomeHome()));
-    const folder = new CaptureFolder(this.options.out);
+    const folder = new CaptureFolder(this.options.out, { shard: this.options.shard?.name });
     this.#folder = folder;
     const recorder = new FlowRecorder(
       folder,
@@ -179,6 +193,9 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
       matchers: [recordingTap(recorder, false)],
       steps: [exchangeStep(this.mode === 'live' ? 'upstream forwarder' : 'sink', (request, response) => {
         dropTrackingCopy(response);
+        // A 1.0 client is answered in 1.0 whoever answers (RFC 9110 §6.2 allows it; the origin's own
+        // version is recorded in the flow's `upstream`): its version is kept end to end.
+        if (request.httpVersion === '1.0') answerInHttp10(response as unknown as ServerResponse);
         return handler(request, response);
       })],
     });
@@ -188,7 +205,8 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     });
 
     await server.start(0);
-    this.#port = await rebind(server, requestedPort, this.host);
+    this.#port = await rebind(server, requestedPort, this.host, this.options.shard === undefined);
+    if (this.options.shard) return;
     folder.appendMarker({ time: Date.now(), kind: 'capture-start', data: { port: this.#port, host: this.host, mode: this.mode, pid: process.pid } });
     this.#heartbeat = setInterval(() => this.#beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.#heartbeat.unref();
@@ -240,7 +258,7 @@ export class CaptureSidecar extends EventEmitter<CaptureSidecarEvents> {
     this.#pool?.destroy();
     await this.#recorder?.flushAll('capture stopped before the exchange completed');
     const folder = this.#folder;
-    if (folder && this.#port !== 0) {
+    if (folder && this.#port !== 0 && !this.options.shard) {
       try {
         folder.appendMarker({ time: Date.now(), kind: 'capture-stop', data: { flows: this.flowsRecorded } });
       } catch (error) {
@@ -286,7 +304,7 @@ function recordingTap(recorder: FlowRecorder, websocket: boolean): mockttp.match
  * the address we were asked for (127.0.0.1 by default) straight away: the all-interfaces listener
  * exists only between these two calls, on a random port.
  */
-async function rebind(server: mockttp.Mockttp, port: number, host: string): Promise<number> {
+async function rebind(server: mockttp.Mockttp, port: number, host: string, exclusive: boolean): Promise<number> {
   const inner = listeningServer(server);
   if (!inner) {
     await server.stop();
@@ -313,6 +331,7 @@ async function rebind(server: mockttp.Mockttp, port: number, host: string): Prom
     };
     inner.once('error', onError);
     inner.once('listening', onListening);
-    inner.listen({ port, host, exclusive: true });
+    // exclusive: false only in a cluster worker (a shard), where sharing the port is the point.
+    inner.listen({ port, host, exclusive });
   });
 }

@@ -6,13 +6,13 @@ import { CAPTURE_FILES, type BlindSpot } from './types.js';
 const HEAD_BYTES = 4096;
 
 /**
- * A last line of flows.jsonl cut off mid-write: the normal state after the sidecar was killed.
+ * A last line of a flows file (flows.jsonl, or a worker's flows.<shard>.jsonl) cut off mid-write: the normal state after the sidecar was killed.
  * readJsonLines skips it (the record never completed), but the exchange it held did happen and is
  * now seen only in part, so it is reported as a blind spot (`flow-cut-off`), with what its first
  * bytes still tell (flow id, start time, host). undefined when the file ends on a whole line.
  */
-export async function cutOffFlowLine(dir: string): Promise<BlindSpot | undefined> {
-  const file = path.join(dir, CAPTURE_FILES.flows);
+export async function cutOffFlowLine(dir: string, file: string = path.join(dir, CAPTURE_FILES.flows)): Promise<BlindSpot | undefined> {
+  const name = path.basename(file);
   let handle;
   try {
     handle = await open(file, 'r');
@@ -54,12 +54,12 @@ export async function cutOffFlowLine(dir: string): Promise<BlindSpot | undefined
     const startedAt = Number(/"startedAt":(\d{10,16})/.exec(head)?.[1] ?? NaN);
     const host = /"host":"([^"]{1,300})"/.exec(head)?.[1];
     return {
-      id: `cut-off-${id ?? 'last-line'}`,
+      id: `cut-off-${id ?? (name === CAPTURE_FILES.flows ? 'last-line' : `last-line-of-${name}`)}`,
       time: Number.isFinite(startedAt) ? startedAt : Math.floor(mtimeMs),
       reason: 'flow-cut-off',
       ...(host ? { host } : {}),
       ...(id ? { flowId: id } : {}),
-      detail: `the last line of ${CAPTURE_FILES.flows} (${length} bytes) was cut off mid-write, as when the capture is killed: that exchange is recorded only in part and not searched`,
+      detail: `the last line of ${name} (${length} bytes) was cut off mid-write, as when the capture is killed: that exchange is recorded only in part and not searched`,
     };
   } finally {
     await handle.close();

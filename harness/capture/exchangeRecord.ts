@@ -1,6 +1,6 @@
 import type { BodySpool } from './bodySpool.js';
 import type { CaptureFolder } from './captureFolder.js';
-import type { BodyRef, Flow, Header } from './types.js';
+import type { BodyRef, Flow, Header, UpstreamSide } from './types.js';
 
 /** The Content-Length a message declares, when it declares a valid one. */
 function declaredLength(headers: Header[]): number | undefined {
@@ -32,6 +32,8 @@ export class ExchangeRecord {
   #requestWaiters: Array<() => void> = [];
   #responseBody: BodySpool | undefined;
   #response: ResponseHead | undefined;
+  #requestTrailers: Header[] = [];
+  #responseTrailers: Header[] = [];
   #completed = false;
 
   constructor(
@@ -81,6 +83,26 @@ export class ExchangeRecord {
     return new Promise((resolve) => this.#requestWaiters.push(resolve));
   }
 
+  /** Trailer fields the client sent after its body (HTTP/1.1 chunked or HTTP/2). */
+  requestTrailers(trailers: Header[]): void {
+    this.#requestTrailers = trailers;
+  }
+
+  /** Trailer fields the response carried after its body. */
+  responseTrailers(trailers: Header[]): void {
+    this.#responseTrailers = trailers;
+  }
+
+  /** The client's trailer fields so far (complete once the request body ended). */
+  get requestTrailerFields(): Header[] {
+    return this.#requestTrailers;
+  }
+
+  /** How the sidecar spoke to the real server (live mode): replaces what was noted before. */
+  upstream(side: UpstreamSide): void {
+    this.flow.upstream = side;
+  }
+
   respond(status: number, statusMessage: string, headers: Header[]): void {
     this.#response = { status, statusMessage, headers };
   }
@@ -116,10 +138,11 @@ export class ExchangeRecord {
     for (const wake of this.#requestWaiters.splice(0)) wake();
     const [requestBody, responseBody] = await Promise.all([this.#requestBody.finish(), this.#responseBody?.finish()]);
     flow.request.body = requestBody;
+    if (this.#requestTrailers.length > 0) flow.request.trailers = this.#requestTrailers;
     if (this.#response) {
       const body: BodyRef = responseBody ?? { size: 0 };
       if (!responseComplete) body.truncated = true;
-      flow.response = { ...this.#response, body };
+      flow.response = { ...this.#response, body, ...(this.#responseTrailers.length > 0 ? { trailers: this.#responseTrailers } : {}) };
     }
     flow.endedAt = Math.max(flow.startedAt, endedAt);
     if (error) flow.error = flow.error ? `${flow.error}; ${error}` : error;

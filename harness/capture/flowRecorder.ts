@@ -12,6 +12,8 @@ import type {
 } from 'mockttp';
 import type { CaptureFolder } from './captureFolder.js';
 import { ExchangeRecord } from './exchangeRecord.js';
+import { watchRequestTrailers } from './mockttpSeam.js';
+import { describeTls } from './tlsDetails.js';
 import type { BlindSpot, BodyRef, Flow, Header, WebSocketMessage } from './types.js';
 
 /** A WebSocket flow keeps at most this many messages; later ones are counted, not stored. */
@@ -88,18 +90,9 @@ export class FlowRecorder {
     const url = new URL(request.url);
     const rawPath = request.path ?? url.pathname + url.search;
     const q = rawPath.indexOf('?');
-    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on.
-    const socket = (request as unknown as { socket?: { encrypted?: boolean; servername?: string | false; alpnProtocol?: string | false } }).socket;
-    let tls: Flow['tls'];
-    try {
-      if (socket?.encrypted) {
-        tls = {};
-        if (typeof socket.servername === 'string') tls.sni = socket.servername;
-        if (typeof socket.alpnProtocol === 'string') tls.alpn = socket.alpnProtocol;
-      }
-    } catch {
-      /* an HTTP/2 session socket may refuse property access once closed */
-    }
+    // mockttp's OngoingRequest is Node's request object; its socket is the (TLS) socket it came in on
+    // (for HTTP/2, Node's proxy of the session's socket).
+    const tls = describeTls((request as unknown as { socket?: unknown }).socket);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const flow: Flow = {
       id: request.id,
@@ -118,6 +111,7 @@ export class FlowRecorder {
     if (tls) flow.tls = tls;
     const record = new ExchangeRecord(flow, websocket, this.folder, (error) => this.hooks.error(error));
     this.#pending.set(request.id, record);
+    if (!websocket) watchRequestTrailers(request, (trailers) => record.requestTrailers(trailers));
     if (websocket) {
       // An upgrade request has no body; mockttp's WebSocket steps own the socket from here.
       record.endRequest(false);
@@ -140,7 +134,7 @@ export class FlowRecorder {
     this.#pending.delete(record.id);
     const flow = await record.complete(error, options);
     if (!flow) return undefined;
-    this.#append(flow);
+    await this.#append(flow);
     // Route probes are the harness's own liveness samples, not the phone's traffic: waits for the
     // phone's traffic to go quiet must not see them.
     if (isRouteProbeHost(flow.host)) this.#probesWritten++;
@@ -168,7 +162,7 @@ export class FlowRecorder {
     open.chain = record.complete(undefined, { endedAt: epoch(response.timingEvents.wsAcceptedTimestamp) }).then((flow) => {
       if (!flow) return;
       open.flow = flow;
-      this.#append({ ...flow, websocket: { messages: [], open: true } });
+      return this.#append({ ...flow, websocket: { messages: [], open: true } });
     });
   }
 
@@ -193,7 +187,7 @@ export class FlowRecorder {
     const recorded: WebSocketMessage = { direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body };
     open.messages.push(recorded);
     open.chain = open.chain.then(() => {
-      if (open.flow) this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
+      if (open.flow) return this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
     });
   }
 
@@ -256,12 +250,12 @@ export class FlowRecorder {
     const open = this.#sockets.get(id);
     if (!open) return Promise.resolve();
     this.#sockets.delete(id);
-    open.chain = open.chain.then(() => {
+    open.chain = open.chain.then(async () => {
       const opened = open.flow;
       if (!opened) return;
       const problems = [error, open.dropped > 0 ? `${open.dropped} WebSocket messages past the first ${MAX_WS_MESSAGES} were not stored` : undefined].filter(Boolean);
       const closedAt = Math.max(opened.startedAt, endedAt);
-      this.#append({ record: 'ws-close', flowId: id, endedAt: closedAt, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) });
+      await this.#append({ record: 'ws-close', flowId: id, endedAt: closedAt, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) });
       const flow: Flow = { ...opened, endedAt: closedAt, websocket: { messages: open.messages } };
       if (problems.length > 0) flow.error = [opened.error, ...problems].filter(Boolean).join('; ');
       this.#flowsWritten++;
@@ -270,9 +264,10 @@ export class FlowRecorder {
     return open.chain;
   }
 
-  #append(record: Parameters<CaptureFolder['appendFlow']>[0]): void {
+  /** Resolves once the line is written, or its failure reported (never rejects). */
+  async #append(record: Parameters<CaptureFolder['appendFlow']>[0]): Promise<void> {
     try {
-      this.folder.appendFlow(record);
+      await this.folder.appendFlow(record);
     } catch (e) {
       this.hooks.error(e as Error);
     }

@@ -60,8 +60,13 @@ async function harText(
   return { text: bytes.toString('base64'), encoding: 'base64', ...(comment ? { comment } : {}) };
 }
 
+function httpVersionName(version: string): string {
+  return version === '2' ? 'HTTP/2' : `HTTP/${version}`;
+}
+
+/** The client's version: the one it spoke and was answered in. */
 function httpVersion(flow: Flow): string {
-  return flow.httpVersion === '2' ? 'HTTP/2' : `HTTP/${flow.httpVersion}`;
+  return httpVersionName(flow.httpVersion);
 }
 
 function url(flow: Flow): string {
@@ -127,6 +132,12 @@ async function entry(dir: string, flow: Flow, maxBytes: number): Promise<Entry> 
     _flowId: flow.id,
   };
   if (flow.upstreamIp) result.serverIPAddress = flow.upstreamIp;
+  // Custom fields (HAR 1.2 §"Custom fields": names start with an underscore): trailers, which HAR
+  // has no place for, and both TLS connections.
+  if (flow.request.trailers) (request as Entry['request'] & Record<string, unknown>)._trailers = harHeaders(flow.request.trailers);
+  if (res?.trailers) (response as Entry['response'] & Record<string, unknown>)._trailers = harHeaders(res.trailers);
+  if (flow.tls || flow.upstream?.tls) result._tls = { ...(flow.tls ? { client: flow.tls } : {}), ...(flow.upstream?.tls ? { upstream: flow.upstream.tls } : {}) };
+  if (flow.upstream) result._upstream = { httpVersion: httpVersionName(flow.upstream.httpVersion), ...(flow.upstream.responseVersion ? { responseVersion: httpVersionName(flow.upstream.responseVersion) } : {}) };
   if (flow.error) result.comment = flow.error;
   if (flow.websocket) {
     // Chrome's HAR extension for WebSocket frames.

@@ -90,3 +90,38 @@ export function headerValue(headers: Header[], name: string): string | undefined
   for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
   return undefined;
 }
+
+/**
+ * The request headers to send on an HTTP/2 upstream stream, from an HTTP/2 client's: its
+ * pseudo-headers (:method, :scheme, :authority, :path) kept, connection-specific fields left out
+ * (RFC 9113 §8.2.2), except `te: trailers`, the one TE value HTTP/2 allows and the one gRPC servers
+ * require (gRPC over HTTP/2 protocol, "Requests": https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+ */
+export function http2RequestHeaders(headers: Header[]): OutgoingHttpHeaders {
+  const listed = connectionListed(headers);
+  const out: Record<string, string | string[]> = {};
+  let host: string | undefined;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'te') {
+      if (value.trim().toLowerCase() === 'trailers') out.te = 'trailers';
+      continue;
+    }
+    if (lower === 'host') {
+      host = value;
+      continue;
+    }
+    if (NOT_IN_HTTP2.has(lower) || listed.has(lower)) continue;
+    const existing = out[lower];
+    if (existing === undefined) out[lower] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[lower] = [existing, value];
+  }
+  if (out[':authority'] === undefined && host !== undefined) out[':authority'] = host;
+  return out;
+}
+
+/** Trailer fields for an HTTP/2 response (an object with lower-case names; pseudo and connection fields left out). */
+export function http2Trailers(trailers: Header[]): OutgoingHttpHeaders {
+  return http2ResponseHeaders(trailers);
+}

@@ -7,4 +7,5 @@ export { ProxyTunnelAgent, openTunnel } from './proxyTunnelAgent.js';
 export { readJsonLines, MAX_LINE_BYTES } from './jsonLines.js';
 export { cutOffFlowLine } from './cutOffLine.js';
 export { summarizeFlow } from './flowSummary.js';
+export { describeTls, tlsSummary } from './tlsDetails.js';
 export { RouteProber, ROUTE_PROBE_HOST, ROUTE_PROBE_HEADER, ROUTE_PROBE_INTERVAL_MS, ROUTE_PROBE_TIMEOUT_MS, isRouteProbeHost, type RouteProbeResult, type RouteProberOptions } from './routeProbe.js';

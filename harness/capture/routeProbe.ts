@@ -67,7 +67,10 @@ export class RouteProber {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.probe().catch(() => undefined), this.options.intervalMs ?? ROUTE_PROBE_INTERVAL_MS);
+    // A tick while a probe is still out is skipped: slow probes never pile up behind each other.
+    this.#timer = setInterval(() => {
+      if (!this.#running) void this.probe().catch(() => undefined);
+    }, this.options.intervalMs ?? ROUTE_PROBE_INTERVAL_MS);
     this.#timer.unref();
   }
 

@@ -1,4 +1,9 @@
-import type { Readable } from 'node:stream';
+/** What a gate needs of a readable: Node's Readable, or a stream adapter (HTTP/2 upstream response). */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+  readonly destroyed: boolean;
+}
 
 /**
  * Pauses a readable stream while any of its consumers (the peer socket, the body spool) asks it to
@@ -7,7 +12,7 @@ import type { Readable } from 'node:stream';
 export class StreamGate {
   #holds = 0;
 
-  constructor(private readonly stream: Readable) {}
+  constructor(private readonly stream: Pausable) {}
 
   /** Keeps the stream paused until `ready` settles. */
   hold(ready: Promise<unknown>): void {

@@ -44,6 +44,28 @@ export interface BodyRef {
 
 export type Header = [name: string, value: string];
 
+/**
+ * One side of a TLS connection as negotiated: protocol version (`TLSv1.3`), cipher suite (OpenSSL
+ * / IANA name as Node reports it), the ALPN protocol agreed (absent: none was), and the SNI name
+ * (absent: the client sent none).
+ */
+export interface TlsDetails {
+  version?: string;
+  cipher?: string;
+  alpn?: string;
+  sni?: string;
+}
+
+/** The sidecar's own exchange with the real server, in live mode. */
+export interface UpstreamSide {
+  /** HTTP version the sidecar sent its request in: '1.0', '1.1' or '2'. */
+  httpVersion: string;
+  /** The version the server's response line gave, when it differs (an HTTP/1.1 server answers a 1.0 request as 1.1). */
+  responseVersion?: string;
+  /** The upstream TLS connection; absent for plain HTTP. */
+  tls?: TlsDetails;
+}
+
 export interface WebSocketMessage {
   direction: 'sent' | 'received'; // sent = client -> server
   at: number; // ms since epoch
@@ -66,13 +88,18 @@ export interface Flow {
   path: string;
   /** Raw query string without the leading '?', '' when none. */
   query: string;
-  httpVersion: string; // '1.1', '2', ...
-  request: { headers: Header[]; body: BodyRef };
+  /** The client's HTTP version: '1.0', '1.1', '2'. The sidecar answers it in the same version. */
+  httpVersion: string;
+  /** `trailers`: trailer fields after the body (HTTP/1.1 chunked, HTTP/2 trailing HEADERS), when any came. */
+  request: { headers: Header[]; body: BodyRef; trailers?: Header[] };
   /** Absent when no response was received (see `error`). */
-  response?: { status: number; statusMessage: string; headers: Header[]; body: BodyRef };
-  tls?: { sni?: string; alpn?: string };
+  response?: { status: number; statusMessage: string; headers: Header[]; body: BodyRef; trailers?: Header[] };
+  /** The client's TLS connection to the sidecar (HTTPS and WSS flows). */
+  tls?: TlsDetails;
   /** Upstream address actually contacted, in live mode. */
   upstreamIp?: string;
+  /** How the sidecar spoke to the real server, in live mode (absent when no upstream was reached). */
+  upstream?: UpstreamSide;
   /**
    * WebSocket messages in the order they passed. `open` is true on the line written when the socket
    * opened, and stays true in what readFlows yields when no close followed (capture killed or still

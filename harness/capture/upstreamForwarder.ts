@@ -4,10 +4,17 @@ import { isIP } from 'node:net';
 import type { OngoingRequest, OngoingResponse } from 'mockttp';
 import type { ExchangeRecord } from './exchangeRecord.js';
 import type { FlowRecorder } from './flowRecorder.js';
-import { headerValue, http1ResponseHeaders, http2ResponseHeaders, pairHeaders, upstreamRequestHeaders } from './headerForwarding.js';
+import { headerValue, http1ResponseHeaders, http2RequestHeaders, http2ResponseHeaders, http2Trailers, pairHeaders, upstreamRequestHeaders } from './headerForwarding.js';
+import { http10Connection } from './http10.js';
 import { drained, StreamGate } from './streamGate.js';
+import { describeTls } from './tlsDetails.js';
+import { H2UpstreamRequest, type H2UpstreamResponse, type UpstreamSession } from './upstreamH2.js';
 import type { UpstreamPool } from './upstreamPool.js';
 import type { Header } from './types.js';
+
+/** A request to the real server: Node's HTTP/1 ClientRequest, or a stream on an HTTP/2 session. */
+type UpstreamCall = http.ClientRequest | H2UpstreamRequest;
+type UpstreamResponse = http.IncomingMessage | H2UpstreamResponse;
 
 /** An upstream connection silent this long is given up (the flow says so). */
 export const UPSTREAM_IDLE_TIMEOUT_MS = 120_000;
@@ -41,7 +48,9 @@ function plainResponse(response: OngoingResponse, http2: boolean, status: number
 }
 
 /**
- * Live mode: relays each exchange to the real server over a pooled keep-alive connection, streaming
+ * Live mode: relays each exchange to the real server in the client's HTTP version where the server
+ * speaks it (HTTP/2 when the client speaks h2 and the origin offers h2 by ALPN, HTTP/1.0 for a 1.0
+ * client, HTTP/1.1 otherwise), trailers included both ways, over a pooled keep-alive connection, streaming
  * both bodies through (and into the record) with backpressure, so memory stays bounded whatever
  * their size. The flow line is written before the client can have the whole response: the bytes
  * that complete a declared Content-Length, or the end of a chunked / HTTP/2 body, are held until
@@ -60,8 +69,10 @@ export class UpstreamForwarder {
 /** One exchange being relayed. */
 class Relay {
   readonly #http2: boolean;
-  #upstream: http.ClientRequest | undefined;
-  #upstreamResponse: http.IncomingMessage | undefined;
+  readonly #http10: boolean;
+  #upstream: UpstreamCall | undefined;
+  #upstreamResponse: UpstreamResponse | undefined;
+  #requestGate: StreamGate;
   #retried = false;
   #done = false;
   #resolve: () => void = () => {};
@@ -73,6 +84,8 @@ class Relay {
     private readonly options: UpstreamForwarderOptions,
   ) {
     this.#http2 = request.httpVersion.startsWith('2');
+    this.#http10 = request.httpVersion === '1.0';
+    this.#requestGate = new StreamGate(request);
   }
 
   run(): Promise<void> {
@@ -95,7 +108,7 @@ class Relay {
   /** Streams the client's body to the upstream request (whichever is current) and into the record. */
   #relayRequestBody(): void {
     const request = this.request;
-    const gate = new StreamGate(request);
+    const gate = this.#requestGate;
     request.on('data', (chunk: Buffer) => {
       if (!this.record.requestChunk(chunk)) gate.hold(this.record.requestWritable());
       const upstream = this.#upstream;
@@ -103,8 +116,16 @@ class Relay {
     });
     request.once('end', () => {
       this.record.endRequest(false);
-      this.#upstream?.end();
+      if (this.#upstream) this.#endUpstream(this.#upstream);
     });
+  }
+
+  /** Ends the upstream request, with the client's trailers when it sent any. */
+  #endUpstream(upstream: UpstreamCall): void {
+    const trailers = this.record.requestTrailerFields;
+    // On HTTP/1.1 they go out only with a chunked body (Node drops them after a Content-Length one).
+    if (trailers.length > 0) upstream.addTrailers(trailers);
+    upstream.end();
   }
 
   #send(host: string, port: number): void {
@@ -114,23 +135,69 @@ class Relay {
     const nameFromHost = hostHeader?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     // Verify (and name, by SNI) the server the client meant: its SNI, else its Host, else the address it tunnelled to.
     const servername = [sni, nameFromHost, host].find((n) => n !== undefined && n !== '' && isIP(n) === 0);
-    const upstream = (secure ? https : http).request({
+    if (secure && this.#http2) {
+      // The client speaks h2: so does the relay, where the origin offers it. The request body waits
+      // (paused) until it is known which connection it goes on.
+      const session = this.options.pool.h2.session(host, port, servername);
+      this.#requestGate.hold(session);
+      void session.then((s) => {
+        if (this.#done) return;
+        if (s) this.#sendH2(s, host, port);
+        else this.#sendH1(secure, host, port, servername);
+      });
+      return;
+    }
+    this.#sendH1(secure, host, port, servername);
+  }
+
+  #sendH2(session: UpstreamSession, host: string, port: number): void {
+    let upstream: H2UpstreamRequest;
+    try {
+      upstream = new H2UpstreamRequest(session, http2RequestHeaders(this.request.rawHeaders));
+    } catch (error) {
+      void this.#failBeforeResponse(502, `upstream ${host}:${port} failed: ${(error as Error).message}`);
+      return;
+    }
+    this.record.upstream({ httpVersion: '2', ...(session.tls ? { tls: session.tls } : {}) });
+    this.#watch(upstream, host, port);
+  }
+
+  #sendH1(secure: boolean, host: string, port: number, servername: string | undefined): void {
+    const options: https.RequestOptions = {
       host,
       port,
       method: this.request.method,
       path: this.request.path || '/',
       headers: upstreamRequestHeaders(this.request.rawHeaders, this.#http2),
-      agent: this.options.pool.agent(secure),
       ...(secure && servername ? { servername } : {}),
-    });
-    this.#upstream = upstream;
-    upstream.setTimeout(UPSTREAM_IDLE_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error(`no data for ${UPSTREAM_IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-    upstream.once('response', (upstreamResponse) => this.#relayResponse(upstreamResponse));
-    upstream.on('error', (error: NodeJS.ErrnoException) => this.#upstreamFailed(upstream, error, host, port));
-    if (this.record.requestEnded) upstream.end();
+    };
+    // HTTP/1.0 gets a connection of its own, closed after the exchange, whose request line says 1.0.
+    if (this.#http10) options.createConnection = () => http10Connection({ secure, host, port, ...(servername ? { servername } : {}), ...(this.options.pool.secureContext ? { secureContext: this.options.pool.secureContext } : {}) });
+    else options.agent = this.options.pool.agent(secure);
+    const upstream = (secure ? https : http).request(options);
+    this.record.upstream({ httpVersion: this.#http10 ? '1.0' : '1.1' });
+    if (secure) {
+      upstream.once('socket', (socket) => {
+        const note = () => {
+          const details = describeTls(socket, servername);
+          if (details) this.record.upstream({ ...(this.record.flow.upstream ?? { httpVersion: '1.1' }), tls: details });
+        };
+        if ((socket as { encrypted?: boolean; connecting?: boolean }).connecting === false && (socket as import('node:tls').TLSSocket).getProtocol?.()) note();
+        else socket.once('secureConnect', note);
+      });
+    }
+    this.#watch(upstream, host, port);
   }
 
-  #upstreamFailed(upstream: http.ClientRequest, error: NodeJS.ErrnoException, host: string, port: number): void {
+  #watch(upstream: UpstreamCall, host: string, port: number): void {
+    this.#upstream = upstream;
+    upstream.setTimeout(UPSTREAM_IDLE_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error(`no data for ${UPSTREAM_IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    upstream.once('response', (upstreamResponse: UpstreamResponse) => this.#relayResponse(upstreamResponse));
+    upstream.on('error', (error: NodeJS.ErrnoException) => this.#upstreamFailed(upstream, error, host, port));
+    if (this.record.requestEnded) this.#endUpstream(upstream);
+  }
+
+  #upstreamFailed(upstream: UpstreamCall, error: NodeJS.ErrnoException, host: string, port: number): void {
     if (this.#done || upstream !== this.#upstream) return;
     if (this.#upstreamResponse) return; // the response side reports it
     // A pooled connection the server closed while idle fails on first use: one retry on another
@@ -173,7 +240,7 @@ class Relay {
     this.#resolve();
   }
 
-  #relayResponse(upstreamResponse: http.IncomingMessage): void {
+  #relayResponse(upstreamResponse: UpstreamResponse): void {
     if (this.#done) {
       upstreamResponse.destroy();
       return;
@@ -181,6 +248,10 @@ class Relay {
     this.#upstreamResponse = upstreamResponse;
     const { response, record } = this;
     record.upstreamIp(upstreamResponse.socket?.remoteAddress);
+    const side = record.flow.upstream;
+    const answeredIn = upstreamResponse.httpVersion === '2.0' ? '2' : upstreamResponse.httpVersion;
+    // The version the server answered in, when not the one asked in (an HTTP/1.1 server answers a 1.0 request as 1.1).
+    if (side && answeredIn !== side.httpVersion) record.upstream({ ...side, responseVersion: answeredIn });
     const status = upstreamResponse.statusCode ?? 502;
     const headers = pairHeaders(upstreamResponse.rawHeaders);
     const writeHead = () => {
@@ -228,7 +299,7 @@ class Relay {
     upstreamResponse.once('aborted', () => void this.#responseCutShort(Object.assign(new Error('the server closed the connection mid-response'), { code: 'ECONNRESET' })));
   }
 
-  async #finish(upstreamResponse: http.IncomingMessage, held: Buffer[], deferredHead?: () => void): Promise<void> {
+  async #finish(upstreamResponse: UpstreamResponse, held: Buffer[], deferredHead?: () => void): Promise<void> {
     if (this.#done) return;
     const { response, record } = this;
     if (!record.requestEnded) {
@@ -238,11 +309,17 @@ class Relay {
       if (this.#done) return;
     }
     this.#done = true;
-    if (!this.#http2 && upstreamResponse.rawTrailers.length > 0) {
+    const trailers = pairHeaders(upstreamResponse.rawTrailers);
+    if (trailers.length > 0) {
+      record.responseTrailers(trailers);
       try {
-        response.addTrailers(pairHeaders(upstreamResponse.rawTrailers));
+        // HTTP/2: a trailing HEADERS frame (Node's compat response waits for trailers). HTTP/1.1:
+        // the chunked body's trailer section; a response with a Content-Length has none (RFC 9112
+        // §7.1.2), so there they are recorded but cannot reach the client.
+        if (this.#http2) response.addTrailers(http2Trailers(trailers));
+        else response.addTrailers(trailers);
       } catch {
-        /* trailers need a chunked response; a server sending them otherwise loses them */
+        /* a trailer field Node refuses to send: recorded all the same */
       }
     }
     await this.options.recorder.complete(record, record.requestEnded ? undefined : 'the server answered before the client sent the whole request body', { responseComplete: true });

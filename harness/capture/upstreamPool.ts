@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { UpstreamH2Sessions } from './upstreamH2.js';
 
 export interface UpstreamPoolOptions {
   /** Extra CAs (PEM) trusted for upstream servers besides Node's bundled roots. */
@@ -21,6 +22,10 @@ export interface UpstreamPoolOptions {
 export class UpstreamPool {
   readonly http: http.Agent;
   readonly https: https.Agent;
+  /** HTTP/2 sessions, for HTTP/2 clients of origins that offer h2. */
+  readonly h2: UpstreamH2Sessions;
+  /** The TLS context upstream connections verify servers with (undefined: Node's default trust). */
+  readonly secureContext: tls.SecureContext | undefined;
 
   constructor(options: UpstreamPoolOptions = {}) {
     const common = { keepAlive: true, scheduling: 'lifo' as const, maxFreeSockets: options.maxFreeSockets ?? 64 };
@@ -29,6 +34,8 @@ export class UpstreamPool {
     // Without extra CAs, Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS) applies unchanged.
     const secureContext = cas.length > 0 ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...cas] }) : undefined;
     this.https = new https.Agent({ ...common, ...(secureContext ? { secureContext } : {}) });
+    this.secureContext = secureContext;
+    this.h2 = new UpstreamH2Sessions(secureContext);
   }
 
   agent(secure: boolean): http.Agent {
@@ -39,5 +46,6 @@ export class UpstreamPool {
   destroy(): void {
     this.http.destroy();
     this.https.destroy();
+    this.h2.destroy();
   }
 }

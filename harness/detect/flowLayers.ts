@@ -380,7 +380,7 @@ export class LayerDecoder {
         run.fail(current.chain, `Content-Encoding '${encoding}' is not supported (gzip, deflate, br)`);
         return;
       }
-      const next = this.decompressInto(run, current, kind, 'required');
+      const next = this.decompressInto(run, current, kind, 'required', true);
       if (!next) return;
       next.root = root;
       current = next;
@@ -391,11 +391,16 @@ export class LayerDecoder {
    * Decompressed child of `layer`. 'required': a header or magic number said so, failure is
    * undecodable. 'checked': the format has its own checksum (zlib's Adler-32), so a clean success is
    * proof, a failure means it was not zlib. 'blind': success counts only if the output is a format.
+   * The chain says how the compression was known: `gzip (declared)` by the body's Content-Encoding,
+   * `gzip (magic)` by the format's own leading bytes (gzip's 1f 8b 08,
+   * zlib's checked 2-byte header, RFC 1952 §2.3.1 / RFC 1950 §2.2), `brotli (probed)` by trying a
+   * format that has no magic number (brotli, raw deflate) and keeping only output of a known format.
    */
   /** @internal (for Expansion) */
-  decompressInto(run: FlowDecoding, layer: DecodedLayer, kind: Compression, mode: 'required' | 'checked' | 'blind'): DecodedLayer | undefined {
+  decompressInto(run: FlowDecoding, layer: DecodedLayer, kind: Compression, mode: 'required' | 'checked' | 'blind', declared = false): DecodedLayer | undefined {
     const required = mode === 'required';
-    const label = COMPRESSION_LABEL[kind];
+    const name = COMPRESSION_LABEL[kind];
+    const label = `${name} (${declared ? 'declared' : mode === 'blind' ? 'probed' : 'magic'})`;
     const chain = () => [...layer.chain, label];
     if (layer.depth + 1 > this.bounds.maxDepth) {
       if (required) run.fail(chain(), `more than ${this.bounds.maxDepth} nested encodings`);
@@ -407,8 +412,8 @@ export class LayerDecoder {
       if (required || result.overBound) {
         const why = result.overBound
           ? cap < layer.bytes.length * this.bounds.maxExpansion
-            ? `${label} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
-            : `${label} expands more than ${this.bounds.maxExpansion}x`
+            ? `${name} output over the flow's ${this.bounds.maxDecodedBytes}-byte decoding budget`
+            : `${name} expands more than ${this.bounds.maxExpansion}x`
           : result.reason;
         const prefix = result.overBound ? result.prefix : undefined;
         // What decoded within the bound is searched (a declared stream's always; a found one's if it is a format).

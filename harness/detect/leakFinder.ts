@@ -283,6 +283,9 @@ export class LeakFinder {
       if (lower === 'host' || lower === ':authority' || lower === ':path') continue;
       text(`header[${lower}]`, value, lower === 'cookie' ? 'cookie' : undefined);
     }
+    // Trailer fields come after the body (gRPC status, checksums, a client's own fields) and carry
+    // whatever a header could.
+    for (const [name, value] of flow.request.trailers ?? []) text(`trailer[${name.toLowerCase()}]`, value);
     const fail = (chain: string[], reason: string) => undecodable.push({ flowId: flow.id, host: flow.host, time: flow.startedAt, chain, reason });
     // A body shorter than its declared length was not fully seen (client abort, capture fault):
     // what is missing could hold the canary, so the flow blinds its visits' verdicts.
@@ -438,6 +441,7 @@ export class LeakFinder {
         time: flow.startedAt,
       };
       if (flow.upstreamIp) finding.ip = flow.upstreamIp;
+      finding.connection = { httpVersion: flow.httpVersion, ...(flow.tls ? { tls: flow.tls } : {}), ...(flow.upstream ? { upstream: flow.upstream } : {}) };
       if (h.info.form !== canary.value) finding.form = h.info.form;
       if (visit) finding.confidence = flow.startedAt >= visit.t0 && flow.startedAt <= visit.t1 + this.graceMs ? 'high' : 'medium';
       findings.push(finding);

@@ -2,6 +2,7 @@
 
 export type { BrowserMode, CanaryKind, Canary, Visit } from '../visit.js';
 import type { Canary } from '../visit.js';
+import type { TlsDetails, UpstreamSide } from '../capture/types.js';
 
 export type Party = 'first-party' | 'third-party';
 
@@ -24,6 +25,15 @@ export interface Finding {
   context?: string[];
   /** Flow start, ms since epoch (lets reports order findings without the flow). */
   time?: number;
+  /** How the flow travelled: the client's HTTP version and TLS, and the sidecar's upstream side in live mode. */
+  connection?: FlowConnection;
+}
+
+/** The connection facts of a finding's flow, copied from it so reports need not reopen the capture. */
+export interface FlowConnection {
+  httpVersion: string;
+  tls?: TlsDetails;
+  upstream?: UpstreamSide;
 }
 
 /** A flow (or part of one) the detector could not fully decode: counts as a blind spot for verdicts. */

@@ -1,4 +1,5 @@
 import { captured, escapeHtml } from './escape.js';
+import { tlsSummary } from '../capture/index.js';
 import type { BlindSpotRecord, FindingRecord, PhoneRecord, RunDiff, RunRecord, VisitRecord } from './types.js';
 
 /**
@@ -163,6 +164,17 @@ function clamp(n: number, lo: number, hi: number): number {
   return Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), lo), hi) : lo;
 }
 
+/** The flow's connection, one line per side: `phone → capture: HTTP/2, TLSv1.3, … SNI x` and, in live mode, `capture → server: …`. */
+function connectionSummary(c: NonNullable<FindingRecord['connection']>): string[] {
+  const version = (v: string) => (v === '2' ? 'HTTP/2' : `HTTP/${v}`);
+  const lines = [`phone → capture: ${version(c.httpVersion)}${c.tls ? `, ${tlsSummary(c.tls)}` : ', no TLS'}`];
+  if (c.upstream) {
+    const answered = c.upstream.responseVersion ? ` (answered in ${version(c.upstream.responseVersion)})` : '';
+    lines.push(`capture → server: ${version(c.upstream.httpVersion)}${answered}${c.upstream.tls ? `, ${tlsSummary(c.upstream.tls)}` : ', no TLS'}`);
+  }
+  return lines;
+}
+
 function renderFinding(f: FindingRecord, run: RunRecord): string {
   const beside = run.findings.filter((o) => o !== f && o.flowId === f.flowId && o.device === f.device && o.visitId === undefined);
   const identifiers = [...new Map(beside.map((o) => [`${o.canary.kind}=${o.canary.value}`, o])).values()];
@@ -175,7 +187,8 @@ function renderFinding(f: FindingRecord, run: RunRecord): string {
 <dt>found by decoding</dt><dd class="chain">${f.chain.map((step) => `<code>${captured(step)}</code>`).join(' → ')}</dd>
 <dt>decoded payload</dt><dd>${renderExcerpt(f)}</dd>
 <dt>travelled with it</dt><dd>${identifiers.length + (f.context?.length ?? 0) > 0 ? [...identifiers.map((o) => `${captured(o.canary.kind)} <code>${captured(o.canary.value)}</code> <span class="chain-inline">(${o.chain.map(captured).join(' → ')})</span>`), ...(f.context ?? []).map((c) => `<code>${captured(c)}</code>`)].join('<br>') : 'no device identifier'}</dd>
-<dt>flow</dt><dd><code>${captured(f.flowId)}</code> in capture of ${captured(f.device)} (see traffic.har)</dd>
+${f.connection ? `<dt>connection</dt><dd class="connection">${connectionSummary(f.connection).map(captured).join('<br>')}</dd>
+` : ''}<dt>flow</dt><dd><code>${captured(f.flowId)}</code> in capture of ${captured(f.device)} (see traffic.har)</dd>
 </dl>
 </article>`;
 }

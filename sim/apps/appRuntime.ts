@@ -126,7 +126,7 @@ export class SimAppRuntime implements AppRuntime {
     return app.profile.preinstalled !== false || (this.ctx.installedFromApk?.(app.profile.package) ?? null) !== null;
   }
 
-  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
+  async startActivity(component: { package: string; activity?: string }, options: { stopFirst: boolean; data?: string }): Promise<{ ok: true; totalTimeMs: number } | { ok: false; error: string }> {
     const pkg = component.package;
     const activity = component.activity?.startsWith('.') ? pkg + component.activity : component.activity;
     const notFound = { ok: false as const, error: `Error: Activity class {${pkg}/${activity ?? ''}} does not exist.` };
@@ -144,6 +144,13 @@ export class SimAppRuntime implements AppRuntime {
     this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
     if (options.stopFirst && app.running) this.kill(app);
     const cold = this.bringToFront(app);
+    // An ACTION_VIEW intent with an http(s) URI (`am start -a android.intent.action.VIEW -d URL PKG`)
+    // opens it in the browser's tab: its VIEW filter takes those schemes (Chromium's manifest).
+    // The load runs on after the activity is shown, as `am start -W` returns at the first frame.
+    if (options.data && /^https?:\/\//i.test(options.data)) {
+      const url = options.data;
+      app.navigate(url).catch((error: unknown) => this.ctx.log(6, 'chromium', `load of ${url} failed: ${(error as Error).message}`, app.pid ?? undefined));
+    }
     return { ok: true, totalTimeMs: elapsed(cold ? 412 : 87) };
   }
 

@@ -1,4 +1,5 @@
 import { decodeContentEncoding, NetError, type NetworkStack } from '../net/index.js';
+import { chromiumNetErrorPage } from './chromiumErrorPage.js';
 import { readPage } from './pageText.js';
 
 /** A page as the browser shows it after a load (or its error page). */
@@ -75,6 +76,9 @@ export async function loadPage(net: NetworkStack, requestedUrl: string, options:
     }
   } catch (error) {
     const netError = error instanceof NetError ? error : new NetError('connection-closed', String(error));
+    // Network failures: Chromium's net error page (chromiumErrorPage.ts); the rest as before.
+    const chromium = chromiumNetErrorPage(netError, url);
+    if (chromium) return { requestedUrl, url, status: null, ...chromium, error: netError.chromiumName };
     return {
       requestedUrl,
       url,

@@ -147,20 +147,25 @@ export function flowsWhen(dir: string, predicate: (f: Flow) => boolean, count = 
 
 export interface SidecarProcess { child: ChildProcess; ready: Ready; stderr: () => string }
 
-/** Spawns `phonehome capture --port 0 --out OUT` and waits for its ready line. */
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'phonehome.js');
 
 export interface Ready { ready: true; port: number; out: string; pid: number }
 
-export async function startCaptureProcess(out: string, home: string, extraArgs: string[] = []): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, ...extraArgs], {
+/**
+ * Spawns `phonehome capture --port 0 --out OUT` and waits for its ready line. One relaying process
+ * (--workers 1) unless extraArgs say otherwise: these tests are about the sidecar itself, and forking
+ * a worker per core would only slow them (the cluster has its own tests).
+ */
+export async function startCaptureProcess(out: string, home: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<SidecarProcess> {
+  const workers = extraArgs.includes('--workers') ? [] : ['--workers', '1'];
+  const child = spawn(process.execPath, [BIN, 'capture', '--port', '0', '--out', out, ...workers, ...extraArgs], {
     env: { ...process.env, PHONEHOME_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
   const lines = createInterface({ input: child.stdout! });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error(`capture exited early: ${stderr}`); })])) as [string];
   clearTimeout(timer);
   return { child, ready: JSON.parse(line) as Ready, stderr: () => stderr };
@@ -275,4 +280,40 @@ export function openWebSocket(proxyPort: number, url: string): Promise<OpenWebSo
     });
     socket.once('error', (e) => { clearTimeout(timer); if (!upgraded) reject(e); });
   });
+}
+
+/** An HTTP/2 client session to https://host:port through the proxy's CONNECT tunnel, trusting `ca`. */
+export async function h2SessionViaProxy(proxyPort: number, host: string, port: number, ca: string): Promise<import('node:http2').ClientHttp2Session> {
+  const { openTunnel } = await import('../../harness/capture/index.js');
+  const http2 = await import('node:http2');
+  const tls = await import('node:tls');
+  const tunnel = await openTunnel({ host: '127.0.0.1', port: proxyPort }, host, port);
+  return http2.connect(`https://${host}:${port}`, {
+    createConnection: () => tls.connect({ socket: tunnel as net.Socket, servername: host, ca, ALPNProtocols: ['h2'] }),
+  });
+}
+
+export interface CurlResult {
+  /** The response's status line as the client read it, e.g. `HTTP/1.0 200 OK`. */
+  statusLine: string;
+  headers: string;
+  body: string;
+}
+
+/**
+ * Debian's curl through the proxy (`--proxy`), trusting `caFile`; `-i` output split at the last
+ * response head (a CONNECT's own 200 comes first for HTTPS). Asynchronous: an in-process sidecar
+ * must keep running while curl waits on it.
+ */
+export async function curlViaProxy(proxyUrl: string, caFile: string, url: string, args: string[] = []): Promise<CurlResult> {
+  const { execFile } = await import('node:child_process');
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile('curl', ['-sS', '-i', '--max-time', '15', '--proxy', proxyUrl, '--cacert', caFile, ...args, url], { encoding: 'latin1', timeout: 20_000 }, (error, out, err) =>
+      error ? reject(new Error(`curl ${args.join(' ')} ${url} failed: ${error.message} ${err}`)) : resolve(out));
+  });
+  const heads = [...stdout.matchAll(/HTTP\/[\d.]+ \d{3}[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n/g)];
+  const last = heads.at(-1);
+  if (!last) throw new Error(`curl printed no response head: ${stdout.slice(0, 300)}`);
+  const head = last[0];
+  return { statusLine: head.slice(0, head.indexOf('\r\n')).trim(), headers: head, body: stdout.slice(last.index! + head.length) };
 }

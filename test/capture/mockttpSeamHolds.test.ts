@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as mockttp from 'mockttp';
 import type { OngoingRequest } from 'mockttp';
-import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher } from '../../harness/capture/mockttpSeam.js';
+import { exchangeStep, listeningServer, MOCKTTP_VERIFIED, tapMatcher, watchRequestTrailers } from '../../harness/capture/mockttpSeam.js';
+import http2 from 'node:http2';
+import type { Header } from '../../harness/capture/types.js';
 
 /** The installed mockttp's version, from its package.json next to its entry point. */
 function installedMockttp(): string {
@@ -64,6 +66,47 @@ describe('capture: the mockttp seam holds for the installed mockttp', function (
       const inner = listeningServer(server);
       expect(inner, `mockttp ${installedMockttp()} hides its listening server (seam verified for ${MOCKTTP_VERIFIED})`).to.not.equal(undefined);
       expect((inner!.address() as { port: number }).port).to.equal(server.port);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a request\'s trailers reach the tap, over HTTP/1.1 (chunked) and over HTTP/2', async () => {
+    const server = mockttp.getLocal({ http2: true });
+    const got: Array<[string, Header[]]> = [];
+    await server.start(0);
+    try {
+      await server.addRequestRule({
+        matchers: [tapMatcher((request: OngoingRequest) => watchRequestTrailers(request, (t) => got.push([request.httpVersion, t])), 'trailer tap')],
+        steps: [exchangeStep('test', async (request, response) => {
+          for await (const _ of request.body.asStream()) void _;
+          response.writeHead(200);
+          response.end('ok');
+        })],
+      });
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/h1' }, (res) => res.resume().once('end', resolve));
+        req.once('error', reject);
+        req.write('body');
+        req.addTrailers({ 'x-h1-trailer': 'one' });
+        req.end();
+      });
+      const session = http2.connect(`http://127.0.0.1:${server.port}`);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const stream = session.request({ ':method': 'POST', ':path': '/h2' }, { waitForTrailers: true });
+          stream.once('wantTrailers', () => stream.sendTrailers({ 'x-h2-trailer': 'two' }));
+          stream.once('error', reject);
+          stream.resume().once('end', resolve);
+          stream.end('body');
+        });
+      } finally {
+        session.close();
+      }
+      expect(got, `mockttp ${installedMockttp()} no longer hands over request trailers as the seam expects (verified for ${MOCKTTP_VERIFIED})`).to.deep.equal([
+        ['1.1', [['x-h1-trailer', 'one']]],
+        ['2.0', [['x-h2-trailer', 'two']]],
+      ]);
     } finally {
       await server.stop();
     }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MarkerWriter, readBlindSpots, readBody, readFlows, readMarkers, type Flow } from '../../harness/capture/index.js';
@@ -113,6 +113,36 @@ describe('capture folder reader', () => {
       () => expect.fail('should refuse'), (e: unknown) => expect((e as Error).message).to.match(/invalid offset/));
     await readBody(dir, { size: 8, file: 'bodies/blob-x-1.bin', offset: 100 }, 4).then(
       () => expect.fail('should refuse'), (e: unknown) => expect((e as Error).message).to.match(/over the 4-byte limit/));
+  });
+
+  it('merges the flows files of several writers (flows.<shard>.jsonl) by completion time, each torn last line a blind spot', async () => {
+    const at = (id: string, endedAt: number): Flow => ({ ...flow(id), startedAt: endedAt - 1, endedAt });
+    const lines = (...flows: Flow[]) => flows.map((f) => JSON.stringify(f) + '\n').join('');
+    writeFileSync(path.join(dir, 'flows.1.jsonl'), lines(at('a', 10), at('c', 30), at('e', 50)) + '{"id":"torn1","startedAt":1700000000000,"host":"cut.example","meth');
+    writeFileSync(path.join(dir, 'flows.2.jsonl'), lines(at('b', 20), at('d', 40)));
+    writeFileSync(path.join(dir, 'flows.10.jsonl'), lines(at('b2', 20), at('f', 60)) + '{"id":"torn10","star');
+    // A WebSocket never closed comes after every completed flow, whichever file holds it.
+    const open = { ...at('w', 5), scheme: 'ws', websocket: { messages: [], open: true } };
+    writeFileSync(path.join(dir, 'flows.3.jsonl'), JSON.stringify(open) + '\n');
+    // Ties keep the files' natural order (2 before 10).
+    expect((await collect(dir)).map((f) => f.id)).to.deep.equal(['a', 'b', 'b2', 'c', 'd', 'e', 'f', 'w']);
+    const cut = (await readBlindSpots(dir)).filter((b) => b.reason === 'flow-cut-off');
+    expect(cut.map((b) => b.flowId).sort()).to.deep.equal(['torn1', 'torn10']);
+    expect(cut.find((b) => b.flowId === 'torn1')).to.include({ host: 'cut.example', time: 1700000000000 });
+    expect(cut.find((b) => b.flowId === 'torn1')!.detail).to.include('flows.1.jsonl');
+  });
+
+  it('stops reading every flows file when the reader stops early', async () => {
+    writeFileSync(path.join(dir, 'flows.1.jsonl'), JSON.stringify(flow('a')) + '\n' + JSON.stringify(flow('b')) + '\n');
+    writeFileSync(path.join(dir, 'flows.2.jsonl'), JSON.stringify(flow('c')) + '\n');
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for await (const f of readFlows(dir)) {
+      expect(f.id).to.equal('a');
+      break;
+    }
+    // Both files were open for the merge; the early break closed both, not only the one being read.
+    expect(openFiles()).to.equal(before);
   });
 
   it('reads blind spots, empty when none were written', async () => {

@@ -55,8 +55,8 @@ describe('detect: verdicts per visit', () => {
     expect(byVisit.v1!.verdict === 'leaked' && byVisit.v1!.hosts).to.deep.equal(['sa.api.intl.miui.com']);
     const third = a.findings.filter((f) => f.party === 'third-party');
     expect(third.map((f) => `${f.canary.kind} ${f.chain.join(' › ')} ${f.confidence}`).sort()).to.deep.equal([
-      'visit-token body › form[data_list] › base64 › gzip › json[0].url › query[phc] medium',
-      'visit-url body › form[data_list] › base64 › gzip › json[0].url medium',
+      'visit-token body › form[data_list] › base64 › gzip (magic) › json[0].url › query[phc] medium',
+      'visit-url body › form[data_list] › base64 › gzip (magic) › json[0].url medium',
     ]);
     expect(byVisit.v2!.verdict).to.equal('not-leaked');
     expect(byVisit.v3!.verdict).to.equal('not-leaked');
@@ -85,7 +85,7 @@ describe('detect: verdicts per visit', () => {
     const reasons = (id: string) => (v[id]!.verdict === 'unobservable' ? (v[id] as { reasons: string[] }).reasons.join('\n') : v[id]!.verdict);
     expect(reasons('gap')).to.match(/capture gap from .* \(no heartbeat for 6\.0 s\)/);
     expect(reasons('tls')).to.match(/^tls-rejected for sa\.api\.intl\.miui\.com at /);
-    expect(reasons('undec')).to.match(/^undecodable for x\.example\.net \(flow flow-\d+\) at .*: body › gzip: gzip: /);
+    expect(reasons('undec')).to.match(/^undecodable for x\.example\.net \(flow flow-\d+\) at .*: body › gzip \(magic\): gzip: /);
     expect(v.ok!.verdict).to.equal('not-leaked');
     expect(reasons('late')).to.match(/capture not seen up after .*, before the window closed/);
   });

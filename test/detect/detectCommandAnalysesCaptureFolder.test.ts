@@ -57,7 +57,7 @@ describe('phonehome detect DIR', () => {
     const text = r.out.join('\n');
     expect(text).to.match(/^2 flows \(0\.\d+ MB\), \d+ canaries, 1 visits/);
     expect(text).to.match(/visit-token:ph\w+ +first-party +www\.example\.com +\/news\/ph\w+ +path/);
-    expect(text).to.match(/visit-url:\S+ +third-party +tracking\.intl\.miui\.com +\/track\/v1 +body › gzip › json\.events\[0\]\.url +.*\[https:\/\/www\.example\.com\/news\/ph\w+\]/);
+    expect(text).to.match(/visit-url:\S+ +third-party +tracking\.intl\.miui\.com +\/track\/v1 +body › gzip \(declared\) › json\.events\[0\]\.url +.*\[https:\/\/www\.example\.com\/news\/ph\w+\]/);
     expect(text).to.match(/imei:867530912345671 +third-party +tracking\.intl\.miui\.com/);
     expect(text).to.match(/v1 +leaked to tracking\.intl\.miui\.com/);
     expect(r.err).to.deep.equal([]);
@@ -70,7 +70,7 @@ describe('phonehome detect DIR', () => {
     expect(findings.length).to.be.greaterThanOrEqual(3);
     const imei = findings.find((f) => f.canary.kind === 'imei');
     expect(imei).to.include({ flowId: 'f2', host: 'tracking.intl.miui.com', path: '/track/v1', party: 'third-party' });
-    expect(imei.chain).to.deep.equal(['body', 'gzip', 'json.events[0].imei']);
+    expect(imei.chain).to.deep.equal(['body', 'gzip (declared)', 'json.events[0].imei']);
     expect(imei.excerpt.text.slice(imei.excerpt.start, imei.excerpt.end)).to.equal('867530912345671');
     expect(imei.context).to.deep.equal(['model: Redmi Note 8']);
     expect(findings.some((f) => f.canary.value === token && f.flowId === 'f1')).to.equal(true);

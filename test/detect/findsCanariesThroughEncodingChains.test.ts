@@ -76,9 +76,9 @@ const ENCODINGS: Encoding[] = [
   { name: 'base64', encode: (i) => Buffer.from(i.toString('base64')), label: () => 'base64' },
   { name: 'base64url', encode: (i) => Buffer.from(i.toString('base64url')), label: (_i, o) => (/[-_]/.test(o.toString('latin1')) ? 'base64url' : 'base64') },
   { name: 'hex', encode: (i) => Buffer.from(i.toString('hex')), label: () => 'hex' },
-  { name: 'gzip', encode: (i) => gzipSync(i), label: () => 'gzip' },
-  { name: 'deflate', encode: (i) => deflateSync(i), label: () => 'deflate' },
-  { name: 'brotli', encode: (i) => brotliCompressSync(i), label: () => 'brotli' },
+  { name: 'gzip', encode: (i) => gzipSync(i), label: () => 'gzip (magic)' },
+  { name: 'deflate', encode: (i) => deflateSync(i), label: () => 'deflate (magic)' },
+  { name: 'brotli', encode: (i) => brotliCompressSync(i), label: () => 'brotli (probed)' },
   { name: 'protobuf', encode: protobuf, label: () => 'protobuf[2]' },
   {
     name: 'multipart-qp',

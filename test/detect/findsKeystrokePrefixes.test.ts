@@ -32,7 +32,7 @@ describe('detect: keystroke-prefix canaries (typing letter by letter)', () => {
     const finder = new LeakFinder({ visits: [visit] });
     const body = JSON.stringify({ d: gzipSync(JSON.stringify({ input: typed.slice(0, 9), t: 3 })).toString('base64') });
     const scan = await finder.scanFlow(makeFlow({ host: 'log.vendor.example', body }));
-    expect(scan.findings.map((f) => [f.canary.value, f.chain.join(' › ')])).to.deep.equal([[typed.slice(0, 9), 'body › json.d › base64 › gzip › json.input']]);
+    expect(scan.findings.map((f) => [f.canary.value, f.chain.join(' › ')])).to.deep.equal([[typed.slice(0, 9), 'body › json.d › base64 › gzip (magic) › json.input']]);
   });
 
   it('a visit whose typed prefix reached a third party is leaked', async () => {

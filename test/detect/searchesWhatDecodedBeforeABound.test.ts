@@ -68,7 +68,7 @@ describe('detect: what decoded before a bound is searched, and detect never exit
   it('finds a canary at the start of a gzip stream that then passes the 100x expansion bound, and reports the rest unseen', async () => {
     const finder = new LeakFinder({ canaries: [{ kind: 'visit-token', value: TOKEN }] });
     const scan = await finder.scanFlow(makeFlow({ body: bombWithCanaryFirst(TOKEN), headers: [['content-encoding', 'gzip']] }));
-    expect(scan.findings.map((f) => f.chain.join(' › '))).to.deep.equal(['body › gzip › json.u › query[phc]']);
+    expect(scan.findings.map((f) => f.chain.join(' › '))).to.deep.equal(['body › gzip (declared) › json.u › query[phc]']);
     expect(scan.undecodable.map((u) => u.reason)).to.have.length(1);
     expect(scan.undecodable[0]!.reason).to.match(/^gzip expands more than 100x: only its first \d+ decoded bytes were searched$/);
   });

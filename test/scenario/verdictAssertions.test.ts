@@ -20,6 +20,8 @@ const leaked: Judgement = {
   findings: [
     finding('news.example.org', 'first-party', ['url']),
     finding('sa.api.intl.miui.com', 'third-party', ['body', 'form[data_list]', 'base64', 'gzip', 'json[0].properties.url']),
+    // As detect names compressions now: how it was known follows the name.
+    finding('tracking.intl.miui.com', 'third-party', ['body', 'brotli (probed)', 'json.u']),
   ],
 };
 const clean: Judgement = { verdict: 'not-leaked', reasons: [], findings: [finding('news.example.org', 'first-party', ['url'])] };
@@ -58,6 +60,8 @@ describe('verdict assertions', () => {
     expect(subject(leaked)).to.have.leakedIn('gzip', 'sa.api.intl.miui.com');
     expect(subject(leaked)).to.have.leakedIn('form');
     expect(subject(leaked)).to.not.have.leakedIn('hex');
+    expect(subject(leaked)).to.have.leakedIn('brotli', 'tracking.intl.miui.com');
+    expect(subject(leaked)).to.not.have.leakedIn('brotli', 'sa.api.intl.miui.com');
     chaiExpect(() => expect(subject(leaked)).to.have.leakedIn('base64', 'news.example.org')).to.throw(/in base64 to news.example.org/);
   });
 

@@ -93,9 +93,14 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
     return 0;
   }
   const began = Date.now();
+  // Launch state as ActivityMetricsLogger tells `am start -W` (Android 10+ WaitResult.launchState):
+  // COLD when the app's process had to start, HOT when its activity only came to the front.
+  // WARM (process alive, activity re-created) does not arise here: the simulated apps keep their
+  // activity until their process dies.
+  const wasRunning = ctx.device.apps.pids().some((p) => p.package === pkg) && !intent.stopFirst;
   const result = await ctx.device.apps.startActivity(
     { package: pkg, ...(intent.component?.activity ? { activity: intent.component.activity } : {}) },
-    { stopFirst: intent.stopFirst },
+    { stopFirst: intent.stopFirst, ...(intent.data ? { data: intent.data } : {}) },
   );
   if (!result.ok) {
     // am reports failures in its output and still exits 0 (clients such as Appium scan the text).
@@ -108,7 +113,11 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
     const focus = ctx.device.apps.focus();
     const activity = focus ? `${focus.package}/${focus.activity}` : `${pkg}/${intent.component?.activity ?? ''}`;
     const total = Math.max(1, Math.round(result.totalTimeMs));
-    await ctx.out(`Status: ok\nLaunchState: COLD\nActivity: ${activity}\nTotalTime: ${total}\nWaitTime: ${Math.max(total, Date.now() - began)}\nComplete\n`);
+    const wait = Math.max(total, Date.now() - began);
+    // AOSP ActivityManagerShellCommand.runStartActivity: Android 10 added the LaunchState line;
+    // before it printed ThisTime, TotalTime and WaitTime.
+    if (ctx.device.profile.device.sdk >= 29) await ctx.out(`Status: ok\nLaunchState: ${wasRunning ? 'HOT' : 'COLD'}\nActivity: ${activity}\nTotalTime: ${total}\nWaitTime: ${wait}\nComplete\n`);
+    else await ctx.out(`Status: ok\nActivity: ${activity}\nThisTime: ${total}\nTotalTime: ${total}\nWaitTime: ${wait}\nComplete\n`);
   }
   return 0;
 }

@@ -17,12 +17,12 @@ const SAMPLES: Record<string, { root: RootPart; label: RegExp }> = {
   percent: { root: { label: 'path', bytes: Buffer.from(`/s/${encodeURIComponent(SECRET)}`) }, label: /^urldecode$/ },
   'digit-groups': { root: { label: 'body', bytes: Buffer.from('call me on 138 0013-8000 tonight') }, label: /^digits$/ },
   // zlib in lines: each line alone decodes to a piece of the stream, which fails its checksum.
-  'base64 in lines': { root: { label: 'body', bytes: Buffer.from(deflateSync(Array.from({ length: 40 }, (_, i) => `${SECRET} ${i * 7919}`).join(';')).toString('base64').replace(/.{76}/g, '$&\n')) }, label: /^deflate$/ },
+  'base64 in lines': { root: { label: 'body', bytes: Buffer.from(deflateSync(Array.from({ length: 40 }, (_, i) => `${SECRET} ${i * 7919}`).join(';')).toString('base64').replace(/.{76}/g, '$&\n')) }, label: /^deflate \(magic\)$/ },
   'quoted-printable': { root: { label: 'body', bytes: Buffer.from(`note: ${SECRET.replace(/ /g, '=20')} and on and on =\r\nto the end`) }, label: /^quoted-printable$/ },
   'base64-hex': { root: { label: 'body', bytes: Buffer.from(`id ${Buffer.from(gzipSync(SECRET)).toString('hex')} end`) }, label: /^hex$/ },
-  gzip: { root: { label: 'body', bytes: Buffer.from(`v ${gzipSync(SECRET).toString('base64')} .`) }, label: /^gzip$/ },
-  zlib: { root: { label: 'body', bytes: Buffer.from(`v ${deflateSync(SECRET).toString('base64')} .`) }, label: /^deflate$/ },
-  'brotli / raw deflate': { root: { label: 'body', bytes: Buffer.from(`v ${deflateRawSync(SECRET.repeat(2)).toString('base64')} . ${brotliCompressSync(Buffer.from(`{"s":"${SECRET}"}`)).toString('base64')}`) }, label: /^(brotli|deflate)$/ },
+  gzip: { root: { label: 'body', bytes: Buffer.from(`v ${gzipSync(SECRET).toString('base64')} .`) }, label: /^gzip \(magic\)$/ },
+  zlib: { root: { label: 'body', bytes: Buffer.from(`v ${deflateSync(SECRET).toString('base64')} .`) }, label: /^deflate \(magic\)$/ },
+  'brotli / raw deflate': { root: { label: 'body', bytes: Buffer.from(`v ${deflateRawSync(SECRET.repeat(2)).toString('base64')} . ${brotliCompressSync(Buffer.from(`{"s":"${SECRET}"}`)).toString('base64')}`) }, label: /^(brotli|deflate) \(probed\)$/ },
 };
 
 function labels(decoders: readonly DecoderFactory[], root: RootPart): string[] {

@@ -19,7 +19,7 @@ describe('detect: base64 in lines (android.util.Base64 DEFAULT, MIME, PEM)', () 
     it(`decodes gzip written as ${name} in one piece`, async () => {
       const body = `{"data":"${lines(payload.toString('base64'), width, eol).replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"}`;
       const scan = await new LeakFinder({ canaries: [canary] }).scanFlow(makeFlow({ body }));
-      expect(scan.findings.map((f) => f.chain.join(' › '))).to.deep.equal(['body › json.data › base64 › gzip › json.events[17].url › query[phc]']);
+      expect(scan.findings.map((f) => f.chain.join(' › '))).to.deep.equal(['body › json.data › base64 › gzip (magic) › json.events[17].url › query[phc]']);
       expect(scan.undecodable).to.deep.equal([]);
     });
   }
