@@ -12,7 +12,7 @@ import { describeLocator, ElementFinder, type FoundElement } from './elementFind
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
-import type { PhoneUiSession } from './phoneUiSession.js';
+import { loadWebdriverio, type PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 
@@ -175,8 +175,7 @@ export class BrowserSession {
         systemPort: this.options.systemPort,
         app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
       });
-      // Loaded on the first session, not at start-up: the run needs it only once Appium is up.
-      const { remote } = await import('webdriverio');
+      const { remote } = await loadWebdriverio();
       try {
         this.driver = await remote({
           ...endpointOptions(this.options.appiumUrl),

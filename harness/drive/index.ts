@@ -2,7 +2,7 @@
 export { BrowserSession, sameUrl, carriesTerms, showsUrl, isInlineCompletion, type BrowserSessionOptions, type CaptureWitness, type VisitOptions, type MarkerSink, type VisitMarker } from './browserSession.js';
 export { parseResolvedActivity, resolveLauncherActivity, launchCommand } from './launcherActivity.js';
 export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
-export { PhoneUiSession, type PhoneUiSessionOptions, type UiDriver } from './phoneUiSession.js';
+export { PhoneUiSession, loadWebdriverio, type PhoneUiSessionOptions, type UiDriver } from './phoneUiSession.js';
 export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';
 export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';

@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, loadWebdriverio, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
@@ -127,6 +127,8 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     stop,
     prepare(phone: RiggedPhone): void {
       void endpointFor(phone);
+      // WebdriverIO loads while Appium boots and the phone is provisioned (a failure is the first session's).
+      loadWebdriverio().catch(() => undefined);
     },
     async release(phone: RiggedPhone): Promise<void> {
       const live = sessions.get(phone.entry.name);
