@@ -98,12 +98,16 @@ async function runOnce(dir: string, variant: Variant, tag: string): Promise<Time
       detached: true,
     });
     let partial = '';
+    let failed = false;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       const at = Date.now() - started;
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
+        // A failed test and the line saying why go to stderr: a bench whose runs fail says why.
+        if (/^✗ /.test(line) || (failed && /^ {4}/.test(line))) console.error(`bench:main [${tag}] ${line}`);
+        failed = /^✗ /.test(line) || (failed && /^ {4}/.test(line));
         if (/^\[[^\]]+\] ready: /.test(line)) phases['start-up'] = at;
         else if (/^[✓✗-] .* \((\d+) ms; visits/.test(line)) {
           phases.suites = at;
