@@ -9,8 +9,10 @@
  * restored), reports (→ the report line), exit. The phone is the committed devices.json entry on a
  * free port (others may run phones too). Runs of the same checkout must pass with the same test
  * outcomes, or the bench says so and exits 1. Bounded: each run is killed after RUN_TIMEOUT_MS.
- * The machine is shared: the load average is printed beside every figure, and `--repeat N`
- * alternates the variants N times and prints each one's median.
+ * The machine is shared: the load average is printed beside every figure, `--repeat N` alternates
+ * the variants N times and prints each one's median, and the CPU time each run used (the harness,
+ * the simulated phone and Appium: the run's waited-for children, through GNU time when
+ * /usr/bin/time is there) is printed too: on a loaded machine it says more than the wall time.
  *
  *   npm run bench:main [-- --warmup 1 --repeat 1 --suite forbes-2020 --compare /work/main --no-fixed]
  */
@@ -66,7 +68,12 @@ interface Timed {
   phases: Record<PhaseName, number | undefined>;
   /** Per test, its own duration (ms) as the run printed it. */
   testMs: number[];
+  /** User + system CPU seconds of the run and the children it waited for (undefined without GNU time). */
+  cpuS: number | undefined;
 }
+
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = existsSync(GNU_TIME);
 
 const PHASES = ['start-up', 'suites', 'put back', 'reports', 'exit'] as const;
 type PhaseName = (typeof PHASES)[number];
@@ -78,20 +85,29 @@ async function runOnce(dir: string, variant: Variant, tag: string): Promise<Time
   const out = path.join(dir, `reports-${tag}`);
   const phases: Record<PhaseName, number | undefined> = { 'start-up': undefined, suites: undefined, 'put back': undefined, reports: undefined, exit: undefined };
   const testMs: number[] = [];
+  const cpuFile = path.join(dir, `cpu-${tag}.txt`);
   const started = Date.now();
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [path.join(variant.root, 'harness', 'phonehome.js'), 'run', values.suite!, '--devices', devices, '--out', out], {
+    const run = [process.execPath, path.join(variant.root, 'harness', 'phonehome.js'), 'run', values.suite!, '--devices', devices, '--out', out];
+    const [file, ...args] = hasGnuTime ? [GNU_TIME, '-f', 'phonehome-bench-cpu %U %S', '-o', cpuFile, ...run] : run;
+    const child = spawn(file!, args, {
       cwd: variant.root,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, PHONEHOME_WAITS: variant.waits },
+      // Its own process group: the timeout's SIGTERM reaches the run, not only GNU time in front of it.
+      detached: true,
     });
     let partial = '';
+    let failed = false;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       const at = Date.now() - started;
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
+        // A failed test and the line saying why go to stderr: a bench whose runs fail says why.
+        if (/^✗ /.test(line) || (failed && /^ {4}/.test(line))) console.error(`bench:main [${tag}] ${line}`);
+        failed = /^✗ /.test(line) || (failed && /^ {4}/.test(line));
         if (/^\[[^\]]+\] ready: /.test(line)) phases['start-up'] = at;
         else if (/^[✓✗-] .* \((\d+) ms; visits/.test(line)) {
           phases.suites = at;
@@ -100,7 +116,13 @@ async function runOnce(dir: string, variant: Variant, tag: string): Promise<Time
         else if (/^report: /.test(line)) phases.reports = at;
       }
     });
-    const timer = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }, RUN_TIMEOUT_MS);
     child.on('exit', (c) => {
       clearTimeout(timer);
       resolve(c);
@@ -115,7 +137,12 @@ async function runOnce(dir: string, variant: Variant, tag: string): Promise<Time
   } catch {
     /* no report: the exit code says why */
   }
-  return { ms, code, tests, phases, testMs, load: os.loadavg()[0]! };
+  let cpuS: number | undefined;
+  if (hasGnuTime) {
+    const m = /phonehome-bench-cpu ([\d.]+) ([\d.]+)/.exec(await readFile(cpuFile, 'utf8').catch(() => ''));
+    if (m) cpuS = Number(m[1]) + Number(m[2]);
+  }
+  return { ms, code, tests, phases, testMs, cpuS, load: os.loadavg()[0]! };
 }
 
 const s = (ms: number | undefined) => (ms === undefined ? '   -  ' : `${(ms / 1000).toFixed(1).padStart(5)} s`);
@@ -143,18 +170,25 @@ try {
   const results: Timed[][] = variants.map(() => []);
   for (let i = 0; i < repeats; i++) for (const [v, variant] of variants.entries()) results[v]!.push(await runOnce(dir, variant, `run-${i}-${v}`));
   console.log(`main job (phonehome run ${values.suite}, ${values.profile}, warm; ${os.cpus().length} cores; ${repeats} run(s) per variant, alternating):`);
-  console.log(`  ${'variant'.padEnd(44)} ${'total'.padStart(7)}  ${PHASES.map((p) => p.padStart(8)).join(' ')}   exit  load`);
+  console.log(`  ${'variant'.padEnd(44)} ${'total'.padStart(7)}  ${PHASES.map((p) => p.padStart(8)).join(' ')}   exit  load   CPU`);
   const medians: number[] = [];
   for (const [v, variant] of variants.entries()) {
     for (const t of results[v]!) {
-      console.log(`  ${variant.label.padEnd(44)} ${s(t.ms)}  ${phaseLengths(t).map((l) => s(l).padStart(8)).join(' ')}   ${String(t.code).padStart(4)}  ${t.load.toFixed(1)}`);
+      console.log(`  ${variant.label.padEnd(44)} ${s(t.ms)}  ${phaseLengths(t).map((l) => s(l).padStart(8)).join(' ')}   ${String(t.code).padStart(4)}  ${t.load.toFixed(1).padStart(4)}  ${t.cpuS === undefined ? '-' : `${t.cpuS.toFixed(1)} s`}`);
     }
     medians.push(median(results[v]!.map((t) => t.ms)));
   }
   const first = results[0]![0]!;
   console.log(`  tests (${variants[0]!.label}, first run): ${first.testMs.map((ms) => (ms / 1000).toFixed(1)).join(' + ')} s`);
   console.log(`  ${variants[0]!.label}: median ${s(medians[0])}  (target ${s(TARGET_MS)}: ${medians[0]! <= TARGET_MS ? 'met' : 'NOT met'})`);
-  for (let v = 1; v < variants.length; v++) console.log(`  ratio ${variants[v]!.label} / ${variants[0]!.label}: ${(medians[v]! / medians[0]!).toFixed(2)}x (medians)`);
+  const cpuMedian = (v: number) => {
+    const cpu = results[v]!.flatMap((t) => (t.cpuS === undefined ? [] : [t.cpuS]));
+    return cpu.length > 0 ? median(cpu) : undefined;
+  };
+  for (let v = 1; v < variants.length; v++) {
+    const [a, b] = [cpuMedian(v), cpuMedian(0)];
+    console.log(`  ratio ${variants[v]!.label} / ${variants[0]!.label}: wall ${(medians[v]! / medians[0]!).toFixed(2)}x${a !== undefined && b !== undefined ? `, CPU ${(a / b).toFixed(2)}x` : ''} (medians)`);
+  }
   // Runs of this checkout (both waits) must agree on every test's outcome.
   const ours = variants.flatMap((variant, v) => (variant.root === here ? results[v]! : []));
   const reference = ours[0]!;

@@ -12,7 +12,7 @@ import { describeLocator, ElementFinder, type FoundElement } from './elementFind
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
-import type { PhoneUiSession } from './phoneUiSession.js';
+import { loadWebdriverio, type PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
 
@@ -180,8 +180,7 @@ export class BrowserSession {
         systemPort: this.options.systemPort,
         app: { package: app.package, ...(this.launcher ? { activity: this.launcher } : {}) },
       });
-      // Loaded on the first session, not at start-up: the run needs it only once Appium is up.
-      const { remote } = await import('webdriverio');
+      const { remote } = await loadWebdriverio();
       try {
         this.driver = await remote({
           ...endpointOptions(this.options.appiumUrl),
@@ -594,16 +593,18 @@ export class BrowserSession {
     const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
     const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
     if (!searchTerms) delete visit.searchTerms;
-    // The address bar shows a typed URL even when the load failed: the screen says whether the page
-    // came, or the browser's network error page (a blind spot: detect/ makes the visit unobservable).
+    // The screen as the visit left it, read twice at once (both only read it: nothing acts in
+    // between): the screenshot and logcat saved as the visit's evidence, and the page source for the
+    // browser's network error page. The address bar shows a typed URL even when the load failed: the
+    // screen says whether the page came (an error page is a blind spot: detect/ makes the visit unobservable).
+    const evidence = this.options.captureDir ? phone.saveVisitEvidence(path.join(this.options.captureDir, 'visits', id), t0, t1) : undefined;
+    evidence?.catch(() => undefined); // awaited below; a failure there is the visit's
     const errorPage = await this.errorPageShown();
     if (errorPage) visit.errorPage = { ...errorPage, time: Date.now() };
     // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
     this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
     this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });
-    if (this.options.captureDir) {
-      await phone.saveVisitEvidence(path.join(this.options.captureDir, 'visits', id), t0, t1);
-    }
+    await evidence;
     this.visits.push(visit);
     return visit;
   }

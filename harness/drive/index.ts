@@ -3,7 +3,7 @@ export { BrowserSession, sameUrl, carriesTerms, showsUrl, isInlineCompletion, ty
 export { parseResolvedActivity, resolveLauncherActivity, launchCommand } from './launcherActivity.js';
 export { ActionFailedError, failWithEvidence } from './actionEvidence.js';
 export { confirmCertInstaller, type CertInstallerOptions } from './certInstallerDialog.js';
-export { PhoneUiSession, type PhoneUiSessionOptions, type UiDriver } from './phoneUiSession.js';
+export { PhoneUiSession, loadWebdriverio, type PhoneUiSessionOptions, type UiDriver } from './phoneUiSession.js';
 export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint.js';
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';
 export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';

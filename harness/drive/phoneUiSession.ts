@@ -5,6 +5,18 @@ import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.
 
 export type UiDriver = Awaited<ReturnType<typeof remote>>;
 
+let webdriverio: Promise<typeof import('webdriverio')> | undefined;
+
+/**
+ * webdriverio, loaded once. Not at start-up (a large module tree a run needs only once Appium is up):
+ * the driver starts loading it while the phone is provisioned and Appium boots (prepare()), so the
+ * first session does not wait for it.
+ */
+export function loadWebdriverio(): Promise<typeof import('webdriverio')> {
+  webdriverio ??= import('webdriverio');
+  return webdriverio;
+}
+
 export interface PhoneUiSessionOptions {
   phone: DeviceSession;
   /** Appium server or Selenium Grid URL. */
@@ -73,8 +85,7 @@ export class PhoneUiSession {
   async #start(): Promise<UiDriver> {
     const { phone, appiumUrl, systemPort } = this.#options;
     const capabilities = await uiautomator2Capabilities({ entry: phone.entry, adb: phone.adb, systemPort });
-    // Loaded on the first session, not at start-up (a large module tree the run needs only once Appium is up).
-    const { remote } = await import('webdriverio');
+    const { remote } = await loadWebdriverio();
     try {
       return await remote({
         ...endpointOptions(appiumUrl),

@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, loadWebdriverio, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { clearAppData } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -142,6 +142,8 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     stop,
     prepare(phone: RiggedPhone): void {
       void endpointFor(phone);
+      // WebdriverIO loads while Appium boots and the phone is provisioned (a failure is the first session's).
+      loadWebdriverio().catch(() => undefined);
     },
     async confirmCertInstaller(phone: RiggedPhone, request: { name: string }): Promise<void> {
       // The phone's own Appium (started by prepare() while it is provisioned); no browser session
