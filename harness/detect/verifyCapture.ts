@@ -38,7 +38,9 @@ export async function verifyCapture(options: VerifyCaptureOptions): Promise<Veri
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     for await (const flow of readFlows(options.captureDir)) {
-      if (`${flow.path}?${flow.query}`.includes(token)) return { url, flowId: flow.id };
+      // The navigation itself, on the navigated host: a browser that sends what is typed to a
+      // suggestion service carries the token too, but that flow proves nothing about the page load.
+      if (flow.host === host && `${flow.path}?${flow.query}`.includes(token)) return { url, flowId: flow.id };
     }
     const rejected = (await readBlindSpots(options.captureDir)).find((b) => b.time >= since && b.host === host && (b.reason === 'tls-rejected' || b.reason === 'tls-handshake-failed'));
     if (rejected) {

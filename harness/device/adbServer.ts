@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { PhonehomeError } from '../errors.js';
@@ -66,8 +67,44 @@ export function runAdb(bin: string, args: string[], timeoutMs: number): Promise<
   });
 }
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port free on 127.0.0.1 right now. Picked at random below the kernel's ephemeral range
+ * (/proc/sys/net/ipv4/ip_local_port_range): a port the OS hands out for listen(0) or an outgoing
+ * connection would soon be handed out again to another process, so a phone or server launched on
+ * it a moment later could find it taken. Falls back to the OS's choice.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  if (low - floor > 1_000) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const port = floor + Math.floor(Math.random() * (low - floor));
+      if (await bindable(port)) return port;
+    }
+  }
+  return osPort();
+}
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    /* not Linux: the IANA dynamic range */
+  }
+  return [49152, 65535];
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -61,7 +61,7 @@ describe('device: reading phones over adb (identifiers, health, devices list, lo
       expect(note8.state).to.equal('device');
       expect(note8.health).to.deep.include({ model: 'Redmi Note 8', release: '10', sdk: 29, bootCompleted: true, httpProxy: null });
       expect(note8.health?.root.method).to.equal('su');
-      expect(note8.browsers).to.deep.equal({ 'mi-browser': '12.1.3', mint: '3.4.0', 'mi-browser-pro': '12.1.3' });
+      expect(note8.browsers).to.deep.equal({ 'mi-browser': '12.1.3', mint: '3.4.0', 'mi-browser-pro': '12.1.3', chrome: '81.0.4044.117' });
       expect(note8.locators?.mint).to.deep.include({ state: 'partly' });
       expect(note8.locators?.mint?.verified).to.include('addressBar');
       expect(note8.health?.ca.systemStoreOverlaid).to.equal(false);

@@ -46,7 +46,7 @@ describe('shards, Selenium Grid and the nightly diff, on simulated phones', func
     expect(a.filter((t) => b.includes(t)), 'no test in both shards').to.deep.equal([]);
     const all = [...a, ...b];
     expect(new Set(all).size).to.equal(all.length);
-    expect(all.sort()).to.deep.equal(['smoke emu has at least one known browser installed', 'smoke emu mi-browser 12.1.3: a visit is captured', 'smoke emu mi-browser-pro 12.1.3: a visit is captured', 'smoke emu mint 3.4.0: a visit is captured']);
+    expect(all.sort()).to.deep.equal(['smoke emu chrome 81.0.4044.117: a visit is captured', 'smoke emu has at least one known browser installed', 'smoke emu mi-browser 12.1.3: a visit is captured', 'smoke emu mi-browser-pro 12.1.3: a visit is captured', 'smoke emu mint 3.4.0: a visit is captured']);
 
     const merged = await ph(['merge', path.join(dir, 'shard-1', 'latest'), path.join(dir, 'shard-2', 'latest'), '--out', path.join(dir, 'merged')], dir);
     expect(merged.code, merged.out).to.equal(0);
@@ -102,7 +102,9 @@ describe('shards, Selenium Grid and the nightly diff, on simulated phones', func
     const diff = JSON.parse(r.out) as RunDiff;
     const stopped = diff.stoppedLeaks.map((l) => `${l.subject} → ${l.host}`);
     expect(stopped, r.out).to.include('visit mint incognito → sa.api.intl.miui.com');
-    expect(stopped.some((s) => s.startsWith('visit mint normal')), 'normal mode still leaks').to.equal(false);
+    // Xiaomi's telemetry in normal mode: still there after the fix (the 2020 profile's search
+    // suggestions to www.google.com are a chosen detail the updated profile does not model).
+    expect(stopped.some((s) => s.startsWith('visit mint normal') && s.endsWith('sa.api.intl.miui.com')), 'normal mode still leaks').to.equal(false);
     expect(diff.appVersions.find((a) => a.app === 'mint')).to.deep.include({ old: ['3.4.0'], new: ['3.4.3'] });
     expect(r.code).to.equal(diff.newLeaks.length > 0 ? 1 : 0);
     const text = await ph(['diff', path.join(dir, 'night-1', 'latest'), path.join(dir, 'night-2', 'latest')], dir);

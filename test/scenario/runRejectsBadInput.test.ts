@@ -102,9 +102,9 @@ describe('phonehome run refuses bad input with one line and exit 2, before touch
   });
 
   it('an unknown browser or mode', async () => {
-    let r = await run([smokeSuite, '--browser', 'chrome']);
+    let r = await run([smokeSuite, '--browser', 'firefox']);
     expect(r.code).to.equal(2);
-    expect(r.err[0]).to.match(/no browser profile 'chrome' \(browsers: mi-browser, mint, mi-browser-pro\)/);
+    expect(r.err[0]).to.match(/no browser profile 'firefox' \(browsers: mi-browser, mint, mi-browser-pro, chrome\)/);
     r = await run([smokeSuite, '--mode', 'private']);
     expect(r.code).to.equal(2);
     expect(r.err[0]).to.match(/--mode must be normal or incognito, got 'private'/);
