@@ -34,7 +34,9 @@ describe('phonehome capture as a sidecar process', function () {
       }
     };
     const senders = [0, 1, 2, 3].map(sender);
-    await new Promise((r) => setTimeout(r, 400));
+    // Kill once enough requests completed (not after a fixed time: a loaded machine may answer few in
+    // 400 ms); the senders keep going, so the kill still lands while requests are in flight.
+    await moreThan(completed, 20, 30_000);
     child.kill('SIGKILL');
     await once(child, 'exit');
     await Promise.all(senders);
@@ -75,7 +77,9 @@ describe('phonehome capture as a sidecar process', function () {
       }
     };
     const senders = [0, 1, 2, 3].map(sender);
-    await new Promise((r) => setTimeout(r, 600));
+    // Kill once enough requests completed (not after a fixed time: a loaded machine may answer few in
+    // 400 ms); the senders keep going, so the kill still lands while requests are in flight.
+    await moreThan(completed, 20, 30_000);
     child.kill('SIGKILL');
     await once(child, 'exit');
     await Promise.all(senders);
@@ -159,4 +163,10 @@ describe('phonehome capture as a sidecar process', function () {
 
 function readFileCa(home: string): string {
   return readFileSync(path.join(home, CA_CERT_FILE), 'utf8');
+}
+
+/** Resolves once `list` holds more than `n` items, or after timeoutMs (the assertion after says how many). */
+async function moreThan(list: readonly unknown[], n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (list.length <= n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
