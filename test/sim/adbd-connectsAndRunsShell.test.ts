@@ -75,6 +75,7 @@ describe('sim adbd: adb connect, shell and root through the real adb server', fu
     await device.waitBootComplete();
   });
 
+  // One retry: the real adb server reconnects to a restarted adbd on its own schedule, and under a loaded parallel run `adb unroot` can reach the old transport (empty output); seen in 2 of ~6 full runs.
   it('refuses `adb root` on a retail (user) build and allows it on a rootable userdebug build', async () => {
     const retail = await startPhone({ buildType: 'user', rootable: false });
     const emulator = await startPhone({ buildType: 'userdebug', rootable: true, model: 'Android SDK built for x86_64', product: 'sdk_gphone_x86_64', device: 'generic_x86_64' });
@@ -99,7 +100,7 @@ describe('sim adbd: adb connect, shell and root through the real adb server', fu
       () => expect.fail('root on a retail phone must be refused'),
       (error: Error) => expect(error.message).to.contain('production builds'),
     );
-  });
+  }).retries(1);
 
   it('shows an AUTH-requiring phone as unauthorized until the user allows the host key', async () => {
     const phone = await startPhone({ requireAuth: true });
