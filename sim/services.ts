@@ -52,6 +52,8 @@ export interface DeviceServices {
   };
   /** `root:` / `unroot:`; returns the text adbd answers. */
   setRoot(root: boolean): string;
+  /** adbd restarted (after `root:` / `unroot:` answered "restarting"): the uid it runs with follows service.adb.root. */
+  restartAdbd(): void;
   isRoot(): boolean;
   reboot(): void;
   /** Binary logcat entries for `logcat -B`, text for `-v threadtime`: android/ owns the buffer. */

@@ -101,10 +101,14 @@ export class ServiceRouter {
 
     if (service === 'root:' || service === 'unroot:') {
       const text = services.setRoot(service === 'root:');
-      // A real adbd restarts itself to change uid; the adb client waits for that disconnect.
+      // A real adbd exits once the answer's socket closes ("exit_on_close", AOSP adb docs/dev/root.md)
+      // and init restarts it with the new uid; the adb CLI waits for that disconnect.
       const restarts = text.startsWith('restarting');
       return (stream) => stream.end(Buffer.from(text), () => {
-        if (restarts) setTimeout(() => this.onRestart(), 100);
+        if (restarts) setImmediate(() => {
+          services.restartAdbd();
+          this.onRestart();
+        });
       });
     }
     if (service === 'remount:') {

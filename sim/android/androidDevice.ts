@@ -289,20 +289,30 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     return this.network.reverses;
   }
 
+  /**
+   * `root:` / `unroot:` as AOSP adbd's restart_root_service / restart_unroot_service do
+   * (packages/modules/adb daemon/restart_service.cpp, android-10.0.0_r1): the "already" answers
+   * test the running adbd's uid; otherwise the property service.adb.root is set and the answer
+   * sent. The uid changes only when adbd restarts (`restartAdbd`), so until then shells still run
+   * with the old one.
+   */
   setRoot(root: boolean): string {
     if (root) {
+      if (this.rooted) return 'adbd is already running as root\n';
       // adbd on a `user` build refuses root even on a Magisk-rooted phone (ro.debuggable=0).
       if (this.profile.device.buildType === 'user' || !this.profile.device.rootable) return 'adbd cannot run as root in production builds\n';
-      if (this.rooted) return 'adbd is already running as root\n';
-      this.rooted = true;
       this.props.setSystem('service.adb.root', '1');
       this.log(4, 'adbd', 'adbd restarting as root');
       return 'restarting adbd as root\n';
     }
     if (!this.rooted) return 'adbd not running as root\n';
-    this.rooted = false;
     this.props.setSystem('service.adb.root', '0');
     return 'restarting adbd as non root\n';
+  }
+
+  /** adbd restarted by init: it drops privileges unless service.adb.root=1 (daemon/main.cpp should_drop_privileges). */
+  restartAdbd(): void {
+    this.rooted = this.props.get('service.adb.root') === '1';
   }
 
   isRoot(): boolean {

@@ -105,7 +105,6 @@ export default defineSuite({ name: 'fails', description: 'one flaky test, one wr
     expect(tests[1]!.error?.message).to.match(/no-such-browser/);
   });
 
-  // One retry: mocha's launcher forwards SIGINT then SIGTERM at once and the order they reach the plugin's process is the OS's; seen failing once in 3 full runs (see the session note).
   it('Ctrl-C mid-test puts the phone back, writes the report (incomplete) and ends by the signal', async () => {
     // A phone the test owns (not launched by the run), so its proxy setting can be read afterwards.
     const lab = await openLab('phonehome-mocha-sigint-', 1);
@@ -118,7 +117,7 @@ export default defineSuite({ name: 'waits', description: 'waits to be interrupte
   it('waits on ' + ctx.phones[0]!.name, async () => {
     process.stderr.write('waiting\\n');
     await new Promise((r) => setTimeout(r, 90_000));
-  }).retries(1);
+  });
 });
 `);
       const out = path.join(lab.dir, 'reports');
@@ -142,7 +141,9 @@ export default defineSuite({ name: 'waits', description: 'waits to be interrupte
       } finally {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
-      expect(output).to.match(/SIGINT: undoing provisioning before exiting/);
+      // mocha's launcher forwards SIGINT and at once SIGTERM (mocha 12 bin/mocha.js); node may handle
+      // them on different threads, so the one the plugin sees first, and names, is either.
+      expect(output).to.match(/(SIGINT|SIGTERM): undoing provisioning before exiting/);
       expect(output).to.not.match(/again: abandoning the undo/);
       expect(output).to.match(/^report: .*index\.html$/m);
       expect(await proxySettings(lab)).to.deep.equal(before);
