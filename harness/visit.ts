@@ -22,6 +22,7 @@ export type CanaryKind =
   | 'imsi'
   | 'model' // low entropy: context only, never a finding on its own
   | 'android-release' // low entropy: context only
+  | 'screen-name' // a folder, home screen, shade or Settings page name the harness read off the phone's screen (drive/systemUi.ts)
   | 'custom'; // a value given on the command line without a kind
 
 export interface Canary {

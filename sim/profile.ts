@@ -7,9 +7,11 @@
 /**
  * `input`: the address bar's text changed by typing or pasting (what a browser's suggestion service
  * is sent, per keystroke when typed letter by letter; `${input.text}`). The others: app start, page
- * load, search, going to the background, a contact added, a timer.
+ * load, search, going to the background, a contact added, a timer. `system-ui`: the MIUI system
+ * layer showed something (sim/apps/systemUi.ts): a folder opened, another home screen, the status
+ * bar shade, Settings (`${ui.event}`, `${ui.name}`); it reaches the profile's `service` apps.
  */
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval';
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'system-ui';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'
@@ -165,6 +167,26 @@ export interface DeviceProfile {
 /** The real-phone mode a profile models (sim/README.md lists them). */
 export type PhoneMode = 'retail-miui' | 'magisk-rooted' | 'aosp-emulator' | 'android-14' | 'legacy';
 
+/**
+ * The MIUI system layer (sim/apps/systemUi.ts): the launcher's home screens and folders, the status
+ * bar shade and Settings. Names marked unverified in sim/EVIDENCE.md ("MIUI system layer") are the
+ * profile's choices; absent fields take the defaults named there.
+ */
+export interface SystemUiProfile {
+  /** How many home screens the launcher has (default 2). */
+  homeScreens?: number;
+  /** The workspace's content-desc: `${n}` the screen shown (from 1), `${count}` how many. */
+  homeScreenDescription?: string;
+  /** Folders on the home screens: name as shown, its screen (from 1), the labels of the apps in it. */
+  folders?: Array<{ name: string; screen: number; apps: string[] }>;
+  /** The expanded shade's content-desc (its `notification_panel`). */
+  shadeDescription?: string;
+  /** Settings' main activity (default com.android.settings.MainSettings on MIUI, else com.android.settings.Settings). */
+  settingsActivity?: string;
+  /** The title Settings' main page shows (default 'Settings'). */
+  settingsTitle?: string;
+}
+
 export interface Profile {
   name: string;
   description: string;
@@ -172,4 +194,5 @@ export interface Profile {
   mode?: PhoneMode;
   device: DeviceProfile;
   apps: AppProfile[];
+  systemUi?: SystemUiProfile;
 }

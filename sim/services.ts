@@ -86,6 +86,8 @@ export interface AppRuntime {
   contactAdded(contact: { name?: string; number: string }): void;
   /** Screen on/off state changed (`input keyevent 26`). */
   screenOn(): boolean;
+  /** `cmd statusbar …`: expand or collapse the status bar shade (absent: the phone has no shade to show). */
+  statusBar?(command: 'expand-notifications' | 'expand-settings' | 'collapse'): void;
   /** Phone shutdown / reboot: stop the apps' timers (telemetry intervals, batches) and the instrumentation. */
   shutdown?(): Promise<void>;
 }

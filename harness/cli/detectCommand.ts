@@ -20,7 +20,8 @@ Canaries come from the folder's markers (visit-start markers carry each Visit; a
 note marker carries the phone's identifiers), and from:
   --canary [KIND:]VALUE  a value to find; KIND is one of imei, meid, android-id, serial, phone-number,
                          wifi-mac, contact-number, imsi, search-term, visit-token, visit-url, model,
-                         android-release (identifiers are matched in every form they travel in);
+                         android-release, screen-name (identifiers are matched in every form they
+                         travel in);
                          without KIND the value is matched as given. Repeatable.
   --visits FILE          JSON Lines, one Visit {id, device, browser, mode, url, canaries, t0, t1} per line
   --identifiers FILE     JSON {"device": "…", "identifiers": {"imei": "…", "androidId": "…", …}}

@@ -30,7 +30,7 @@ const IDENTIFIER_KINDS: Record<IdentifierName, CanaryKind> = {
 
 export const CANARY_KINDS: readonly CanaryKind[] = [
   'visit-token', 'visit-url', 'search-term', 'keystroke-prefix', 'imei', 'meid', 'android-id', 'serial', 'phone-number',
-  'wifi-mac', 'contact-number', 'imsi', 'model', 'android-release', 'custom',
+  'wifi-mac', 'contact-number', 'imsi', 'model', 'android-release', 'screen-name', 'custom',
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {

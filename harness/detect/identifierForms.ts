@@ -163,6 +163,7 @@ export function canaryForms(canary: Canary): CanaryForm[] {
     }
     case 'visit-url':
     case 'visit-token':
+    case 'screen-name':
     case 'custom':
       if (value.length < MIN_CANARY_LENGTH) fail(canary.kind, value, `at least ${MIN_CANARY_LENGTH} characters long (shorter values match by chance)`);
       return [{ text: value }];

@@ -8,6 +8,7 @@ export { appiumFor, SystemPortPool, type AppiumEndpoint } from './appiumEndpoint
 export { uiautomator2Capabilities, endpointOptions } from './appiumCapabilities.js';
 export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';
 export { foregroundApp } from './foregroundApp.js';
+export { SystemUiDriver, type SystemUiOptions, type SystemUiShown } from './systemUi.js';
 export { newVisitId } from './visitIds.js';
 export * from './browsers/index.js';
 // Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).

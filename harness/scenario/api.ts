@@ -76,6 +76,33 @@ export interface ScenarioPhone {
    * waitForTelemetry() so what the step caused is inside it.
    */
   step(name: string, work: () => Promise<void>): Promise<ScenarioStep>;
+  /**
+   * The phone's system layer (launcher home screens and folders, the status bar shade, Settings),
+   * driven through the run's Appium session as a person would. Each action returns what the screen
+   * showed, named as the screen names it; that name is a canary from then on (kind screen-name).
+   */
+  systemUi(): Promise<ScenarioSystemUi>;
+}
+
+export interface ScenarioSystemUi {
+  /** Presses Home; the home screen shown. */
+  home(): Promise<ScenarioScreen>;
+  /** Swipes sideways on the launcher to the next (or previous) home screen. */
+  swipeHomeScreen(direction?: 'next' | 'previous'): Promise<ScenarioScreen>;
+  /** Taps a folder on the home screens (by name, else the first icon described as a folder) and opens it. */
+  openFolder(name?: string): Promise<ScenarioScreen>;
+  /** Pulls the status bar shade down (a swipe from the top; `via: 'adb'`: `cmd statusbar expand-notifications`). */
+  pullDownStatusBar(options?: { via?: 'gesture' | 'adb' }): Promise<ScenarioScreen>;
+  /** Opens Settings' main page (`am start -a android.settings.SETTINGS`); its name is its activity class. */
+  openSettings(): Promise<ScenarioScreen>;
+  /** Back: closes an open folder, the shade, or the page in front. */
+  back(): Promise<void>;
+}
+
+/** Something the system layer showed, judged like an identifier: which hosts received its name. */
+export interface ScenarioScreen extends ScenarioIdentifier {
+  readonly what: 'home-screen' | 'folder' | 'status-bar' | 'settings';
+  readonly name: string;
 }
 
 export interface WaitForTelemetryOptions {

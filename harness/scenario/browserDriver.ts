@@ -1,7 +1,7 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, loadWebdriverio, PhoneUiSession, SystemPortPool, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, loadWebdriverio, PhoneUiSession, SystemPortPool, SystemUiDriver, type AppiumEndpoint } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { clearAppData } from '../device/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -157,6 +157,17 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
         name: request.name,
         evidenceDir: path.join(phone.captureDir, 'failures'),
       });
+    },
+    async systemUi(phone: RiggedPhone): Promise<SystemUiDriver> {
+      if (!phones.includes(phone)) throw new PhonehomeError(`phone ${phone.entry.name} is not part of this run`);
+      // The phone's one Appium session, shared with its browsers (a phone runs one UiAutomator2 server).
+      const ui = await uiFor(phone);
+      try {
+        return new SystemUiDriver({ phone: phone.session, driver: await ui.driver(), evidenceDir: path.join(phone.captureDir, 'failures') });
+      } catch (error) {
+        await endUi(phone.entry.name);
+        throw error;
+      }
     },
     async release(phone: RiggedPhone): Promise<void> {
       const live = sessions.get(phone.entry.name);

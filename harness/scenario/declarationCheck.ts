@@ -2,7 +2,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import type { BrowserMode } from '../detect/index.js';
 import { PhonehomeError } from '../errors.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioContext, ScenarioIdentifier, ScenarioPhone, ScenarioStep } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioContext, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioSystemUi } from './api.js';
 import type { LoadedSuite } from './loadSuites.js';
 import { uniqueSearchTerm, uniqueUrl } from './uniqueValues.js';
 
@@ -27,6 +27,7 @@ class DeclaringPhone implements ScenarioPhone {
   sendToBackground(): Promise<void> { return this.#acts('sendToBackground()'); }
   waitForTelemetry(): Promise<void> { return this.#acts('waitForTelemetry()'); }
   step(): Promise<ScenarioStep> { return this.#acts('step()'); }
+  systemUi(): Promise<ScenarioSystemUi> { return this.#acts('systemUi()'); }
 }
 
 /**

@@ -1,4 +1,4 @@
-export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WaitForTelemetryOptions, WebdriverBrowser, ScenarioStep } from './api.js';
+export type { ScenarioContext, ScenarioPhone, ScenarioBrowser, ScenarioVisit, ScenarioIdentifier, OpenBrowserOptions, WaitForTelemetryOptions, WebdriverBrowser, ScenarioStep, ScenarioSystemUi, ScenarioScreen } from './api.js';
 export { defineSuite, declareSuitesWith, isSuiteDefinition, type SuiteDefinition, type SuiteMeta, type SuiteDeclarer } from './defineSuite.js';
 export { expect, verdictAssertions, hostMatches, stepName, isAssertionFailure, type HostPattern } from './assertions.js';
 export type { Judgement, Judgeable } from './judgement.js';

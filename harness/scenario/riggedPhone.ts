@@ -5,9 +5,10 @@ import { deviceIdentifiersMarker, identifierVerdict, VERDICT_GRACE_MS, type Brow
 import type { DeviceEntry } from '../config/index.js';
 import { DeviceSession, type AdbClient, type IdentifierName, type Identifiers } from '../device/index.js';
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
+import type { SystemUiDriver, SystemUiShown } from '../drive/index.js';
 import { PhonehomeError } from '../errors.js';
 import { analysePhoneCapture, hostAddressesMarker, STEP_NOTE, type AppRecord, type JournalWriter, type PhoneRecord, type RunFolder } from '../report/index.js';
-import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioStep, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
+import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioPhone, ScenarioScreen, ScenarioStep, ScenarioSystemUi, ScenarioVisit, WaitForTelemetryOptions, WebdriverBrowser } from './api.js';
 import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import { JudgedIdentifier, JudgedVisit, type PhoneAnalysis } from './judgedSubjects.js';
 import { quoteShellArg } from './shellArg.js';
@@ -30,6 +31,8 @@ export interface BrowserDriver {
    * root on Android 10 and older started it); absent, a person confirms it.
    */
   confirmCertInstaller?(phone: RiggedPhone, request: { name: string }): Promise<void>;
+  /** The phone's system layer through its Appium session (drive/systemUi.ts). */
+  systemUi?(phone: RiggedPhone): Promise<SystemUiDriver>;
 }
 
 export interface DrivenBrowser {
@@ -372,6 +375,30 @@ export class RiggedPhone implements ScenarioPhone {
     const canary: Canary = { kind: 'contact-number', value: number, device: own };
     this.plant(canary);
     return new JudgedIdentifier(canary.kind, number, `the new contact's number ${number} on ${own}`, this, Date.now());
+  }
+
+  async systemUi(): Promise<ScenarioSystemUi> {
+    const own = this.entry.name;
+    if (!this.options.driver?.systemUi) throw new PhonehomeError(`${own}: systemUi() needs phonehome's Appium driver; here your own WebdriverIO session drives the phone`);
+    const ui = await this.options.driver.systemUi(this);
+    const describe: Record<SystemUiShown['what'], string> = { 'home-screen': 'the home screen', folder: 'the folder', 'status-bar': 'the status bar shade', settings: 'the Settings page' };
+    // What the screen showed becomes a canary, judged from just before the action that showed it.
+    const shown = async (act: () => Promise<SystemUiShown>): Promise<ScenarioScreen> => {
+      const since = Date.now();
+      const { what, name } = await this.session.call(act);
+      const canary: Canary = { kind: 'screen-name', value: name, device: own };
+      this.plant(canary);
+      const judged = new JudgedIdentifier(canary.kind, name, `${describe[what]} '${name}' on ${own}`, this, since);
+      return Object.assign(judged, { what, name });
+    };
+    return {
+      home: () => shown(() => ui.home()),
+      swipeHomeScreen: (direction) => shown(() => ui.swipeHomeScreen(direction)),
+      openFolder: (name) => shown(() => ui.openFolder(name)),
+      pullDownStatusBar: (options) => shown(() => ui.pullDownStatusBar(options)),
+      openSettings: () => shown(() => ui.openSettings()),
+      back: () => this.session.call(() => ui.back()),
+    };
   }
 
   identifier(name: IdentifierName): ScenarioIdentifier {

@@ -5,9 +5,10 @@ import type { UiDriver, UiNode } from '../ui.js';
 import { SimApp } from './browserApp.js';
 import { buildBrowserScreen } from './browserScreen.js';
 import { CERT_INSTALLER, CERT_INSTALLER_ACTIVITY, CERT_INSTALLER_MAIN, CertInstallerDialog, type CertInstallerHost } from './certInstaller.js';
-import { buildLauncherScreen, launcherActivity, launcherPackage } from './launcherScreen.js';
+import { launcherActivity, launcherPackage } from './launcherScreen.js';
 import { builtinPackages, profilePackage, type InstalledPackage } from './packageTable.js';
 import { deferredInstrumentation, loadRenderScreen, loadStartInstrumentation, type InstrumentationHandle, type RenderScreen, type StartInstrumentation } from './peerLayers.js';
+import { ACTION_SETTINGS, settingsPackage, SystemUi, type SystemUiEvent } from './systemUi.js';
 import { Layout, nodeAt, type Screen } from './uiTree.js';
 
 export const uiautomator2Instrumentation = 'io.appium.uiautomator2.server.test/androidx.test.runner.AndroidJUnitRunner';
@@ -50,6 +51,8 @@ export class SimAppRuntime implements AppRuntime {
   /** The certificate installer's dialog, on top of whatever was in front (null: not shown). */
   private certInstaller: CertInstallerDialog | null = null;
   private starter: Promise<StartInstrumentation> | null = null;
+  /** The launcher's screens and folders, the status bar shade, Settings (sim/apps/systemUi.ts). */
+  readonly systemUi: SystemUi;
   private bootTimer: NodeJS.Immediate | null = null;
   private stopped = false;
 
@@ -65,6 +68,7 @@ export class SimAppRuntime implements AppRuntime {
       this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine }));
     }
     this.launcherPid = this.allocPid();
+    this.systemUi = new SystemUi(ctx.profile, (event) => this.systemUiEvent(event));
     // Boot: system services start on their own, after the caller has finished wiring the phone.
     this.bootTimer = setImmediate(() => {
       this.bootTimer = null;
@@ -83,8 +87,10 @@ export class SimAppRuntime implements AppRuntime {
       clear: (key) => this.clear(key),
       pressKey: (code) => this.pressKey(code),
       tap: (x, y) => this.tap(x, y),
-      swipe: async () => {
-        // Pages are one screen of text; a swipe scrolls nothing.
+      // Pages are one screen of text: a swipe scrolls nothing there; the system layer takes the
+      // swipes it knows (shade, home screens).
+      swipe: async (x1, y1, x2, y2) => {
+        this.systemUi.swipe(x1, y1, x2, y2, this.layout, this.onLauncher());
       },
       focus: () => this.focus(),
     };
@@ -143,6 +149,16 @@ export class SimAppRuntime implements AppRuntime {
       this.goHome();
       return { ok: true, totalTimeMs: elapsed(60) };
     }
+    if (pkg === settingsPackage) {
+      if (activity && activity !== this.systemUi.settingsActivity) return notFound;
+      this.ctx.log(4, 'ActivityManager', `START u0 {act=${ACTION_SETTINGS} cmp=${pkg}/${this.systemUi.settingsActivity.slice(pkg.length)}} from uid 2000`);
+      const hot = this.systemUi.settingsInFront;
+      const previous = this.foreground;
+      this.foreground = null;
+      previous?.backgrounded();
+      this.systemUi.openSettings();
+      return { ok: true, totalTimeMs: elapsed(hot ? 90 : 380) };
+    }
     if (pkg === CERT_INSTALLER) {
       // Only the entry activity is exported (its manifest); the shell may not start the others.
       if (activity && activity !== CERT_INSTALLER_MAIN) {
@@ -158,6 +174,8 @@ export class SimAppRuntime implements AppRuntime {
     this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
     if (options.stopFirst && app.running) this.kill(app);
     const cold = this.bringToFront(app);
+    this.systemUi.closeSettings();
+    this.systemUi.collapseShade();
     // An ACTION_VIEW intent with an http(s) URI (`am start -a android.intent.action.VIEW -d URL PKG`)
     // opens it in the browser's tab: its VIEW filter takes those schemes (Chromium's manifest).
     // The load runs on after the activity is shown, as `am start -W` returns at the first frame.
@@ -169,6 +187,10 @@ export class SimAppRuntime implements AppRuntime {
   }
 
   forceStop(pkg: string): void {
+    if (pkg === settingsPackage) {
+      this.systemUi.closeSettings();
+      return;
+    }
     if (pkg === CERT_INSTALLER) {
       this.certInstaller = null;
       return;
@@ -223,6 +245,7 @@ export class SimAppRuntime implements AppRuntime {
   focus(): { package: string; activity: string } | null {
     if (this.certInstaller) return { package: CERT_INSTALLER, activity: CERT_INSTALLER_ACTIVITY };
     if (this.foreground) return { package: this.foreground.profile.package, activity: this.foreground.profile.activity };
+    if (this.systemUi.settingsInFront) return { package: settingsPackage, activity: this.systemUi.settingsActivity };
     return { package: launcherPackage, activity: launcherActivity };
   }
 
@@ -238,6 +261,15 @@ export class SimAppRuntime implements AppRuntime {
   async screencap(): Promise<Buffer> {
     const render = this.options.renderScreen ?? (await loadRenderScreen());
     return await render(this.ui.hierarchy(), this.ui.display());
+  }
+
+  /**
+   * `cmd statusbar expand-notifications | expand-settings | collapse` (AOSP StatusBarShellCommand):
+   * both expansions show the sim's one shade.
+   */
+  statusBar(command: 'expand-notifications' | 'expand-settings' | 'collapse'): void {
+    if (command === 'collapse') this.systemUi.collapseShade();
+    else this.systemUi.expandShade();
   }
 
   contactAdded(contact: { name?: string; number: string }): void {
@@ -289,7 +321,21 @@ export class SimAppRuntime implements AppRuntime {
     return cold;
   }
 
+  /** What the system layer showed reaches MIUI's analytics: the profile's running service apps' `system-ui` rules. */
+  private systemUiEvent(event: SystemUiEvent): void {
+    this.ctx.log(4, 'MiuiSystemUi', `${event.event}: ${event.name}`);
+    for (const app of this.apps.values()) {
+      if (app.running && app.kind === 'service') app.telemetry.fire('system-ui', { ui: event });
+    }
+  }
+
+  /** The launcher is what the user sees (no app, Settings, installer or shade in front). */
+  private onLauncher(): boolean {
+    return !this.foreground && !this.certInstaller && !this.systemUi.settingsInFront && !this.systemUi.shadeOpen;
+  }
+
   private goHome(): void {
+    this.systemUi.home();
     const previous = this.foreground;
     this.foreground = null;
     previous?.backgrounded();
@@ -333,10 +379,12 @@ export class SimAppRuntime implements AppRuntime {
 
   private currentScreen(): Screen {
     if (this.certInstaller) return this.certInstaller.screen(this.layout);
+    if (this.systemUi.shadeOpen) return this.systemUi.shadeScreen(this.layout);
     const app = this.foreground;
     if (app) return buildBrowserScreen(app, this.layout);
+    if (this.systemUi.settingsInFront) return this.systemUi.settingsScreen(this.layout);
     const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser' && this.present(a));
-    return buildLauncherScreen(launchable, this.layout, async (pkg) => {
+    return this.systemUi.launcherScreen(launchable, this.layout, async (pkg) => {
       const result = await this.startActivity({ package: pkg }, { stopFirst: false });
       if (!result.ok) throw new Error(result.error);
     });
@@ -397,6 +445,7 @@ export class SimAppRuntime implements AppRuntime {
           this.certInstaller.cancel();
           return;
         }
+        if (this.systemUi.back(this.foreground !== null)) return;
         const app = this.foreground;
         if (app && app.back() === 'exit') this.goHome();
         return;

@@ -17,6 +17,9 @@ export interface InstalledPackage {
  */
 export const builtinPackages: InstalledPackage[] = [
   { name: launcherPackage, version: 'RELEASE-4.30.0.1918-02171606', versionCode: 43001918, apkPath: '/system/priv-app/MiuiHome/MiuiHome.apk', uid: 10053 },
+  // Settings and SystemUI run as system (uid 1000) on Android; their paths on MIUI are unverified.
+  { name: 'com.android.settings', version: '10', versionCode: 29, apkPath: '/system/priv-app/Settings/Settings.apk', uid: 1000 },
+  { name: 'com.android.systemui', version: '10', versionCode: 29, apkPath: '/system/priv-app/MiuiSystemUI/MiuiSystemUI.apk', uid: 10054 },
   { name: 'io.appium.uiautomator2.server', version: '10.6.6', versionCode: 227, apkPath: apkPath('io.appium.uiautomator2.server'), uid: 10201 },
   { name: 'io.appium.uiautomator2.server.test', version: '10.6.6', versionCode: 227, apkPath: apkPath('io.appium.uiautomator2.server.test'), uid: 10202 },
   { name: 'io.appium.settings', version: '8.0.9', versionCode: 89, apkPath: apkPath('io.appium.settings'), uid: 10203 },

@@ -12,7 +12,7 @@ const schemaPath = path.join(profilesDir, 'profile.schema.json');
 const MAX_PROFILE_BYTES = 1024 * 1024;
 
 /** Packages the simulated phone itself provides; a profile may not redefine them. */
-export const reservedPackages = ['io.appium.uiautomator2.server', 'io.appium.uiautomator2.server.test', 'io.appium.settings', 'com.miui.home'];
+export const reservedPackages = ['io.appium.uiautomator2.server', 'io.appium.uiautomator2.server.test', 'io.appium.settings', 'com.miui.home', 'com.android.settings', 'com.android.systemui'];
 
 /** Names of the shipped profiles (sim/profiles/*.json). */
 export function listProfiles(): string[] {
@@ -63,6 +63,10 @@ export function validateProfile(data: unknown, source: string): Profile {
       problems.push({ path: at, message: 'a service app has no UI: remove firstRunDialogs, incognitoDataSwitch and searchUrl, or make it kind: browser' });
     }
     problems.push(...checkTelemetryRules(app, profile.device, at));
+  });
+  const screens = profile.systemUi?.homeScreens ?? 2;
+  profile.systemUi?.folders?.forEach((folder, i) => {
+    if (folder.screen > screens) problems.push({ path: `/systemUi/folders/${i}/screen`, message: `screen ${folder.screen} does not exist: the launcher has ${screens} home screen(s) (systemUi.homeScreens)` });
   });
   if (problems.length > 0) {
     const first = problems[0]!;

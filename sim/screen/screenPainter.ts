@@ -32,6 +32,8 @@ const INCOGNITO = { ...LIGHT, toolbar: [53, 54, 58], field: [32, 33, 36], fieldB
 const BADGE: Rgb = [94, 53, 177];
 const WALLPAPER: Rgb = [38, 70, 83];
 const SCRIM = 0.45;
+const FOLDER_PANEL: Rgb = [70, 102, 116];
+const SHADE: Rgb = [241, 243, 244];
 
 type Theme = typeof LIGHT;
 
@@ -108,6 +110,9 @@ class NodePainter {
       return;
     }
     if (id === 'toolbar') return canvas.fillRect(l, t, w, h, theme.toolbar);
+    // An open launcher folder and SystemUI's shade are panels over what is beneath (sim/apps/systemUi.ts).
+    if (node.package === 'com.miui.home' && id === 'folder') return canvas.fillRect(l, t, w, h, FOLDER_PANEL);
+    if (id === 'notification_panel') return canvas.fillRect(l, t, w, h, SHADE);
     if (id === 'menu_sheet') {
       canvas.fillRect(l, t, w, h, theme.sheet);
       canvas.fillRect(l, t, w, Math.max(1, scale - 1), theme.divider);

@@ -19,8 +19,8 @@ const PHONES = [
 ];
 /** Each phone's one run: the suites of its phone, and every suite on the control. */
 const PLAN: Array<[string, string[]]> = [
-  ['redmi-note-8', ['leith-2020', 'compare-browsers']],
-  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020']],
+  ['redmi-note-8', ['leith-2020', 'compare-browsers', 'miui-system-2020']],
+  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020', 'miui-system-2020']],
   ['mi-a1', ['browser-code-matrix-2020']],
 ];
 
@@ -119,6 +119,23 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     expect(cells.slice(2)).to.deep.equal(['', '']);
   });
 
+  it('miui-system-2020 passes on the 2020 Redmi Note 8: the folder, home screen, shade and Settings names reach Xiaomi, with their evidence', async () => {
+    const { result, reports } = runs.get('redmi-note-8')!;
+    const run = await readRun(reports);
+    const all = tests(run, 'miui-system-2020');
+    expect(all).to.have.length(4);
+    for (const t of all) expect(t.state, `${t.fullTitle}: ${t.error?.message}\n${explain(result)}`).to.equal('passed');
+    // Each name as the screen showed it, found in MIUI analytics' form field: base64 of gzip of JSON.
+    const found = run.findings.filter((f) => f.canary.kind === 'screen-name');
+    expect(found.map((f) => f.canary.value).sort()).to.deep.equal(['Home screen 2 of 3', 'Mi tools', 'Notification shade', 'com.android.settings.MainSettings']);
+    for (const f of found) {
+      expect(f.host).to.equal('tracking.intl.miui.com');
+      expect(f.chain).to.deep.equal(['body', 'form[data]', 'base64', 'gzip (magic)', 'json.screen']);
+      expect(f.excerpt!.text.slice(f.excerpt!.start, f.excerpt!.end)).to.equal(f.canary.value);
+      expect(f.destination).to.include({ address: '161.117.54.95', country: 'SG', asn: 45102 });
+    }
+  });
+
   it('browser-code-matrix-2020 passes on the Mi A1 of the published payload', async () => {
     const { result, reports } = runs.get('mi-a1')!;
     expect(result.code, explain(result)).to.equal(0);
@@ -145,6 +162,13 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     for (const t of tests(run, 'browser-code-matrix-2020')) {
       expect(t.state, t.fullTitle).to.equal('failed');
       expect(t.error!.message).to.match(/to have (leaked|reached)/);
+    }
+    // The same system layer, driven the same way: every name was shown, and none reached anyone.
+    const system = tests(run, 'miui-system-2020');
+    expect(system).to.have.length(4);
+    for (const t of system) {
+      expect(t.state, t.fullTitle).to.equal('failed');
+      expect(t.error!.message).to.match(/^expected the (folder 'Mi tools'|home screen 'Home screen 2 of 3'|status bar shade 'Notification shade'|Settings page 'com\.android\.settings\.MainSettings') on clean-control to have leaked to .* but no flow carried it/);
     }
     expect(run.steps!.every((s) => s.hosts.every((h) => h.received.length === 0)), 'the control sent a canary somewhere').to.equal(true);
     // Nothing resolved on the control: its addresses are said to be unknown, not guessed.

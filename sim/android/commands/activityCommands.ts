@@ -16,6 +16,8 @@ interface Intent {
   user?: string;
 }
 
+const ACTION_PACKAGES: Record<string, string> = { 'android.credentials.INSTALL': 'com.android.certinstaller', 'android.settings.SETTINGS': 'com.android.settings' };
+
 const EXTRA_WITH_VALUE = new Set(['--es', '--esn', '--ez', '--ei', '--el', '--ef', '--eu', '--ecn', '--eia', '--ela', '--efa', '--esa', '--e']);
 
 function parseIntent(args: string[]): Intent | string {
@@ -96,8 +98,9 @@ async function start(ctx: Ctx, args: string[]): Promise<number> {
   // the current user sees (unverified: modelled so that `am start` without the current user's
   // --user on a Second space phone does not bring the app up; the harness always names the user).
   if (user !== ctx.device.currentUser) return 0;
-  // android.credentials.INSTALL resolves to the certificate installer (its manifest's only filter for it).
-  const pkg = intent.component?.package ?? intent.packageOnly ?? (intent.action === 'android.credentials.INSTALL' ? 'com.android.certinstaller' : undefined);
+  // android.credentials.INSTALL resolves to the certificate installer (its manifest's only filter for it),
+  // android.settings.SETTINGS to Settings' main page (AOSP Settings' manifest; MIUI's MainSettings: unverified).
+  const pkg = intent.component?.package ?? intent.packageOnly ?? ACTION_PACKAGES[intent.action ?? ''];
   if (!pkg) {
     await ctx.err(`Error: Activity not started, unable to resolve ${describe(intent)}\n`);
     return 0;

@@ -14,6 +14,7 @@ import { propertyCommands } from './propertyCommands.js';
 import { screencapCommands } from './screencapCommand.js';
 import { serviceCommands } from './serviceCommand.js';
 import { settings } from './settingsCommand.js';
+import { statusBarCommand } from './statusBarCommand.js';
 import { textCommands } from './textCommands.js';
 import { uiautomatorCommands } from './uiautomatorCommand.js';
 
@@ -23,10 +24,11 @@ function cmdCommand(registry: Map<string, Handler>): Handler {
   return async (ctx) => {
     const [service, ...rest] = ctx.args;
     if (service === '-l') {
-      await ctx.out(['package', ...Object.keys(services)].sort().map((s) => s + '\n').join(''));
+      await ctx.out(['package', 'statusbar', ...Object.keys(services)].sort().map((s) => s + '\n').join(''));
       return 0;
     }
     if (service === 'package') return runPackageManager(ctx, rest, true);
+    if (service === 'statusbar') return statusBarCommand({ ...ctx, args: rest });
     const target = service ? services[service] : undefined;
     const handler = target ? registry.get(target) : undefined;
     if (!handler || !target) {

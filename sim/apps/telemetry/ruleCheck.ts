@@ -19,6 +19,8 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'input.text': ['input'],
   'contact.number': ['contact-added'],
   'contact.name': ['contact-added'],
+  'ui.event': ['system-ui'],
+  'ui.name': ['system-ui'],
 };
 
 const alwaysNames = ['app.package', 'app.label', 'app.version', 'app.versionCode', 'app.uuid', 'mode', 'incognito', 'now', 'seq', 'random'];

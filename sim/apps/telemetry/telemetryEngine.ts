@@ -15,6 +15,8 @@ export interface TelemetryEvent {
   contact?: { number: string; name?: string };
   /** The address bar's text after a keystroke or a paste. */
   input?: { text: string };
+  /** What the MIUI system layer showed (sim/apps/systemUi.ts): folder-opened, home-screen, status-bar, settings-opened, and its name. */
+  ui?: { event: string; name: string };
 }
 
 export interface TelemetryAppState {
@@ -227,6 +229,10 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
       vars.set('search.engine', event.search.engine ?? '');
     }
     if (event.input) vars.set('input.text', event.input.text);
+    if (event.ui) {
+      vars.set('ui.event', event.ui.event);
+      vars.set('ui.name', event.ui.name);
+    }
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
