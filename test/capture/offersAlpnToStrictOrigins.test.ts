@@ -7,10 +7,10 @@ import { CaptureSidecar } from '../../harness/capture/index.js';
 import { close, curlViaProxy, flowsWhen, listen, selfSignedOriginCert, tempDir } from './captureTestKit.js';
 
 /**
- * An origin that requires ALPN (RFC 7301 §3.2 lets a server refuse a client whose protocols it
- * does not support; servers that only speak what was negotiated, gRPC and HTTP/2-first stacks
- * among them, hang up on a client that offers none). Browsers always offer ALPN, so the sidecar's
- * upstream connections must too, or such origins work without the sidecar and fail through it.
+ * An origin that requires ALPN: it hangs up on a client that offers none (a server set to require
+ * it sends no_application_protocol instead, as h2o/quicly#212 does; the client sees a failed
+ * connection either way). Browsers offer ALPN on every connection, so the sidecar's upstream
+ * connections must too, or such origins work without the sidecar and fail through it.
  */
 describe('capture sidecar offers ALPN upstream, so origins that require it answer (live mode)', function () {
   let tmp: ReturnType<typeof tempDir>;
