@@ -25,6 +25,10 @@ export class BodyBlobs {
   #sequence = 0;
   #current: { fd: number; file: string; used: number } | undefined;
   readonly #retired: number[] = [];
+  /** Writes in flight on the thread pool (BodySpool): a descriptor is closed only once none is. */
+  #writes = 0;
+  #closing = false;
+  #closed = false;
 
   constructor(
     private readonly dir: string,
@@ -45,8 +49,28 @@ export class BodyBlobs {
     return range;
   }
 
-  /** Closes the blob files; call once no body is being written any more. */
+  /** Counts a write about to start on a blob's descriptor; false once the files are closed (it must not start). */
+  writeStarted(): boolean {
+    if (this.#closed) return false;
+    this.#writes++;
+    return true;
+  }
+
+  writeEnded(): void {
+    if (--this.#writes === 0 && this.#closing) this.#closeNow();
+  }
+
+  /**
+   * Closes the blob files, once the writes in flight have ended: closing a descriptor under a write
+   * could let a file opened meanwhile reuse its number and receive that write.
+   */
   close(): void {
+    this.#closing = true;
+    if (this.#writes === 0) this.#closeNow();
+  }
+
+  #closeNow(): void {
+    this.#closed = true;
     if (this.#current) this.#retired.push(this.#current.fd);
     this.#current = undefined;
     for (const fd of this.#retired.splice(0)) {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
 import { BodyBlobs } from './bodyBlobs.js';
-import { BodySpool, storeWholeBody } from './bodySpool.js';
+import { BodySpool, inlineWholeBody, writeWholeBody } from './bodySpool.js';
 import { flowsFileName } from './flowFiles.js';
 import { JsonlAppender } from './jsonlAppender.js';
 import { makeFolder } from './makeFolder.js';
@@ -43,9 +43,14 @@ export class CaptureFolder {
     return new BodySpool(this.dir, path.join(CAPTURE_FILES.bodies, name), this.#blobs, options);
   }
 
-  /** Stores a body that arrived whole (inline, or bodies/<name> when large or `toFile`). Throws on disk failure. */
-  storeBody(name: string, bytes: Uint8Array, toFile = false): BodyRef {
-    return storeWholeBody(this.dir, path.join(CAPTURE_FILES.bodies, name), bytes, toFile);
+  /** A body that arrived whole, when it is stored inline; undefined when it needs storeBody (large, or `toFile`). */
+  inlineBody(bytes: Uint8Array, toFile = false): BodyRef | undefined {
+    return inlineWholeBody(bytes, toFile);
+  }
+
+  /** Writes a body that arrived whole to bodies/<name>, off the event loop. Rejects on disk failure. */
+  storeBody(name: string, bytes: Uint8Array): Promise<BodyRef> {
+    return writeWholeBody(this.dir, path.join(CAPTURE_FILES.bodies, name), bytes);
   }
 
   /**

@@ -53,6 +53,17 @@ export async function* readFlows(dir: string): AsyncGenerator<Flow> {
   yield* mergeByKey(files.map((file) => flowsOfFile(file)));
 }
 
+/**
+ * How many bytes of flow lines the capture folder holds so far, over every flows file (flows.jsonl
+ * and a ClusterSidecar's flows.<worker>.jsonl alike): a cheap "has more traffic arrived" for
+ * waiters that poll while a capture runs, without parsing a line. Missing files count as 0.
+ */
+export async function flowBytesWritten(dir: string): Promise<number> {
+  let total = 0;
+  for (const file of await flowFiles(dir)) total += (await stat(file).catch(() => undefined))?.size ?? 0;
+  return total;
+}
+
 /** One flows file's flows, each with its merge key: endedAt, or Infinity for a socket never closed (those come last). */
 async function* flowsOfFile(file: string): AsyncGenerator<{ flow: Flow; key: number }> {
   const sockets = new WebSocketAssembler(file);

@@ -34,6 +34,8 @@ interface OpenWebSocket {
   flow?: Flow;
   messages: WebSocketMessage[];
   inlineBytes: number;
+  /** Messages seen (stored or not): numbers each message's body file, never reused. */
+  seen: number;
   dropped: number;
   /** Appends of this socket, in order (the open line is written asynchronously). */
   chain: Promise<void>;
@@ -157,7 +159,7 @@ export class FlowRecorder {
     if (!record?.websocket) return;
     this.#pending.delete(record.id);
     record.respond(response.statusCode, response.statusMessage ?? '', response.rawHeaders.map(([n, v]) => [n, v] as Header));
-    const open: OpenWebSocket = { id: record.id, messages: [], inlineBytes: 0, dropped: 0, chain: Promise.resolve() };
+    const open: OpenWebSocket = { id: record.id, messages: [], inlineBytes: 0, seen: 0, dropped: 0, chain: Promise.resolve() };
     this.#sockets.set(record.id, open);
     open.chain = record.complete(undefined, { endedAt: epoch(response.timingEvents.wsAcceptedTimestamp) }).then((flow) => {
       if (!flow) return;
@@ -174,19 +176,25 @@ export class FlowRecorder {
       return;
     }
     const content = message.content;
-    let body: BodyRef;
-    try {
-      // Over the flow's inline budget: this message goes to a file, whatever its size.
-      body = this.folder.storeBody(`${message.streamId}.ws${open.messages.length}`, content, open.inlineBytes + content.length > WS_INLINE_BUDGET);
-      if (body.inline) open.inlineBytes += content.length;
-    } catch (error) {
-      this.hooks.error(error as Error);
-      return;
-    }
+    // Over the flow's inline budget: this message goes to a file, whatever its size.
+    const name = `${message.streamId}.ws${open.seen++}`;
+    const inline = this.folder.inlineBody(content, open.inlineBytes + content.length > WS_INLINE_BUDGET);
+    if (inline?.inline) open.inlineBytes += content.length;
+    // A file is written off the event loop, starting now; its record waits for it, in order.
+    const stored = inline ? undefined : this.folder.storeBody(name, content);
     // mockttp's 'received' is what it got from the client; ours names it from the client's side.
-    const recorded: WebSocketMessage = { direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body };
+    const recorded: WebSocketMessage = { direction: message.direction === 'received' ? 'sent' : 'received', at: epoch(message.eventTimestamp), binary: message.isBinary, body: inline ?? { size: content.length } };
     open.messages.push(recorded);
-    open.chain = open.chain.then(() => {
+    open.chain = open.chain.then(async () => {
+      if (stored) {
+        try {
+          recorded.body = await stored;
+        } catch (error) {
+          this.hooks.error(error as Error);
+          open.messages.splice(open.messages.indexOf(recorded), 1);
+          return;
+        }
+      }
       if (open.flow) return this.#append({ record: 'ws-message', flowId: open.id, message: recorded });
     });
   }

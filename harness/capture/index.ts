@@ -1,5 +1,5 @@
 export * from './types.js';
-export { readFlows, readBlindSpots, readMarkers, readBody, MarkerWriter, DEFAULT_MAX_BODY_BYTES } from './captureReader.js';
+export { readFlows, flowBytesWritten, readBlindSpots, readMarkers, readBody, MarkerWriter, DEFAULT_MAX_BODY_BYTES } from './captureReader.js';
 export { CaptureSidecar, type CaptureSidecarOptions, type CaptureSidecarEvents, type UpstreamMode } from './captureSidecar.js';
 export { loadOrCreateCa, loadCa, phonehomeHome, CA_CERT_FILE, CA_KEY_FILE, type CertificateAuthority } from './certificateAuthority.js';
 export { captureToHar, writeHar, HAR_MAX_BODY_BYTES } from './harExport.js';

@@ -33,7 +33,11 @@ export class UpstreamPool {
     const cas = options.trustedCAs ?? [];
     // Without extra CAs, Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS) applies unchanged.
     const secureContext = cas.length > 0 ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...cas] }) : undefined;
-    this.https = new https.Agent({ ...common, ...(secureContext ? { secureContext } : {}) });
+    // ALPN `http/1.1`, as browsers offer ALPN on every connection (with h2; the h2 sessions offer
+    // both): a server set to require ALPN answers a client that offers none with a
+    // no_application_protocol alert (h2o/quicly#212 does so), and would then refuse the relay and
+    // not the phone. Most servers still accept no ALPN (apache/trafficserver#7980: 8% of its clients).
+    this.https = new https.Agent({ ...common, ALPNProtocols: ['http/1.1'], ...(secureContext ? { secureContext } : {}) });
     this.secureContext = secureContext;
     this.h2 = new UpstreamH2Sessions(secureContext);
   }

@@ -1,6 +1,4 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
+import { flowBytesWritten, HEARTBEAT_MS, MarkerWriter, readMarkers } from '../capture/index.js';
 import { VERDICT_GRACE_MS, type BrowserMode, type Canary, type Finding, type Visit } from '../detect/index.js';
 import { newVisitId } from '../drive/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -107,8 +105,8 @@ export class WdioPhone {
     const quietMs = options.quietMs ?? 1000;
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     const notBefore = this.#lastVisitEnd > 0 ? this.#lastVisitEnd + VERDICT_GRACE_MS + HEARTBEAT_MS + 250 : 0;
-    const flows = path.join(this.state.phone.captureDir, 'flows.jsonl');
-    const size = async () => (await stat(flows).catch(() => undefined))?.size ?? 0;
+    // Every flows file: a cluster sidecar's workers each write their own (flows.<n>.jsonl).
+    const size = () => flowBytesWritten(this.state.phone.captureDir);
     let last = await size();
     let quietSince = Date.now();
     while (Date.now() < deadline) {

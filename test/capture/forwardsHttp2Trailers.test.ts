@@ -61,7 +61,7 @@ describe('capture sidecar forwards HTTP/2 trailers both ways (live mode) and rec
   let h1Port: number;
   let sidecar: CaptureSidecar;
   let out: string;
-  const originSaw = new Map<string, { trailers: Record<string, unknown>; te: string | undefined; version: string }>();
+  const originSaw = new Map<string, { trailers: Record<string, unknown>; te: string | undefined; version: string; bytes?: number }>();
 
   before(async () => {
     tmp = tempDir('trailers');
@@ -85,9 +85,10 @@ describe('capture sidecar forwards HTTP/2 trailers both ways (live mode) and rec
     grpcPort = await listen(grpcOrigin as unknown as https.Server);
     // An HTTP/1.1 origin that reads chunked request trailers and answers with chunked response trailers.
     h1Origin = https.createServer(cert, (req, res) => {
-      req.resume();
+      let bytes = 0;
+      req.on('data', (c: Buffer) => (bytes += c.length));
       req.once('end', () => {
-        originSaw.set(new URL(req.url ?? '/', 'https://x').searchParams.get('id') ?? '', { trailers: { ...req.trailers }, te: req.headers.te as string | undefined, version: req.httpVersion });
+        originSaw.set(new URL(req.url ?? '/', 'https://x').searchParams.get('id') ?? '', { trailers: { ...req.trailers }, te: req.headers.te as string | undefined, version: req.httpVersion, bytes });
         res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum' });
         res.write('chunked body');
         res.addTrailers({ 'x-checksum': 'sha1-abc' });
@@ -150,6 +151,69 @@ describe('capture sidecar forwards HTTP/2 trailers both ways (live mode) and rec
     const [flow] = (await flowsWhen(out, (f) => f.query === 'id=h1')).filter((f) => f.query === 'id=h1');
     expect(flow!.request.trailers).to.deep.equal([['x-upload-digest', 'md5-q7zk2x']]);
     expect(flow!.response!.trailers).to.deep.equal([['x-checksum', 'sha1-abc']]);
+  });
+
+  it('an HTTP/2 client\'s trailers reach an HTTP/1.1-only origin (a chunked request upstream), and that origin\'s chunked trailers reach the HTTP/2 client', async () => {
+    // The origin offers no h2 by ALPN: the relay speaks HTTP/1.1 to it. An HTTP/2 request without
+    // a content-length goes upstream chunked (RFC 9112 §7.1), whose trailer section carries them.
+    const session = await h2SessionViaProxy(sidecar.port, 'localhost', h1Port, sidecar.ca.certPem);
+    try {
+      const reply = await new Promise<{ status: number; body: string; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/up?id=h2toh1', 'content-type': 'text/plain' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'x-upload-digest': 'md5-h2h1' }));
+        let status = 0;
+        let body = '';
+        let trailers: http2.IncomingHttpHeaders = {};
+        stream.once('response', (h) => (status = Number(h[':status'])));
+        stream.once('trailers', (t) => (trailers = t));
+        stream.on('data', (c: Buffer) => (body += c));
+        stream.once('end', () => resolve({ status, body, trailers }));
+        stream.once('error', reject);
+        stream.setTimeout(15_000, () => stream.destroy(new Error('timed out')));
+        stream.end('one part');
+      });
+      expect(reply.status).to.equal(200);
+      expect(reply.body).to.equal('chunked body');
+      expect(reply.trailers['x-checksum']).to.equal('sha1-abc');
+    } finally {
+      session.close();
+    }
+    expect(originSaw.get('h2toh1')).to.deep.include({ version: '1.1' });
+    expect(originSaw.get('h2toh1')?.trailers).to.deep.include({ 'x-upload-digest': 'md5-h2h1' });
+    const [flow] = (await flowsWhen(out, (f) => f.query === 'id=h2toh1')).filter((f) => f.query === 'id=h2toh1');
+    expect(flow!.upstream?.httpVersion).to.equal('1.1');
+    expect(flow!.request.trailers).to.deep.equal([['x-upload-digest', 'md5-h2h1']]);
+    expect(flow!.response!.trailers).to.deep.equal([['x-checksum', 'sha1-abc']]);
+  });
+
+  it('an HTTP/2 request declaring a content-length keeps it to an HTTP/1.1 origin: its trailers are recorded, and the origin gets the body whole without them', async () => {
+    // HTTP/2 allows trailers after a body of declared length (RFC 9113 §8.1); HTTP/1.1 has a
+    // trailer section only in the chunked coding (RFC 9112 §7.1.2), so a message framed by
+    // Content-Length cannot carry them. Converting to chunked would hide the declared length from
+    // the origin; an intermediary between versions may discard trailers (RFC 9110 §6.5.1), and
+    // the record keeps them for detect.
+    const session = await h2SessionViaProxy(sidecar.port, 'localhost', h1Port, sidecar.ca.certPem);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/up?id=h2cl', 'content-type': 'text/plain', 'content-length': '8' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'x-upload-digest': 'md5-cl' }));
+        let status = 0;
+        stream.once('response', (h) => (status = Number(h[':status'])));
+        stream.resume();
+        stream.once('end', () => resolve(status));
+        stream.once('error', reject);
+        stream.setTimeout(15_000, () => stream.destroy(new Error('timed out')));
+        stream.end('one part');
+      });
+      expect(status).to.equal(200);
+    } finally {
+      session.close();
+    }
+    expect(originSaw.get('h2cl')).to.deep.include({ version: '1.1', bytes: 8, trailers: {} });
+    const [flow] = (await flowsWhen(out, (f) => f.query === 'id=h2cl')).filter((f) => f.query === 'id=h2cl');
+    expect(flow!.request.body.size).to.equal(8);
+    expect(flow!.request.trailers).to.deep.equal([['x-upload-digest', 'md5-cl']]);
+    expect(flow!.error).to.equal(undefined);
   });
 
   it('detect finds a canary sent in a request trailer, and its chain says trailer', async () => {

@@ -124,6 +124,53 @@ describe('capture sidecar (sink mode) records what goes through it', function ()
     expect(texts).to.deep.equal(['hello from the phone', 'hello from the phone']);
   });
 
+  it('stores a WebSocket message over the inline limit in a file of its own, both directions, and reads back whole', async () => {
+    const payload = Buffer.alloc(100_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 13) & 0xff;
+    const echoed = await new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: sidecar.port });
+      const timer = setTimeout(() => { socket.destroy(); reject(new Error('WebSocket round trip timed out')); }, 15_000);
+      let buffer = Buffer.alloc(0);
+      let upgraded = false;
+      socket.once('connect', () => socket.write('GET http://ws.example/big HTTP/1.1\r\nHost: ws.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+      socket.on('data', (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        if (!upgraded) {
+          const end = buffer.indexOf('\r\n\r\n');
+          if (end === -1) return;
+          upgraded = true;
+          buffer = buffer.subarray(end + 4);
+          // A masked binary frame with a 64-bit length (RFC 6455 §5.2).
+          const head = Buffer.alloc(14);
+          head[0] = 0x82;
+          head[1] = 0x80 | 127;
+          head.writeBigUInt64BE(BigInt(payload.length), 2);
+          const mask = Buffer.from([1, 2, 3, 4]);
+          mask.copy(head, 10);
+          socket.write(Buffer.concat([head, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]));
+        }
+        // The echo: an unmasked frame, 64-bit length.
+        if (buffer.length < 10) return;
+        const length = Number(buffer.readBigUInt64BE(2));
+        if (buffer.length < 10 + length) return;
+        clearTimeout(timer);
+        socket.end(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]));
+        resolve(buffer.subarray(10, 10 + length));
+      });
+      socket.once('error', (e) => { clearTimeout(timer); reject(e); });
+    });
+    expect(echoed.equals(payload)).to.equal(true);
+    const flow = (await flowsWhen(out, (f) => f.path === '/big' && (f.websocket?.messages.length ?? 0) >= 2)).find((f) => f.path === '/big')!;
+    const messages = flow.websocket!.messages;
+    expect(messages.map((m) => m.direction)).to.deep.equal(['sent', 'received']);
+    for (const [i, message] of messages.entries()) {
+      expect(message.body.file, 'a file of its own').to.equal(`bodies/${flow.id}.ws${i}`);
+      expect(message.body.inline).to.equal(undefined);
+      expect((await readBody(out, message.body)).equals(payload)).to.equal(true);
+    }
+  });
+
   it('writes capture-start and a heartbeat every heartbeatMs', async () => {
     await new Promise((r) => setTimeout(r, 350));
     const markers = await readMarkers(out);

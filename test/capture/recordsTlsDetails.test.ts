@@ -77,7 +77,7 @@ describe('capture sidecar records each flow\'s TLS: version, cipher, ALPN and SN
     const flow = (await flowsWhen(liveOut, (f) => f.query === 'id=up12')).find((f) => f.query === 'id=up12')!;
     expect(flow.tls).to.deep.include({ version: 'TLSv1.3', sni: 'localhost' });
     expect(flow.upstream?.httpVersion).to.equal('1.1');
-    expect(flow.upstream?.tls).to.deep.include({ version: 'TLSv1.2', sni: 'localhost' });
+    expect(flow.upstream?.tls).to.deep.include({ version: 'TLSv1.2', alpn: 'http/1.1', sni: 'localhost' });
     expect(flow.upstream?.tls?.cipher).to.match(/^TLS_ECDHE_/);
     // The report's evidence shows both sides.
     const finder = new LeakFinder({ canaries: [{ kind: 'visit-token', value: 'up12-token' }] });
@@ -85,7 +85,7 @@ describe('capture sidecar records each flow\'s TLS: version, cipher, ALPN and SN
     const run = sampleRun();
     run.findings[0]!.connection = finder.result().findings[0]!.connection!;
     expect(runRecordErrors(run)).to.deep.equal([]);
-    expect(renderHtml(run)).to.contain(`capture → server: HTTP/1.1, TLSv1.2, ${flow.upstream!.tls!.cipher}, ALPN none, SNI localhost`);
+    expect(renderHtml(run)).to.contain(`capture → server: HTTP/1.1, TLSv1.2, ${flow.upstream!.tls!.cipher}, ALPN http/1.1, SNI localhost`);
   });
 
   it('Debian\'s Chromium: its TLS is recorded, carried in HAR _tls (valid HAR), in run.json findings and in the HTML report\'s evidence', async () => {

@@ -87,8 +87,8 @@ describe('capture sidecar streams a 50 MB upload to disk', function () {
     let peak = base;
     // Sampled mid-upload: if the body were held anywhere (by us or mockttp), this would climb towards 50 MB.
     const sampler = setInterval(() => { peak = Math.max(peak, retained()); }, 200);
-    const result = await upload({ host: 'upload.example', port: 443, path: '/big', agent }, true);
-    clearInterval(sampler);
+    // Cleared however the upload ends: a sampler left running (two full GCs every 200 ms) starves every later test of the process.
+    const result = await upload({ host: 'upload.example', port: 443, path: '/big', agent }, true).finally(() => clearInterval(sampler));
     agent.destroy();
     expect(result.status).to.equal(204);
 
@@ -180,8 +180,7 @@ describe('capture sidecar (live mode) streams a 50 MB download through to the cl
       req.once('timeout', () => req.destroy(new Error('download timed out')));
       req.once('error', reject);
       req.end();
-    });
-    clearInterval(sampler);
+    }).finally(() => clearInterval(sampler));
     agent.destroy();
     expect(received).to.deep.equal({ sha256: expectedSha, bytes: SIZE });
 
