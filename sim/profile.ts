@@ -9,7 +9,14 @@
  * is sent, per keystroke when typed letter by letter; `${input.text}`). The others: app start, page
  * load, search, going to the background, a contact added, a timer.
  */
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval';
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | PhoneEventTrigger;
+
+/**
+ * Phone events a service app reacts to (sim/android/phoneEvents.ts): an SMS received
+ * (`${sms.from}`), Wi-Fi turned on and joined (`svc wifi enable`), an account signed in
+ * (`${account.name}`, `${account.type}`).
+ */
+export type PhoneEventTrigger = 'sms-received' | 'wifi-connected' | 'account-added';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'

@@ -19,6 +19,9 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'input.text': ['input'],
   'contact.number': ['contact-added'],
   'contact.name': ['contact-added'],
+  'sms.from': ['sms-received'],
+  'account.name': ['account-added'],
+  'account.type': ['account-added'],
 };
 
 const alwaysNames = ['app.package', 'app.label', 'app.version', 'app.versionCode', 'app.uuid', 'mode', 'incognito', 'now', 'seq', 'random'];
