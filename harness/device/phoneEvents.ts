@@ -107,7 +107,7 @@ export function phoneEvents(entry: DeviceEntry, device: AdbDevice, options: Phon
     route,
     receiveSms: async (from, text) => {
       checkSms(from, text);
-      return operator.receiveSms(from, text);
+      return operator.receiveSms(text);
     },
     signInMiAccount: () => operator.signInMiAccount(),
   };
@@ -122,11 +122,11 @@ class OperatorEvents {
     this.#timeoutMs = options.operatorTimeoutMs ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_OPERATOR_TIMEOUT_MS);
   }
 
-  async receiveSms(from: string, text: string): Promise<{ from: string }> {
+  async receiveSms(text: string): Promise<{ from: string }> {
     let sender = '';
     const query = `content query --uri content://sms/inbox --projection address:body --where ${shellQuote(`body='${text.replace(/'/g, "''")}'`)}`;
     await this.#waitFor(
-      `send an SMS to this phone with the text "${text}" (from any phone; the sender's number is then what the suite looks for — phonehome suggested ${from})`,
+      `send an SMS to this phone with the text "${text}" (from any phone: the sender's number as this phone records it becomes what the suite looks for)`,
       async () => {
         const out = await this.device.shell(query);
         if (/^Error|Exception/m.test(out)) throw new PhonehomeError(`${this.entry.name}: cannot read the phone's SMS inbox to see the operator's SMS arrive: ${out.trim().split('\n')[0]}`);
