@@ -38,6 +38,18 @@ describe('device: phone events from outside adb, each way a phone takes them', f
     expect(phoneEventRoute({ name: 'usb', serial: 'R58M123' })).to.equal('operator');
   });
 
+  it('a real phone: a Mi Account sign-in is asked for and waited for until `dumpsys account` lists it', async () => {
+    const told: string[] = [];
+    const events = phoneEvents({ name: 'r1s', serial: phone.serial }, session.adb, options((line) => {
+      told.push(line);
+      // The operator signs in on the phone's screen a moment later.
+      if (line.includes('OPERATOR: open Settings')) setTimeout(() => runControlCommand(phone, 'mi-account sign-in'), 500);
+    }, { operatorTimeoutMs: 20_000 }));
+    await events.signInMiAccount();
+    expect(told).to.deep.equal(['r1s: OPERATOR: open Settings → Mi Account on this phone and sign in (Mi Cloud); waiting up to 20 s', 'r1s: done, seen on the phone']);
+    expect(await session.adb.shell('dumpsys account')).to.include('Account {name=1100000001, type=com.xiaomi}');
+  });
+
   it('a simulated phone: the SMS and the sign-in go through its control socket and show on the phone', async () => {
     const socketPath = path.join(os.tmpdir(), `phonehome-events-${process.pid}.sock`);
     const control = new SimControlSocket(phone, socketPath);
