@@ -96,7 +96,9 @@ export default defineSuite(
           before(async () => {
             step = await phone.step('the phone joins Wi-Fi (svc wifi)', async () => {
               await phone.joinWifi();
-              await phone.waitForTelemetry();
+              // `svc wifi enable` returns before a real phone has associated (seconds): give the
+              // sync a quiet window long enough to start in.
+              await phone.waitForTelemetry({ quietMs: 5000 });
             });
           });
 
