@@ -103,6 +103,11 @@ export function phoneEvents(entry: DeviceEntry, device: AdbDevice, options: Phon
       },
     };
   }
+  if (entry.launch?.command === 'phonehome' && entry.launch.args?.[0] === 'sim') {
+    // Nobody can send an SMS to a simulated phone or sign it in except through its control socket.
+    const missing = () => Promise.reject(new PhonehomeError(`${entry.name}: a simulated phone takes an SMS or a sign-in only through its control socket: add "--control", "/tmp/phonehome-sim-{port}.sock" to its launch args in devices.json`));
+    return { route, receiveSms: missing, signInMiAccount: missing };
+  }
   return {
     route,
     receiveSms: async (from, text) => {

@@ -38,6 +38,12 @@ describe('device: phone events from outside adb, each way a phone takes them', f
     expect(phoneEventRoute({ name: 'usb', serial: 'R58M123' })).to.equal('operator');
   });
 
+  it('a simulated phone launched without a control socket: a one-line fix, not a wait for an operator', async () => {
+    const entry: DeviceEntry = { name: 'sim', serial: phone.serial, launch: { command: 'phonehome', args: ['sim', '--profile', 'redmi-1s-2014'] } };
+    const error = await phoneEvents(entry, session.adb, options()).receiveSms('+447700900666', 'x').then(() => undefined, (e: Error) => e);
+    expect(error?.message).to.equal('sim: a simulated phone takes an SMS or a sign-in only through its control socket: add "--control", "/tmp/phonehome-sim-{port}.sock" to its launch args in devices.json');
+  });
+
   it('a real phone: a Mi Account sign-in is asked for and waited for until `dumpsys account` lists it', async () => {
     const told: string[] = [];
     const events = phoneEvents({ name: 'r1s', serial: phone.serial }, session.adb, options((line) => {
