@@ -66,6 +66,9 @@ describe('sim: phone events from outside adb (SMS, Mi Account, Wi-Fi)', function
       const on = await sh(phone.android, 'svc wifi enable');
       expect(on).to.deep.include({ code: 0, stdout: '' });
       expect(seen).to.deep.equal([{ kind: 'wifi-connected' }]);
+      // Any other verb: WifiCommand's long help on stderr, nothing changed.
+      expect((await sh(phone.android, 'svc wifi on')).stderr).to.include('usage: svc wifi [enable|disable]');
+      expect(seen).to.have.length(1);
     });
   });
 
