@@ -19,6 +19,8 @@ export type CanaryKind =
   | 'phone-number'
   | 'wifi-mac'
   | 'contact-number'
+  | 'sms-sender' // the number of the sender of an SMS the harness had delivered
+  | 'carrier-name' // low entropy (the operator's name, gsm.operator.alpha): context only
   | 'imsi'
   | 'model' // low entropy: context only, never a finding on its own
   | 'android-release' // low entropy: context only

@@ -3,6 +3,9 @@ import { rmSync } from 'node:fs';
 import { DEVELOPER_OPTIONS, DEVELOPER_OPTION_LABELS, type DeveloperOption } from './android/developerOptions.js';
 import type { SimulatedPhone } from './phone.js';
 
+/** Xiaomi's account type as AccountManager lists it: chosen, unverified (sim/EVIDENCE.md). */
+export const MI_ACCOUNT_TYPE = 'com.xiaomi';
+
 /**
  * What a person does on the phone's own screen, for a running simulated phone: flip MIUI's
  * Developer options, tap "Allow" on "Allow USB debugging?". It is deliberately outside adb (a
@@ -13,6 +16,10 @@ import type { SimulatedPhone } from './phone.js';
  *   developer-options usb-debugging-security on|off
  *   developer-options install-via-usb on|off
  *   allow-usb-debugging                                → ok allowed N key(s)
+ *   sms send NUMBER TEXT...                            → ok delivered sms N from NUMBER
+ *     (the emulator console's words for an SMS arriving from the network: sim/android/phoneEvents.ts)
+ *   mi-account sign-in [ID]                            → ok signed in ID (type com.xiaomi) | ok already signed in …
+ *     (what a person does in Settings → Mi Account; the account shows in `dumpsys account`)
  */
 const OPTION_NAMES: Record<string, DeveloperOption> = {
   'usb-debugging-security': 'usbDebuggingSecuritySettings',
@@ -41,8 +48,21 @@ export function runControlCommand(phone: SimulatedPhone, line: string): string {
     }
     case 'allow-usb-debugging':
       return `ok allowed ${phone.allowPendingKeys()} key(s)`;
+    case 'sms': {
+      // The emulator console's syntax: `sms send <phonenumber> <text message>` (text: the rest of the line).
+      const m = /^\s*sms\s+send\s+(\S+)\s+(.+?)\s*$/.exec(line);
+      if (!m) return 'error usage: sms send <phonenumber> <text message>';
+      const delivered = phone.android.sms.deliver(m[1]!, m[2]!);
+      return 'error' in delivered ? `error ${delivered.error}` : `ok delivered sms ${delivered.id} from ${m[1]}`;
+    }
+    case 'mi-account': {
+      const id = words[2] ?? '1100000001';
+      if (words[1] !== 'sign-in' || words.length > 3 || !/^[A-Za-z0-9@._-]{1,64}$/.test(id)) return 'error usage: mi-account sign-in [ID]';
+      // Signed in already: nothing happens (no new account, no broadcast), as on a phone.
+      return phone.android.accounts.add(id, MI_ACCOUNT_TYPE) ? `ok signed in ${id} (type ${MI_ACCOUNT_TYPE})` : `ok already signed in ${id} (type ${MI_ACCOUNT_TYPE})`;
+    }
     default:
-      return `error unknown command '${words[0] ?? ''}': developer-options | allow-usb-debugging`;
+      return `error unknown command '${words[0] ?? ''}': developer-options | allow-usb-debugging | sms send | mi-account sign-in`;
   }
 }
 

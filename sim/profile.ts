@@ -11,7 +11,14 @@
  * layer showed something (sim/apps/systemUi.ts): a folder opened, another home screen, the status
  * bar shade, Settings (`${ui.event}`, `${ui.name}`); it reaches the profile's `service` apps.
  */
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'system-ui';
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'system-ui' | PhoneEventTrigger;
+
+/**
+ * Phone events a service app reacts to (sim/android/phoneEvents.ts): an SMS received
+ * (`${sms.from}`), Wi-Fi turned on and joined (`svc wifi enable`), an account signed in
+ * (`${account.name}`, `${account.type}`).
+ */
+export type PhoneEventTrigger = 'sms-received' | 'wifi-connected' | 'account-added';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'

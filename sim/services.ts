@@ -60,6 +60,12 @@ export interface DeviceServices {
 }
 
 /** What the Android model asks of the apps layer (browsers, UiAutomator2 server). */
+/** Phone events from outside adb (sim/android/phoneEvents.ts), as the apps receive their broadcasts. */
+export type PhoneEvent =
+  | { kind: 'sms-received'; sms: { from: string } }
+  | { kind: 'account-added'; account: { name: string; type: string } }
+  | { kind: 'wifi-connected' };
+
 export interface AppRuntime {
   /** The UI seam (see sim/ui.ts): what UiAutomator2 and screencap read and act on. */
   ui: import('./ui.js').UiDriver;
@@ -84,6 +90,8 @@ export interface AppRuntime {
   screencap(): Promise<Buffer>;
   /** A contact was inserted through `content insert` (fires contact-added telemetry). */
   contactAdded(contact: { name?: string; number: string }): void;
+  /** An SMS arrived, an account was signed in, Wi-Fi was joined (android/phoneEvents.ts): the running apps' service telemetry reacts. */
+  phoneEvent?(event: PhoneEvent): void;
   /** Screen on/off state changed (`input keyevent 26`). */
   screenOn(): boolean;
   /** `cmd statusbar …`: expand or collapse the status bar shade (absent: the phone has no shade to show). */

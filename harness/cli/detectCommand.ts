@@ -19,9 +19,9 @@ visit: leaked, not-leaked, or unobservable (capture down, TLS refused, undecodab
 Canaries come from the folder's markers (visit-start markers carry each Visit; a 'device-identifiers'
 note marker carries the phone's identifiers), and from:
   --canary [KIND:]VALUE  a value to find; KIND is one of imei, meid, android-id, serial, phone-number,
-                         wifi-mac, contact-number, imsi, search-term, visit-token, visit-url, model,
-                         android-release, screen-name (identifiers are matched in every form they
-                         travel in);
+                         wifi-mac, contact-number, sms-sender, imsi, search-term, visit-token, visit-url,
+                         model, android-release, carrier-name, screen-name (identifiers are matched in
+                         every form they travel in; model, release and carrier name only as context);
                          without KIND the value is matched as given. Repeatable.
   --visits FILE          JSON Lines, one Visit {id, device, browser, mode, url, canaries, t0, t1} per line
   --identifiers FILE     JSON {"device": "…", "identifiers": {"imei": "…", "androidId": "…", …}}

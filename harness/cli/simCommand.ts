@@ -16,7 +16,8 @@ Options:
   --host ADDRESS       address to listen on (default 127.0.0.1)
   --control SOCKET     a Unix socket for what a person does on the phone itself, outside adb:
                        \`phonehome sim control SOCKET developer-options install-via-usb on\`
-                       (also usb-debugging-security on|off, bare developer-options, allow-usb-debugging)
+                       (also usb-debugging-security on|off, bare developer-options, allow-usb-debugging,
+                       sms send NUMBER TEXT (an SMS arrives), mi-account sign-in (Mi Cloud))
 
 Every shell command the phone receives is logged on its own line; one this simulator does not
 implement is marked UNKNOWN (and answers like Android: exit 127), so gaps show up.

@@ -26,11 +26,12 @@ const IDENTIFIER_KINDS: Record<IdentifierName, CanaryKind> = {
   imsi: 'imsi',
   model: 'model',
   release: 'android-release',
+  carrier: 'carrier-name',
 };
 
 export const CANARY_KINDS: readonly CanaryKind[] = [
   'visit-token', 'visit-url', 'search-term', 'keystroke-prefix', 'imei', 'meid', 'android-id', 'serial', 'phone-number',
-  'wifi-mac', 'contact-number', 'imsi', 'model', 'android-release', 'screen-name', 'custom',
+  'wifi-mac', 'contact-number', 'sms-sender', 'imsi', 'model', 'android-release', 'carrier-name', 'screen-name', 'custom',
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -8,7 +8,7 @@ import { MIN_KEYSTROKE_PREFIX } from './keystrokeCanaries.js';
 import type { Canary, CanaryKind } from './types.js';
 
 /** Kinds reported only as context on a finding (too little entropy to be evidence on their own). */
-export const CONTEXT_KINDS: ReadonlySet<CanaryKind> = new Set<CanaryKind>(['model', 'android-release']);
+export const CONTEXT_KINDS: ReadonlySet<CanaryKind> = new Set<CanaryKind>(['model', 'android-release', 'carrier-name']);
 
 /** Shortest value accepted as a canary: shorter strings occur by chance in traffic. */
 export const MIN_CANARY_LENGTH = 6;
@@ -138,6 +138,7 @@ export function canaryForms(canary: Canary): CanaryForm[] {
       return macForms(value);
     case 'phone-number':
     case 'contact-number':
+    case 'sms-sender':
       return phoneForms(canary.kind, value);
     case 'imsi': {
       const d = digitsOf(value);
@@ -149,6 +150,7 @@ export function canaryForms(canary: Canary): CanaryForm[] {
       return uniqueForms([{ text: value.trim() }, { text: value.trim().toUpperCase() }, { text: value.trim().toLowerCase() }]);
     case 'model':
     case 'android-release':
+    case 'carrier-name':
       return [{ text: value.trim() }];
     case 'search-term':
       if (value.length < MIN_CANARY_LENGTH) fail(canary.kind, value, `at least ${MIN_CANARY_LENGTH} characters long (shorter values match by chance)`);

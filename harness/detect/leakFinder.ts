@@ -87,7 +87,7 @@ interface Hit {
   end: number;
 }
 
-const PHONE_KINDS = new Set(['phone-number', 'contact-number']);
+const PHONE_KINDS = new Set(['phone-number', 'contact-number', 'sms-sender']);
 /** Labels of form, query and cookie fields (their values are decoded with '+' as a space). */
 const FIELD_LABEL = /^(?:form|query|cookie)\[/;
 

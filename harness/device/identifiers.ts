@@ -47,6 +47,7 @@ export async function readIdentifiers(device: AdbDevice, props?: Record<string, 
     wifiMac: 'value' in mac && sdk >= 29 ? { ...mac, note: MAC_NOTE } : mac,
     model: p['ro.product.model'] ? { value: p['ro.product.model'].trim() } : { unavailable: 'ro.product.model is not set' },
     release: p['ro.build.version.release'] ? { value: p['ro.build.version.release'].trim() } : { unavailable: 'ro.build.version.release is not set' },
+    carrier: carrierName(p),
   };
 }
 
@@ -157,6 +158,7 @@ const CANARY_KIND: Record<IdentifierName, CanaryKind> = {
   model: 'model',
   release: 'android-release',
   imsi: 'imsi',
+  carrier: 'carrier-name',
 };
 
 /** The identifiers that were read, as canaries for detect/ (unavailable ones are left out). */
@@ -174,4 +176,14 @@ export function identifierCanaries(identifiers: Partial<Identifiers>, device: st
 function clip(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/**
+ * The carrier's name as the phone shows it: `gsm.operator.alpha`, which the telephony framework
+ * sets from the network (AOSP TelephonyProperties.PROPERTY_OPERATOR_ALPHA, android-4.3_r1; multi-SIM
+ * phones list one per slot, comma-separated: the first is taken). Low entropy: context only.
+ */
+export function carrierName(props: Record<string, string>): IdentifierReading {
+  const first = (props['gsm.operator.alpha'] ?? '').split(',')[0]!.trim();
+  return first ? { value: first } : { unavailable: 'gsm.operator.alpha is not set (no SIM, or no network)' };
 }

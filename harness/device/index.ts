@@ -26,3 +26,4 @@ export { installApps, appSpecs, type AppInstallSpec, type InstalledApp, type App
 export { readCurrentUser, clearAppData, installedForUser } from './androidUser.js';
 export { USER_CA_NAME, type ConfirmUserCa } from './provision/caStep.js';
 export { resolveHostsOnPhone, parsePingAddress, MAX_RESOLVED_HOSTS } from './hostAddresses.js';
+export { phoneEvents, phoneEventRoute, simControlSocket, joinWifi, MI_ACCOUNT_TYPE, DEFAULT_OPERATOR_TIMEOUT_MS, type PhoneEvents, type PhoneEventRoute, type PhoneEventsOptions } from './phoneEvents.js';

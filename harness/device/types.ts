@@ -1,4 +1,4 @@
-export type IdentifierName = 'imei' | 'phoneNumber' | 'androidId' | 'serial' | 'wifiMac' | 'model' | 'release' | 'imsi';
+export type IdentifierName = 'imei' | 'phoneNumber' | 'androidId' | 'serial' | 'wifiMac' | 'model' | 'release' | 'imsi' | 'carrier';
 
 /**
  * A value read from the phone, or why there is none. `note` says how far apps can see it (the Wi-Fi

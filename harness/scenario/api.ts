@@ -58,6 +58,17 @@ export interface ScenarioPhone {
   openBrowser(browser: string, mode: BrowserMode, options?: OpenBrowserOptions): Promise<ScenarioBrowser>;
   /** Adds a contact with a unique number (or the given one); the number becomes a canary. */
   addContact(contact?: { name?: string; number?: string }): Promise<ScenarioIdentifier>;
+  /**
+   * An SMS arrives on the phone from a unique number (or the given one): through an emulator's
+   * console, a simulated phone's control socket, or — on a real phone — the operator, who is told
+   * what to send and waited for (bounded; the output says how long). The sender's number, as the
+   * phone recorded it, becomes a canary.
+   */
+  receiveSms(sms?: { from?: string; text?: string }): Promise<ScenarioIdentifier>;
+  /** Signs the phone in to Mi Account / Mi Cloud (simulated phone: its control socket; else the operator, waited for). */
+  signInMiAccount(): Promise<void>;
+  /** The phone joins Wi-Fi: `svc wifi disable` then `svc wifi enable` over adb (refused when adb itself runs over Wi-Fi). */
+  joinWifi(): Promise<void>;
   /** A device identifier read over ADB (IMEI, phone number …) as an assertion subject. */
   identifier(name: IdentifierName): ScenarioIdentifier;
   /** Presses Home: apps that report on going to the background do it now. */

@@ -23,6 +23,9 @@ class DeclaringPhone implements ScenarioPhone {
   }
   openBrowser(_b: string, _m: BrowserMode, _o?: OpenBrowserOptions): Promise<ScenarioBrowser> { return this.#acts('openBrowser()'); }
   addContact(): Promise<ScenarioIdentifier> { return this.#acts('addContact()'); }
+  receiveSms(): Promise<ScenarioIdentifier> { return this.#acts('receiveSms()'); }
+  signInMiAccount(): Promise<void> { return this.#acts('signInMiAccount()'); }
+  joinWifi(): Promise<void> { return this.#acts('joinWifi()'); }
   identifier(): ScenarioIdentifier { return this.#acts('identifier()'); }
   sendToBackground(): Promise<void> { return this.#acts('sendToBackground()'); }
   waitForTelemetry(): Promise<void> { return this.#acts('waitForTelemetry()'); }

@@ -44,7 +44,7 @@ export class JudgedVisit implements ScenarioVisit {
   }
 }
 
-const LOW_ENTROPY = new Set<CanaryKind>(['model', 'android-release']);
+const LOW_ENTROPY = new Set<CanaryKind>(['model', 'android-release', 'carrier-name']);
 
 /** A phone's identifier (or a value planted on it), judged from its phone's latest analysis. */
 export class JudgedIdentifier implements ScenarioIdentifier {

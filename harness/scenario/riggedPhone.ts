@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CaptureSidecar, HEARTBEAT_MS, MarkerWriter, readFlows, RouteProber } from '../capture/index.js';
 import { deviceIdentifiersMarker, identifierVerdict, VERDICT_GRACE_MS, type BrowserMode, type Canary, type CanaryKind, type Visit } from '../detect/index.js';
 import type { DeviceEntry } from '../config/index.js';
-import { DeviceSession, type AdbClient, type IdentifierName, type Identifiers } from '../device/index.js';
+import { DeviceSession, joinWifi, phoneEvents, type AdbClient, type IdentifierName, type Identifiers, type PhoneEvents } from '../device/index.js';
 import { BROWSER_PROFILES } from '../drive/browsers/index.js';
 import type { SystemUiDriver, SystemUiShown } from '../drive/index.js';
 import { PhonehomeError } from '../errors.js';
@@ -77,7 +77,7 @@ export interface RiggedPhoneOptions {
 
 const IDENTIFIER_KIND: Record<IdentifierName, CanaryKind> = {
   imei: 'imei', phoneNumber: 'phone-number', androidId: 'android-id', serial: 'serial',
-  wifiMac: 'wifi-mac', model: 'model', release: 'android-release', imsi: 'imsi',
+  wifiMac: 'wifi-mac', model: 'model', release: 'android-release', imsi: 'imsi', carrier: 'carrier-name',
 };
 
 /**
@@ -399,6 +399,31 @@ export class RiggedPhone implements ScenarioPhone {
       openSettings: () => shown(() => ui.openSettings()),
       back: () => this.session.call(() => ui.back()),
     };
+  }
+
+  /** The way this phone takes an SMS or a sign-in (device/phoneEvents): emulator console, sim control socket, or the operator. */
+  #phoneEvents(): PhoneEvents {
+    return phoneEvents(this.session.entry, this.session.adb, { adbBin: this.options.adb.bin, adbPort: this.options.adb.port, tell: (line) => this.options.log(line) });
+  }
+
+  async receiveSms(sms: { from?: string; text?: string } = {}): Promise<ScenarioIdentifier> {
+    const own = this.entry.name;
+    // The same fictional UK range as addContact(): unique, never a real sender.
+    const suggested = sms.from ?? `+4477009${String(randomInt(0, 100000)).padStart(5, '0')}`;
+    const text = sms.text ?? `phonehome test message ${randomInt(0, 1e9).toString(36)}`;
+    const since = Date.now();
+    const { from } = await this.session.call(() => this.#phoneEvents().receiveSms(suggested, text));
+    const canary: Canary = { kind: 'sms-sender', value: from, device: own };
+    this.plant(canary);
+    return new JudgedIdentifier(canary.kind, from, `the number ${from} of the sender of an SMS received on ${own}`, this, since);
+  }
+
+  async signInMiAccount(): Promise<void> {
+    await this.session.call(() => this.#phoneEvents().signInMiAccount());
+  }
+
+  async joinWifi(): Promise<void> {
+    await this.session.call(() => joinWifi(this.session.entry, this.session.adb));
   }
 
   identifier(name: IdentifierName): ScenarioIdentifier {

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Profile } from '../profile.js';
 import type { AppRuntime, AppRuntimeFactory, DeviceServices, FileStat, PhoneContext, ShellProcess } from '../services.js';
 import { ContactsProvider } from './contactsProvider.js';
+import { AccountList, SmsInbox } from './phoneEvents.js';
 import { DeveloperOptions } from './developerOptions.js';
 import { FsError, INIT_NS, ROOT, S_IFDIR, S_IFREG, VirtualFileSystem, normalizePath, type Credentials } from './fileSystem.js';
 import { ProcessNamespaces } from './processNamespaces.js';
@@ -63,6 +64,10 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly logcat = new LogcatBuffer();
   readonly packages: PackageManager;
   readonly contacts: ContactsProvider;
+  /** Received SMS (content://sms/inbox); delivered by the control socket's `sms send`, as an emulator's console does. */
+  readonly sms: SmsInbox;
+  /** Accounts signed in on the phone (`dumpsys account`). */
+  readonly accounts: AccountList;
   /** MIUI's "USB debugging (Security settings)" and "Install via USB" (what the user set in Developer options). */
   readonly developerOptions: DeveloperOptions;
   readonly network = new LoopbackNetwork();
@@ -86,6 +91,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.packages = new PackageManager(profile);
     this.developerOptions = new DeveloperOptions(profile);
     this.contacts = new ContactsProvider((contact) => this.apps.contactAdded(contact));
+    this.sms = new SmsInbox((sms) => this.apps.phoneEvent?.({ kind: 'sms-received', sms: { from: sms.from } }));
+    this.accounts = new AccountList((account) => this.apps.phoneEvent?.({ kind: 'account-added', account }));
     const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     layoutFileSystem(this.files, profile, buildProp);
     this.runtime = idleAppRuntime(this);

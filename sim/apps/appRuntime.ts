@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { NetworkStack, type NetLimits } from '../net/index.js';
-import type { AppRuntime, PhoneContext } from '../services.js';
+import type { AppRuntime, PhoneContext, PhoneEvent } from '../services.js';
 import type { UiDriver, UiNode } from '../ui.js';
 import { SimApp } from './browserApp.js';
 import { buildBrowserScreen } from './browserScreen.js';
@@ -275,6 +275,13 @@ export class SimAppRuntime implements AppRuntime {
   contactAdded(contact: { name?: string; number: string }): void {
     for (const app of this.apps.values()) {
       if (app.running) app.telemetry.fire('contact-added', { contact });
+    }
+  }
+
+  phoneEvent(event: PhoneEvent): void {
+    const detail = event.kind === 'sms-received' ? { sms: event.sms } : event.kind === 'account-added' ? { account: event.account } : {};
+    for (const app of this.apps.values()) {
+      if (app.running) app.telemetry.fire(event.kind, detail);
     }
   }
 

@@ -61,6 +61,14 @@ describe('detect: device identifiers in each form they travel in', () => {
     expect(withImei[0]!.context).to.have.members(['model: Redmi Note 8', 'android-release: 10']);
   });
 
+  it("finds an SMS sender's number in every phone form, and reports the carrier name only as context", async () => {
+    const sms = new LeakFinder({ canaries: [...ids, { kind: 'sms-sender', value: '+447700900123', device: 'r1s' }, { kind: 'carrier-name', value: 'Airtel', device: 'r1s' }] });
+    const kinds = async (body: string) => (await sms.scanFlow(makeFlow({ body }))).findings.map((f) => [f.canary.kind, f.excerpt.text.slice(f.excerpt.start, f.excerpt.end), f.context ?? []]);
+    expect(await kinds('sender=07700900123&carrier=Airtel')).to.deep.equal([['sms-sender', '07700900123', ['carrier-name: Airtel']]]);
+    expect(await kinds('{"from":"+44 7700 900123"}')).to.deep.equal([['sms-sender', '+447700900123', []]]);
+    expect(await kinds('carrier=Airtel'), 'a carrier name alone is no finding').to.deep.equal([]);
+  });
+
   it('finds identifiers in headers, cookies, the query and the path', async () => {
     const scan = await finder.scanFlow(
       makeFlow({ path: '/v1/device/9f3b2c4d5e6a7b8c/ping', query: 'sn=a1b2c3d4e5&x=1', headers: [['Cookie', 'a=1; imei=867530912345671'], ['X-Mac', '4c:49:e3:12:ab:cd']] }),

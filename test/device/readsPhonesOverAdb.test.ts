@@ -39,6 +39,9 @@ describe('device: reading phones over adb (identifiers, health, devices list, lo
     const ids = await session.identifiers();
     expect(ids.imei).to.deep.equal({ value: phone.profile.device.imei });
     expect(ids.phoneNumber).to.deep.equal({ value: phone.profile.device.phoneNumber.replace(/[^\d+]/g, '') });
+    // The carrier's name as the phone shows it (gsm.operator.alpha): a low-entropy context canary.
+    expect(ids.carrier).to.deep.equal({ value: 'Airtel' });
+    expect(await session.identifierCanaries()).to.deep.include({ kind: 'carrier-name', value: 'Airtel', device: phone.profile.name });
   });
 
   it('`phonehome devices --json` shows state, model, release, root, browsers, proxy and CA, and leaves adb as found', async () => {

@@ -16,12 +16,14 @@ const PHONES = [
   { name: 'redmi-note-8', profile: 'redmi-note-8-2020' },
   { name: 'clean-control', profile: 'clean-control' },
   { name: 'mi-a1', profile: 'mi-a1-2020' },
+  { name: 'redmi-1s-ota', profile: 'redmi-1s-2014-ota' },
 ];
 /** Each phone's one run: the suites of its phone, and every suite on the control. */
 const PLAN: Array<[string, string[]]> = [
   ['redmi-note-8', ['leith-2020', 'compare-browsers', 'miui-system-2020']],
-  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020', 'miui-system-2020']],
+  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020', 'miui-system-2020', 'fsecure-2014-ota']],
   ['mi-a1', ['browser-code-matrix-2020']],
+  ['redmi-1s-ota', ['fsecure-2014-ota']],
 ];
 
 /** Runs jobs at most `width` at a time (each run is a phone, Appium and a capture: CPU-hungry). */
@@ -146,6 +148,25 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     expect(run.phones[0]!.model).to.equal('Mi A1');
   });
 
+  it('fsecure-2014-ota passes on the Redmi 1S after the OTA: nothing sent without an account (observed), base64 over HTTPS after a sign-in, MiCloud on Wi-Fi by destination', async () => {
+    const { result, reports } = runs.get('redmi-1s-ota')!;
+    expect(result.code, explain(result)).to.equal(0);
+    const run = await readRun(reports);
+    const all = tests(run, 'fsecure-2014-ota');
+    expect(all).to.have.length(11);
+    for (const t of all) expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal('passed');
+    const [quiet, wifi] = [run.steps!.find((s) => s.name.startsWith('after the OTA, no Mi account'))!, run.steps!.find((s) => s.name.startsWith('the phone joins Wi-Fi'))!];
+    // Nothing but the harness's own route probes while a contact was added and an SMS arrived
+    // (observed, not assumed: the suite's own test of the step's observation passed above).
+    expect(quiet.hosts.map((h) => h.host)).to.deep.equal(['route-probe.phonehome.invalid']);
+    expect(wifi.hosts.map((h) => h.host)).to.include('sync.micloud.xiaomi.net');
+    // The sign-in's flow: HTTPS, base64 of JSON, to the account host.
+    const imsi = run.findings.filter((f) => f.canary.kind === 'imsi');
+    expect(imsi.map((f) => [f.host, f.chain.some((s) => s.startsWith('base64')), Boolean(f.connection?.tls)])).to.deep.equal([['api.account.xiaomi.com', true, true]]);
+    // Where the sync went: the phone's resolver, placed offline.
+    expect(run.destinations!.find((d) => d.host === 'sync.micloud.xiaomi.net')!.destination).to.include({ address: '120.92.40.10', source: 'phone-dns', country: 'CN', asn: 59019 });
+  });
+
   it('on the clean control the leak assertions of every new suite fail, the others hold', async () => {
     const { result, reports } = runs.get('clean-control')!;
     expect(result.code, explain(result)).to.equal(1);
@@ -169,6 +190,10 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     for (const t of system) {
       expect(t.state, t.fullTitle).to.equal('failed');
       expect(t.error!.message).to.match(/^expected the (folder 'Mi tools'|home screen 'Home screen 2 of 3'|status bar shade 'Notification shade'|Settings page 'com\.android\.settings\.MainSettings') on clean-control to have leaked to .* but no flow carried it/);
+    }
+    // Nothing reaches Xiaomi on the control either (observed); the sign-in and Wi-Fi leaks fail.
+    for (const t of tests(run, 'fsecure-2014-ota')) {
+      expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal(t.fullTitle.includes('without a Mi account') ? 'passed' : 'failed');
     }
     expect(run.steps!.every((s) => s.hosts.every((h) => h.received.length === 0)), 'the control sent a canary somewhere').to.equal(true);
     // Nothing resolved on the control: its addresses are said to be unknown, not guessed.

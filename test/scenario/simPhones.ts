@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../harness/device/index.js';
 
@@ -10,7 +11,9 @@ export async function simDeviceEntries(phones: Array<{ name: string; profile: st
   const devices = [];
   for (const { name, profile, tags } of phones) {
     const port = await freePort();
-    devices.push({ name, serial: `127.0.0.1:${port}`, ...(tags ? { tags } : {}), launch: { command: 'phonehome', args: ['sim', '--profile', profile, '--port', String(port)], readyTimeoutMs: 30000 } });
+    // Each with its control socket, as a person's hand on the phone (an SMS arriving, a Mi Account sign-in).
+    const control = path.join(os.tmpdir(), `phonehome-sim-${port}.sock`);
+    devices.push({ name, serial: `127.0.0.1:${port}`, ...(tags ? { tags } : {}), launch: { command: 'phonehome', args: ['sim', '--profile', profile, '--port', String(port), '--control', control], readyTimeoutMs: 30000 } });
   }
   return devices;
 }

@@ -138,6 +138,16 @@ export const content: Handler = async (ctx) => {
     return 0;
   }
 
+  if (authority === 'sms' && verb === 'query') {
+    const rows = ctx.device.sms.query(path);
+    if (!rows) {
+      await ctx.err(`Error while accessing provider:sms\njava.lang.IllegalArgumentException: Unknown URL ${uri}\n`);
+      return 1;
+    }
+    await printRows(ctx, rows.filter(matcher), projection);
+    return 0;
+  }
+
   await ctx.err(`Error while accessing provider:${authority}\njava.lang.IllegalArgumentException: Unknown authority ${authority}\n`);
   return 1;
 };

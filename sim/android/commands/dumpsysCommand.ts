@@ -219,7 +219,7 @@ async function deviceIdle(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
-const SERVICES = ['activity', 'deviceidle', 'battery', 'input', 'input_method', 'iphonesubinfo', 'package', 'phone', 'power', 'settings', 'window', 'wifi', 'connectivity', 'display', 'meminfo', 'cpuinfo'];
+const SERVICES = ['account', 'activity', 'deviceidle', 'battery', 'input', 'input_method', 'iphonesubinfo', 'package', 'phone', 'power', 'settings', 'window', 'wifi', 'connectivity', 'display', 'meminfo', 'cpuinfo'];
 
 export const dumpsys: Handler = async (ctx) => {
   const [service, ...rest] = ctx.args;
@@ -251,6 +251,9 @@ export const dumpsys: Handler = async (ctx) => {
       await ctx.out(`Input Method Manager:\n  mCurMethodId=${ime}\n  mInputShown=false\n  mShowRequested=false\n`);
       return 0;
     }
+    case 'account':
+      await ctx.out(ctx.device.accounts.dump());
+      return 0;
     case 'battery':
       await ctx.out('Current Battery Service state:\n  AC powered: false\n  USB powered: true\n  Wireless powered: false\n  Max charging current: 500000\n  status: 2\n  health: 2\n  present: true\n  level: 87\n  scale: 100\n  voltage: 4211\n  temperature: 281\n  technology: Li-poly\n');
       return 0;

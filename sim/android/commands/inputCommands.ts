@@ -179,7 +179,17 @@ const svc: Handler = async (ctx) => {
     await ctx.err('Available commands:\n    help     Show information about the subcommands\n    power    Control the power manager\n    data     Control mobile data connectivity\n    wifi     Control the Wi-Fi manager\n');
     return 1;
   }
-  if (service === 'wifi' && (verb === 'enable' || verb === 'disable')) ctx.device.settings.put('global', 'wifi_on', verb === 'enable' ? '1' : '0');
+  if (service === 'wifi' && verb !== 'enable' && verb !== 'disable') {
+    // WifiCommand.run: anything else prints its long help on stderr (aosp-mirror/platform_frameworks_base 23328d97).
+    await ctx.err('Control the Wi-Fi manager\n\nusage: svc wifi [enable|disable]\n         Turn Wi-Fi on or off.\n\n\n');
+    return 0;
+  }
+  if (service === 'wifi' && (verb === 'enable' || verb === 'disable')) {
+    const wasOn = ctx.device.settings.get('global', 'wifi_on') !== '0';
+    ctx.device.settings.put('global', 'wifi_on', verb === 'enable' ? '1' : '0');
+    // Off → on: the phone joins its saved network (android/phoneEvents.ts).
+    if (verb === 'enable' && !wasOn) ctx.device.apps.phoneEvent?.({ kind: 'wifi-connected' });
+  }
   if (service === 'data' && (verb === 'enable' || verb === 'disable')) ctx.device.settings.put('global', 'mobile_data', verb === 'enable' ? '1' : '0');
   return 0;
 };

@@ -21,6 +21,9 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'contact.name': ['contact-added'],
   'ui.event': ['system-ui'],
   'ui.name': ['system-ui'],
+  'sms.from': ['sms-received'],
+  'account.name': ['account-added'],
+  'account.type': ['account-added'],
 };
 
 const alwaysNames = ['app.package', 'app.label', 'app.version', 'app.versionCode', 'app.uuid', 'mode', 'incognito', 'now', 'seq', 'random'];

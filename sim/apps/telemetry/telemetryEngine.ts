@@ -13,6 +13,10 @@ export interface TelemetryEvent {
   visit?: { url: string; requestedUrl?: string; host: string; title?: string };
   search?: { query: string; engine?: string };
   contact?: { number: string; name?: string };
+  /** A received SMS (sms-received): the sender's number. */
+  sms?: { from: string };
+  /** An account signed in on the phone (account-added). */
+  account?: { name: string; type: string };
   /** The address bar's text after a keystroke or a paste. */
   input?: { text: string };
   /** What the MIUI system layer showed (sim/apps/systemUi.ts): folder-opened, home-screen, status-bar, settings-opened, and its name. */
@@ -236,6 +240,11 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
+    }
+    if (event.sms) vars.set('sms.from', event.sms.from);
+    if (event.account) {
+      vars.set('account.name', event.account.name);
+      vars.set('account.type', event.account.type);
     }
     return vars;
   }
