@@ -11,9 +11,15 @@
  * be shared with worker threads through SharedArrayBuffers). Each occurrence is met at exactly one sample, so it is reported
  * once, without de-duplication.
  *
- * Patterns of 15 bytes or more are indexed by 8-byte grams sampled every 8 bytes (hex text, which
- * is everywhere in telemetry, then almost never passes the filter by chance); the few shorter ones
- * (IMEIs, MACs, phone numbers, serials) by 4-byte grams sampled every 4 bytes. The samples are the
+ * Patterns of 11 bytes or more are indexed by 8-byte grams sampled every 4 bytes (hex text, which
+ * is everywhere in telemetry, then almost never passes the filter by chance): four grams a pattern.
+ * Sampling them every 8 bytes needed eight, and at 10,000 canaries (214,427 patterns) 1.7 million
+ * indexed grams need a filter of 2 MB, past the L2 cache, so every sample waited on memory; four
+ * grams a pattern halve the filter for one more load per 8 bytes that stays in cache. The few
+ * shorter ones (7 to 10 bytes: serials, custom values) by 4-byte grams sampled every 4 bytes, and
+ * those loads are skipped when there are none. Gram hashes fold ASCII case (each byte | 0x20), so a
+ * digest's or an id's hex and HEX forms share their grams' filter bits and slots; verification
+ * compares the exact bytes. The samples are the
  * aligned 32-bit words of the buffer, read from an Int32Array: 1.5x faster than unaligned reads
  * through a DataView. Patterns shorter than 7 bytes (rare: custom canaries) need a finer stride:
  * then every sample is s = shortest - 3 bytes apart (at most 8), read through a DataView.
@@ -25,7 +31,9 @@ export const MIN_PATTERN_BYTES = 4;
 const MAX_STRIDE = 8;
 /** Shortest pattern the aligned sampling (4-byte grams every 4 bytes, 8-byte grams every 8) can find. */
 const ALIGNED_MIN_PATTERN = 4 + 4 - 1;
-const ALIGNED_LONG_PATTERN = 8 + 8 - 1;
+const ALIGNED_LONG_PATTERN = 8 + 4 - 1;
+/** OR-ed into every word before hashing: folds ASCII case (and, harmlessly for a filter, other byte pairs). */
+const FOLD = 0x20202020;
 /** Int32Array reads the platform's byte order; the gram hashes are of little-endian words. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
@@ -33,7 +41,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * (1 MB here) each sample waits on memory, so a bigger, sparser filter loses more in misses than
  * it saves in chance passes (measured: 16 MB at 64 bits a gram ran 2x slower at 10,000 canaries).
  */
-const MAX_FILTER_WORD_BITS = 19;
+const MAX_FILTER_WORD_BITS = 17;
 /** Filter bits per indexed gram, below the cap: ~1% chance passes with three bits a gram. */
 const FILTER_BITS_PER_GRAM = 32;
 /** Counters of the gram sketch that picks windows: 2^21 x 16 bits = 4 MB at most (it stays in cache). */
@@ -95,9 +103,9 @@ function tableBits(n: number): number {
   return Math.max(4, Math.ceil(Math.log2(Math.max(1, n) * 2)));
 }
 
-/** Little-endian 32-bit word of `p` at byte i (what an aligned Int32Array read gives on this platform). */
+/** Little-endian 32-bit word of `p` at byte i (what an aligned Int32Array read gives on this platform), case folded. */
 function wordAt(p: Uint8Array, i: number): number {
-  return p[i]! | (p[i + 1]! << 8) | (p[i + 2]! << 16) | (p[i + 3]! << 24);
+  return (p[i]! | (p[i + 1]! << 8) | (p[i + 2]! << 16) | (p[i + 3]! << 24)) | FOLD;
 }
 
 /** The hash the scan computes for the gram at byte i of p (an 8-byte gram mixes two words). */
@@ -357,6 +365,8 @@ export class MultiPatternMatcher {
   /** Samples are the buffer's aligned words (every pattern is 7 bytes or longer). */
   readonly #aligned: boolean;
   readonly #short: GramIndex;
+  /** Some patterns are indexed by 4-byte grams (else the aligned scan skips their loads). */
+  readonly #hasShort: boolean;
   readonly #long: GramIndex;
   /** Length of the shortest pattern (Infinity when there are none). */
   readonly #shortest: number;
@@ -377,7 +387,7 @@ export class MultiPatternMatcher {
     this.#shortest = shortest;
     this.#aligned = LITTLE_ENDIAN && shortest >= ALIGNED_MIN_PATTERN;
     const stride = Math.max(1, Math.min(MAX_STRIDE, shortest - 4 + 1));
-    this.strides = this.#aligned ? { short: 4, long: 8 } : { short: stride, long: stride };
+    this.strides = this.#aligned ? { short: 4, long: 4 } : { short: stride, long: stride };
     let tables = options.tables;
     if (!tables) {
       const shared = options.shared === true;
@@ -403,6 +413,7 @@ export class MultiPatternMatcher {
     }
     this.tables = tables;
     this.#short = new GramIndex(tables.short, tables.meta, tables.bytes);
+    this.#hasShort = patterns.some((p) => p.length < ALIGNED_LONG_PATTERN);
     this.#long = new GramIndex(tables.long, tables.meta, tables.bytes);
   }
 
@@ -437,39 +448,41 @@ export class MultiPatternMatcher {
     // Word k holds bytes [4k, 4k + 4); the words wholly inside the text are [first, last).
     const first = Math.ceil(base / 4);
     const last = Math.floor(end / 4);
+    if (first >= last) return;
+    // Both loops probe an 8-byte gram at every word but the last (it and the next word); the first
+    // also a 4-byte gram; the second, when no pattern is that short, only the 8-byte one.
     let w = first;
-    // A word before the first 8-aligned one: only a 4-byte gram.
-    if (w % 2 === 1 && w < last) {
-      this.#sampleShort(text, Math.imul(words[w]!, MULTIPLIER_HI), 4 * w - base, out);
-      w++;
+    let hi = Math.imul(words[w]! | FOLD, MULTIPLIER_HI);
+    if (this.#hasShort) {
+      for (; w + 1 < last; w++) {
+        let g = Math.imul(hi ^ (hi >>> 16), FILTER_MIX);
+        let at = (hi >>> shortShift) << 1;
+        let bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
+        if ((shortFilter[at]! & bits) === bits && short.passesSecond(at, g)) short.verify(text, 4 * w - base, hi, out);
+        const next = words[w + 1]! | FOLD;
+        const h = hi ^ Math.imul(next, MULTIPLIER_LO);
+        g = Math.imul(h ^ (h >>> 16), FILTER_MIX);
+        at = (h >>> longShift) << 1;
+        bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
+        if ((longFilter[at]! & bits) === bits && long.passesSecond(at, g)) long.verify(text, 4 * w - base, h, out);
+        hi = Math.imul(next, MULTIPLIER_HI);
+      }
+      // The last word holds no 8-byte gram: only short patterns can end there.
+      this.#sample(short, text, hi, 4 * w - base, out);
+      return;
     }
-    for (; w + 1 < last; w += 2) {
-      const hi = Math.imul(words[w]!, MULTIPLIER_HI);
-      let g = Math.imul(hi ^ (hi >>> 16), FILTER_MIX);
-      let at = (hi >>> shortShift) << 1;
-      let bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
-      if ((shortFilter[at]! & bits) === bits && short.passesSecond(at, g)) short.verify(text, 4 * w - base, hi, out);
-      const next = words[w + 1]!;
-      const hn = Math.imul(next, MULTIPLIER_HI);
-      g = Math.imul(hn ^ (hn >>> 16), FILTER_MIX);
-      at = (hn >>> shortShift) << 1;
-      bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
-      if ((shortFilter[at]! & bits) === bits && short.passesSecond(at, g)) short.verify(text, 4 * w + 4 - base, hn, out);
+    for (; w + 1 < last; w++) {
+      const next = words[w + 1]! | FOLD;
       const h = hi ^ Math.imul(next, MULTIPLIER_LO);
-      g = Math.imul(h ^ (h >>> 16), FILTER_MIX);
-      at = (h >>> longShift) << 1;
-      bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
+      const g = Math.imul(h ^ (h >>> 16), FILTER_MIX);
+      const at = (h >>> longShift) << 1;
+      const bits = (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31));
       if ((longFilter[at]! & bits) === bits && long.passesSecond(at, g)) long.verify(text, 4 * w - base, h, out);
+      hi = Math.imul(next, MULTIPLIER_HI);
     }
-    // The last word holds no 8-byte gram: only short patterns can end there.
-    if (w < last) this.#sampleShort(text, Math.imul(words[w]!, MULTIPLIER_HI), 4 * w - base, out);
   }
 
-  /** One 4-byte gram sample (hash h at text offset i), outside the main loop. */
-  #sampleShort(text: Uint8Array, h: number, i: number, out: PatternMatch[]): void {
-    this.#sample(this.#short, text, h, i, out);
-  }
-
+  /** One sample of `index`: gram hash h at text offset i. */
   #sample(index: GramIndex, text: Uint8Array, h: number, i: number, out: PatternMatch[]): void {
     const at = (h >>> index.shift) << 1;
     const g = mix(h);
@@ -487,11 +500,11 @@ export class MultiPatternMatcher {
     const long = this.#long;
     let i = base;
     for (; i + 8 <= end; i += stride) {
-      const hi = Math.imul(view.getInt32(i, true), MULTIPLIER_HI);
+      const hi = Math.imul(view.getInt32(i, true) | FOLD, MULTIPLIER_HI);
       this.#sample(short, text, hi, i - base, out);
-      this.#sample(long, text, hi ^ Math.imul(view.getInt32(i + 4, true), MULTIPLIER_LO), i - base, out);
+      this.#sample(long, text, hi ^ Math.imul(view.getInt32(i + 4, true) | FOLD, MULTIPLIER_LO), i - base, out);
     }
     // The last samples hold no 8-byte gram: only short patterns can end there.
-    for (; i + 4 <= end; i += stride) this.#sample(short, text, Math.imul(view.getInt32(i, true), MULTIPLIER_HI), i - base, out);
+    for (; i + 4 <= end; i += stride) this.#sample(short, text, Math.imul(view.getInt32(i, true) | FOLD, MULTIPLIER_HI), i - base, out);
   }
 }
