@@ -9,9 +9,9 @@ describe('detect: worker threads share one built pattern table', () => {
     const patterns = canaries.map((c) => Buffer.from(c.value));
     const built = new MultiPatternMatcher(patterns, { shared: true });
     const t = built.tables;
-    for (const table of [t.short, t.long]) for (const a of Object.values(table)) expect(a.buffer).to.be.instanceOf(SharedArrayBuffer);
+    for (const a of [...Object.values(t.short), ...Object.values(t.long), t.meta, t.bytes]) expect(a.buffer).to.be.instanceOf(SharedArrayBuffer);
     const reused = new MultiPatternMatcher(patterns, { tables: t });
-    expect(reused.tables.long.entries).to.equal(t.long.entries); // the same memory, not a copy or a rebuild
+    expect(reused.tables.long.slots).to.equal(t.long.slots); // the same memory, not a copy or a rebuild
     const text = Buffer.from(`x=${canaries[7]!.value}&y=${canaries[42]!.value}${canaries[42]!.value}`);
     expect(reused.scan(text)).to.deep.equal(new MultiPatternMatcher(patterns).scan(text));
     expect(reused.scan(text)).to.have.length(3);
