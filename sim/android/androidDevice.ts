@@ -19,6 +19,7 @@ import { LoopbackNetwork } from './loopbackNetwork.js';
 import { PackageManager } from './packageManager.js';
 import { PropertyStore, profileProperties } from './properties.js';
 import { SettingsStore } from './settingsStore.js';
+import { SsaidSettings } from './ssaidSettings.js';
 import { commandNames, parse } from './shell/parser.js';
 import { Interpreter, newEnv, type CommandHandler } from './shell/interpreter.js';
 import { StreamSink, streamInput } from './shell/io.js';
@@ -74,6 +75,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly appiumSettings = new AppiumSettingsService();
   /** Mount namespaces of zygotes, apps and su sessions (processNamespaces.ts). */
   readonly namespaces: ProcessNamespaces;
+  /** Per-app ANDROID_IDs (Android 8+), persisted in /data/system/users/N/settings_ssaid.xml. */
+  readonly ssaid: SsaidSettings;
 
   constructor(profile: Profile) {
     super();
@@ -88,6 +91,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.contacts = new ContactsProvider((contact) => this.apps.contactAdded(contact));
     const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     layoutFileSystem(this.files, profile, buildProp);
+    this.ssaid = new SsaidSettings(this.files, profile);
+    for (const user of this.users) this.ssaid.seed(user, []);
     this.runtime = idleAppRuntime(this);
     this.namespaces = new ProcessNamespaces(this.files, () => this.runtime.pids());
     this.namespaces.boot();
@@ -99,6 +104,10 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   attachApps(factory: AppRuntimeFactory): AppRuntime {
     this.runtime = factory(this);
     this.packages.attach(this.runtime);
+    // The profile's preinstalled apps have asked for ANDROID_ID before (a phone in use; ssaidSettings.ts).
+    const preinstalled = new Set(this.profile.apps.filter((a) => a.preinstalled !== false).map((a) => a.package));
+    const apps = this.runtime.packages().filter((p) => preinstalled.has(p.name)).map((p) => ({ pkg: p.name, appId: p.uid }));
+    for (const user of this.users) this.ssaid.seed(user, apps);
     return this.runtime;
   }
 
@@ -347,6 +356,11 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   /** Android users on this phone: the owner and, with Second space, its user. */
   get users(): number[] {
     return [...new Set([0, this.currentUser])];
+  }
+
+  /** Settings.Secure.ANDROID_ID as app `pkg` of the user on screen reads it: its own SSAID on Android 8+. */
+  appAndroidId(pkg: string): string {
+    return this.ssaid.androidIdFor(this.currentUser, pkg, this.packages.get(pkg)?.uid ?? 10100);
   }
 
   installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {

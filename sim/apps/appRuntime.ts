@@ -62,7 +62,8 @@ export class SimAppRuntime implements AppRuntime {
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
     for (const profile of ctx.profile.apps) {
       const commandLine = (file: string) => ctx.chromiumCommandLine?.(file, profile.package) ?? [];
-      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine }));
+      const androidId = ctx.appAndroidId ? () => ctx.appAndroidId!(profile.package) : undefined;
+      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine, ...(androidId ? { androidId } : {}) }));
     }
     this.launcherPid = this.allocPid();
     // Boot: system services start on their own, after the caller has finished wiring the phone.

@@ -182,7 +182,10 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
     case 'uninstall': {
       const name = rest.filter((a) => !a.startsWith('-')).pop() ?? '';
       const result = packages.uninstall(name);
-      if (result === 'ok') ctx.device.apps.forceStop(name);
+      if (result === 'ok') {
+        ctx.device.apps.forceStop(name);
+        ctx.device.ssaid.removePackage(name);
+      }
       await ctx.out(result === 'ok' ? 'Success\n' : 'Failure [DELETE_FAILED_INTERNAL_ERROR]\n');
       return result === 'ok' ? 0 : 1;
     }
