@@ -20,6 +20,7 @@ import { PackageManager } from './packageManager.js';
 import { PropertyStore, profileProperties } from './properties.js';
 import { SettingsStore } from './settingsStore.js';
 import { SsaidSettings } from './ssaidSettings.js';
+import { wifiMacState } from './wifiMac.js';
 import { commandNames, parse } from './shell/parser.js';
 import { Interpreter, newEnv, type CommandHandler } from './shell/interpreter.js';
 import { StreamSink, streamInput } from './shell/io.js';
@@ -262,8 +263,10 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       case '/proc/self/mounts':
         return this.mountTable(cred.mountNs ?? INIT_NS);
       case '/sys/class/net/wlan0/address':
-        // The Wi-Fi MAC as the kernel shows it (lower case, colons); tools read identifiers here.
-        return this.profile.device.wifiMac.toLowerCase() + '\n';
+        // The MAC wlan0 carries (lower case, colons): Android 10+ the network's randomised one (wifiMac.ts).
+        return wifiMacState(this.profile).current + '\n';
+      case '/sys/class/net/wlan0/addr_assign_type':
+        return `${wifiMacState(this.profile).addrAssignType}\n`;
       case '/proc/version':
         return `Linux version 4.14.117-perf+ (builder@c4-miui-ota-bd) (clang version 8.0.12) #1 SMP PREEMPT ${new Date(this.bootTime).toUTCString()}\n`;
       case '/proc/uptime': {

@@ -1,3 +1,4 @@
+import { dumpsysWifi, wifiMacState } from '../wifiMac.js';
 import { packageDump } from './packageCommands.js';
 import { objectHash, type Ctx, type Handler } from './context.js';
 
@@ -259,6 +260,9 @@ export const dumpsys: Handler = async (ctx) => {
       await ctx.out(`Phone Subscriber Info:\n  Phone Type = GSM\n  Device ID = ${d.imei}\n`);
       return 0;
     }
+    case 'wifi':
+      await ctx.out(dumpsysWifi(wifiMacState(ctx.device.profile)));
+      return 0;
     case 'display': {
       const { width, height, density } = ctx.device.apps.ui.display();
       await ctx.out(`DISPLAY MANAGER (dumpsys display)\n  mDefaultViewport=DisplayViewport{valid=true, displayId=0, orientation=0, logicalFrame=Rect(0, 0 - ${width}, ${height}), physicalFrame=Rect(0, 0 - ${width}, ${height}), deviceWidth=${width}, deviceHeight=${height}}\n  mScreenState=${ctx.device.apps.screenOn() ? 'ON' : 'OFF'}\n  density ${density}\n`);
