@@ -1,4 +1,5 @@
 import { dumpsysWifi, wifiMacState } from '../wifiMac.js';
+import { permissionSections } from '../appPermissions.js';
 import { packageDump } from './packageCommands.js';
 import { objectHash, type Ctx, type Handler } from './context.js';
 
@@ -239,7 +240,7 @@ export const dumpsys: Handler = async (ctx) => {
       const name = rest.find((a) => !a.startsWith('-'));
       const all = ctx.device.packages.all();
       const records = name ? all.filter((p) => p.name === name) : all;
-      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map((r) => packageDump(r, ctx.device.users)).join('\n')}\n`);
+      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map((r) => packageDump(r, ctx.device.users, permissionSections(ctx.device.profile, r.name, r.permissions))).join('\n')}\n`);
       return 0;
     }
     case 'input':
