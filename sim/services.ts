@@ -124,6 +124,11 @@ export interface PhoneContext {
    * `preinstalled: false` exist only then. Absent means every profile app is preinstalled.
    */
   installedFromApk?(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null;
+  /**
+   * Settings.Secure.ANDROID_ID as app `pkg` reads it: on Android 8+ its own SSAID (per user and
+   * signing key), before that the device's one value. Absent: the profile's `androidId`.
+   */
+  appAndroidId?(pkg: string): string;
   /** A file in shared storage (/sdcard/…) as an app with storage access reads it; null when it cannot. */
   readSharedFile?(path: string): Buffer | null;
   /**

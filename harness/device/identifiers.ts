@@ -15,8 +15,13 @@ export interface ReadIdentifiersOptions {
   user?: number;
 }
 
-/** Android 10+ gives apps a per-network randomised MAC and 02:00:00:00:00:00 for the device's (real-device-notes row 19, **unverified**). */
-export const MAC_NOTE = 'not visible to apps: Android 10+ apps see a per-network randomised MAC, not the device MAC';
+/**
+ * On Android 10+ wlan0 carries the current network's randomised MAC (macRandomizationSetting 1:
+ * sysfs addr_assign_type 3, `dumpsys wifi` mRandomizedMacAddress; sim/EVIDENCE.md "Wi-Fi MAC"), and
+ * apps read 02:00:00:00:00:00 (WifiInfo since Android 6): the value read is what that network sees,
+ * never what an app can send.
+ */
+export const MAC_NOTE = 'not visible to apps: on Android 10+ this is the current network\'s randomised MAC (apps read 02:00:00:00:00:00)';
 
 /**
  * Device identifiers read over ADB: the canaries detect/ looks for. Each is a normalised value or

@@ -7,9 +7,10 @@ import type { IdentifierReading } from './types.js';
  * android_id` is the shell's value, not what an app sends (Android Developers Blog "Changes to
  * Device Identifiers in Android O", 2017-04-10; AOSP change 5514fb7 "SSAID Migration to be Per
  * App/User Unique Values"). SettingsProvider keeps them in /data/system/users/N/settings_ssaid.xml,
- * one `<setting name=UID value=SSAID package=PKG …/>` per app (**unverified**: the path and
- * attributes as real-device-notes row 16 gives them); Android 12+ writes it as binary XML,
- * read back with `abx2xml FILE -`.
+ * one `<setting name=UID value=SSAID package=PKG …/>` per app (AOSP SettingsProvider's
+ * SettingsState, as mirrored in MuntashirAkon/AppManager ssaid/SettingsStateV26.java; the simulator
+ * models it, see sim/EVIDENCE.md); Android 12+ writes it as binary XML, read back with
+ * `abx2xml FILE -`.
  */
 export const PER_APP_ANDROID_ID_SDK = 26;
 

@@ -11,7 +11,6 @@ export const BUILD_DATA = [
   'devices.json', // harness/config/devicesFile.ts: the default devices file, two folders up
   'harness/report/run.schema.json', // harness/report/runJson.ts
   'sim/profiles', // sim/profiles/loadProfile.ts: the shipped profiles and profile.schema.json (*.json)
-  'sim/android/cacerts', // sim/android/fileSystemLayout.ts: the seeded system CA store
 ];
 
 export function copyBuildData(root: string, outDir: string): string[] {

@@ -20,6 +20,8 @@ import { LoopbackNetwork } from './loopbackNetwork.js';
 import { PackageManager } from './packageManager.js';
 import { PropertyStore, profileProperties } from './properties.js';
 import { SettingsStore } from './settingsStore.js';
+import { SsaidSettings } from './ssaidSettings.js';
+import { wifiMacState } from './wifiMac.js';
 import { commandNames, parse } from './shell/parser.js';
 import { Interpreter, newEnv, type CommandHandler } from './shell/interpreter.js';
 import { StreamSink, streamInput } from './shell/io.js';
@@ -79,6 +81,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   readonly appiumSettings = new AppiumSettingsService();
   /** Mount namespaces of zygotes, apps and su sessions (processNamespaces.ts). */
   readonly namespaces: ProcessNamespaces;
+  /** Per-app ANDROID_IDs (Android 8+), persisted in /data/system/users/N/settings_ssaid.xml. */
+  readonly ssaid: SsaidSettings;
 
   constructor(profile: Profile) {
     super();
@@ -95,6 +99,8 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
     this.accounts = new AccountList((account) => this.apps.phoneEvent?.({ kind: 'account-added', account }));
     const buildProp = this.props.entries().filter(([k]) => k.startsWith('ro.')).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     layoutFileSystem(this.files, profile, buildProp);
+    this.ssaid = new SsaidSettings(this.files, profile);
+    for (const user of this.users) this.ssaid.seed(user, []);
     this.runtime = idleAppRuntime(this);
     this.namespaces = new ProcessNamespaces(this.files, () => this.runtime.pids());
     this.namespaces.boot();
@@ -106,6 +112,10 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   attachApps(factory: AppRuntimeFactory): AppRuntime {
     this.runtime = factory(this);
     this.packages.attach(this.runtime);
+    // The profile's preinstalled apps have asked for ANDROID_ID before (a phone in use; ssaidSettings.ts).
+    const preinstalled = new Set(this.profile.apps.filter((a) => a.preinstalled !== false).map((a) => a.package));
+    const apps = this.runtime.packages().filter((p) => preinstalled.has(p.name)).map((p) => ({ pkg: p.name, appId: p.uid }));
+    for (const user of this.users) this.ssaid.seed(user, apps);
     return this.runtime;
   }
 
@@ -260,8 +270,10 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
       case '/proc/self/mounts':
         return this.mountTable(cred.mountNs ?? INIT_NS);
       case '/sys/class/net/wlan0/address':
-        // The Wi-Fi MAC as the kernel shows it (lower case, colons); tools read identifiers here.
-        return this.profile.device.wifiMac.toLowerCase() + '\n';
+        // The MAC wlan0 carries (lower case, colons): Android 10+ the network's randomised one (wifiMac.ts).
+        return wifiMacState(this.profile).current + '\n';
+      case '/sys/class/net/wlan0/addr_assign_type':
+        return `${wifiMacState(this.profile).addrAssignType}\n`;
       case '/proc/version':
         return `Linux version 4.14.117-perf+ (builder@c4-miui-ota-bd) (clang version 8.0.12) #1 SMP PREEMPT ${new Date(this.bootTime).toUTCString()}\n`;
       case '/proc/uptime': {
@@ -354,6 +366,11 @@ export class AndroidDevice extends EventEmitter<AndroidDeviceEvents> implements 
   /** Android users on this phone: the owner and, with Second space, its user. */
   get users(): number[] {
     return [...new Set([0, this.currentUser])];
+  }
+
+  /** Settings.Secure.ANDROID_ID as app `pkg` of the user on screen reads it: its own SSAID on Android 8+. */
+  appAndroidId(pkg: string): string {
+    return this.ssaid.androidIdFor(this.currentUser, pkg, this.packages.get(pkg)?.uid ?? 10100);
   }
 
   installedFromApk(pkg: string): { versionName: string; versionCode: number; launcherActivity?: string } | null {

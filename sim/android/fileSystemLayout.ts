@@ -1,16 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Profile } from '../profile.js';
 import { ROOT, type VirtualFileSystem } from './fileSystem.js';
+import { systemCaRoots } from './systemCaStore.js';
 
 /** Android ids (android_filesystem_config.h). */
 export const AID = { root: 0, system: 1000, shell: 2000, sdcard_rw: 1015, misc: 9998, everybody: 9997 } as const;
-
-/** Real CA certificates shipped with the simulator, named <subject_hash_old>.0 as Android names them. */
-export function seedCertificates(): Array<{ name: string; pem: Buffer }> {
-  const dir = fileURLToPath(new URL('./cacerts/', import.meta.url));
-  return readdirSync(dir).filter((n) => n.endsWith('.0')).sort().map((name) => ({ name, pem: readFileSync(dir + name) }));
-}
 
 export const SYSTEM_CA_DIR = '/system/etc/security/cacerts';
 export const APEX_CA_DIR = '/apex/com.android.conscrypt/cacerts';
@@ -43,7 +36,8 @@ export function layoutFileSystem(fs: VirtualFileSystem, profile: Profile, buildP
   partition('/system', '/dev/block/dm-0', 'ext4');
   for (const d of ['/system/bin', '/system/xbin', '/system/app', '/system/priv-app', '/system/framework', '/system/etc/security']) dir(d, 0o755);
   dir(SYSTEM_CA_DIR, 0o755);
-  const certs = seedCertificates();
+  // ~140 real roots named <subject_hash_old>.<n> (systemCaStore.ts), as AOSP system/ca-certificates ships them.
+  const certs = systemCaRoots();
   for (const cert of certs) fs.writeFile(`${SYSTEM_CA_DIR}/${cert.name}`, cert.pem, ROOT, { mode: 0o644 });
   fs.writeFile('/system/build.prop', Buffer.from(buildProp), ROOT, { mode: 0o600 });
   partition('/vendor', '/dev/block/dm-1', 'ext4');

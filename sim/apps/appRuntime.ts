@@ -4,6 +4,7 @@ import type { AppRuntime, PhoneContext, PhoneEvent } from '../services.js';
 import type { UiDriver, UiNode } from '../ui.js';
 import { SimApp } from './browserApp.js';
 import { buildBrowserScreen } from './browserScreen.js';
+import { buildEmptyActivityScreen, type PlainActivity } from './emptyActivityScreen.js';
 import { CERT_INSTALLER, CERT_INSTALLER_ACTIVITY, CERT_INSTALLER_MAIN, CertInstallerDialog, type CertInstallerHost } from './certInstaller.js';
 import { launcherActivity, launcherPackage } from './launcherScreen.js';
 import { builtinPackages, profilePackage, type InstalledPackage } from './packageTable.js';
@@ -44,6 +45,9 @@ export class SimAppRuntime implements AppRuntime {
   private rotatedLayout: Layout | null = null;
   /** The app in front; null: the launcher. */
   private foreground: SimApp | null = null;
+  /** Started APK-installed apps the profile gives no behaviour (emptyActivityScreen.ts), and the one in front. */
+  private readonly plain = new Map<string, PlainActivity>();
+  private plainFront: PlainActivity | null = null;
   private screenIsOn = true;
   private nextPid = 2817;
   private readonly launcherPid: number;
@@ -65,7 +69,8 @@ export class SimAppRuntime implements AppRuntime {
     const log = (priority: number, tag: string, message: string, pid?: number) => ctx.log(priority, tag, message, pid);
     for (const profile of ctx.profile.apps) {
       const commandLine = (file: string) => ctx.chromiumCommandLine?.(file, profile.package) ?? [];
-      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine }));
+      const androidId = ctx.appAndroidId ? () => ctx.appAndroidId!(profile.package) : undefined;
+      this.apps.set(profile.package, new SimApp(profile, { net: this.net, device: ctx.profile.device, log, commandLine, ...(androidId ? { androidId } : {}) }));
     }
     this.launcherPid = this.allocPid();
     this.systemUi = new SystemUi(ctx.profile, (event) => this.systemUiEvent(event));
@@ -156,6 +161,7 @@ export class SimAppRuntime implements AppRuntime {
       const previous = this.foreground;
       this.foreground = null;
       previous?.backgrounded();
+      this.plainFront = null;
       this.systemUi.openSettings();
       return { ok: true, totalTimeMs: elapsed(hot ? 90 : 380) };
     }
@@ -170,7 +176,8 @@ export class SimAppRuntime implements AppRuntime {
     // Appium's settings helper shows nothing and finishes at once.
     if (pkg === appiumSettingsPackage) return activity && !activity.startsWith(appiumSettingsPackage) ? notFound : { ok: true, totalTimeMs: elapsed(140) };
     const app = this.apps.get(pkg);
-    if (!app || !this.present(app) || app.kind !== 'browser' || (activity && activity !== app.profile.activity)) return notFound;
+    if (!app) return this.startPlainActivity(pkg, activity, options.stopFirst, elapsed) ?? notFound;
+    if (!this.present(app) || app.kind !== 'browser' || (activity && activity !== app.profile.activity)) return notFound;
     this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${app.profile.activity}} from uid 2000`);
     if (options.stopFirst && app.running) this.kill(app);
     const cold = this.bringToFront(app);
@@ -201,6 +208,7 @@ export class SimAppRuntime implements AppRuntime {
     }
     const app = this.apps.get(pkg);
     if (app?.running) this.kill(app);
+    this.stopPlain(pkg);
   }
 
   clearData(pkg: string): void {
@@ -246,6 +254,7 @@ export class SimAppRuntime implements AppRuntime {
     if (this.certInstaller) return { package: CERT_INSTALLER, activity: CERT_INSTALLER_ACTIVITY };
     if (this.foreground) return { package: this.foreground.profile.package, activity: this.foreground.profile.activity };
     if (this.systemUi.settingsInFront) return { package: settingsPackage, activity: this.systemUi.settingsActivity };
+    if (this.plainFront) return { package: this.plainFront.package, activity: this.plainFront.activity };
     return { package: launcherPackage, activity: launcherActivity };
   }
 
@@ -255,6 +264,7 @@ export class SimAppRuntime implements AppRuntime {
     const list = [{ pid: this.launcherPid, package: launcherPackage, user: user(launcherPackage) }];
     for (const app of this.apps.values()) if (app.pid !== null) list.push({ pid: app.pid, package: app.profile.package, user: user(app.profile.package) });
     if (this.instrumentation) list.push({ pid: this.instrumentation.pid, package: uiautomator2ServerPackage, user: user(uiautomator2ServerPackage) });
+    for (const p of this.plain.values()) list.push({ pid: p.pid, package: p.package, user: user(p.package) });
     return list;
   }
 
@@ -323,6 +333,7 @@ export class SimAppRuntime implements AppRuntime {
     if (cold) this.startProcess(app, 'activity');
     const previous = this.foreground;
     if (previous && previous !== app) previous.backgrounded();
+    this.plainFront = null;
     this.foreground = app;
     app.launched();
     return cold;
@@ -338,11 +349,46 @@ export class SimAppRuntime implements AppRuntime {
 
   /** The launcher is what the user sees (no app, Settings, installer or shade in front). */
   private onLauncher(): boolean {
-    return !this.foreground && !this.certInstaller && !this.systemUi.settingsInFront && !this.systemUi.shadeOpen;
+    return !this.foreground && !this.certInstaller && !this.systemUi.settingsInFront && !this.systemUi.shadeOpen && !this.plainFront;
+  }
+
+  /**
+   * `am start` of an app installed from an APK that the profile gives no behaviour (an emulator
+   * after `adb install` of a test APK): its manifest's launcher activity starts in its own process
+   * and shows an empty window; any other activity does not exist. null: not such an app.
+   */
+  private startPlainActivity(pkg: string, activity: string | undefined, stopFirst: boolean, elapsed: (base: number) => number): { ok: true; totalTimeMs: number } | null {
+    const apk = this.ctx.installedFromApk?.(pkg);
+    const launcher = apk?.launcherActivity?.startsWith('.') ? pkg + apk.launcherActivity : apk?.launcherActivity;
+    if (!launcher || (activity && activity !== launcher)) return null;
+    if (stopFirst) this.stopPlain(pkg);
+    this.ctx.log(4, 'ActivityManager', `START u0 {act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] flg=0x10200000 cmp=${pkg}/${launcher}} from uid 2000`);
+    let running = this.plain.get(pkg);
+    const cold = !running;
+    if (!running) {
+      running = { package: pkg, activity: launcher, pid: this.allocPid() };
+      this.plain.set(pkg, running);
+      const uid = this.packages().find((p) => p.name === pkg)?.uid ?? 10000;
+      this.ctx.log(4, 'ActivityManager', `Start proc ${running.pid}:${pkg}/u0a${uid - 10000} for activity ${pkg}/${launcher}`);
+    }
+    this.foreground?.backgrounded();
+    this.foreground = null;
+    this.systemUi.closeSettings();
+    this.plainFront = running;
+    return { ok: true, totalTimeMs: elapsed(cold ? 412 : 87) };
+  }
+
+  private stopPlain(pkg: string): void {
+    const running = this.plain.get(pkg);
+    if (!running) return;
+    this.plain.delete(pkg);
+    if (this.plainFront === running) this.plainFront = null;
+    this.ctx.log(4, 'ActivityManager', `Force stopping ${pkg} user=0: from pid ${running.pid}`);
   }
 
   private goHome(): void {
     this.systemUi.home();
+    this.plainFront = null;
     const previous = this.foreground;
     this.foreground = null;
     previous?.backgrounded();
@@ -390,6 +436,7 @@ export class SimAppRuntime implements AppRuntime {
     const app = this.foreground;
     if (app) return buildBrowserScreen(app, this.layout);
     if (this.systemUi.settingsInFront) return this.systemUi.settingsScreen(this.layout);
+    if (this.plainFront) return buildEmptyActivityScreen(this.plainFront, this.layout);
     const launchable = [...this.apps.values()].filter((a) => a.kind === 'browser' && this.present(a));
     return this.systemUi.launcherScreen(launchable, this.layout, async (pkg) => {
       const result = await this.startActivity({ package: pkg }, { stopFirst: false });
@@ -455,6 +502,8 @@ export class SimAppRuntime implements AppRuntime {
         if (this.systemUi.back(this.foreground !== null)) return;
         const app = this.foreground;
         if (app && app.back() === 'exit') this.goHome();
+        // An empty activity finishes on Back (its process stays, as after any finish).
+        else if (!app && this.plainFront) this.goHome();
         return;
       }
     }
@@ -474,6 +523,7 @@ export class SimAppRuntime implements AppRuntime {
 
   private describeFocus(): string {
     const app = this.foreground;
+    if (!app && this.plainFront) return `${this.plainFront.package}'s empty activity`;
     if (!app) return 'the launcher';
     if (app.currentDialog()) return `${app.profile.label}'s '${app.currentDialog()!.title}' dialog`;
     return `${app.profile.label} ${app.screen === 'settings' ? 'settings' : app.menuOpen ? 'with its menu open' : 'browser'}`;

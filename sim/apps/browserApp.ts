@@ -30,6 +30,8 @@ export interface AppHost {
   log: (priority: number, tag: string, message: string, pid?: number) => void;
   /** Chromium's command line for this app, read as it starts (none: []). */
   commandLine?: (fileName: string) => string[];
+  /** Settings.Secure.ANDROID_ID as this app reads it (its own SSAID on Android 8+). */
+  androidId?: () => string;
 }
 
 /** The command-line file a profile's app reads: Chromium-based apps only (see AppProfile.chromiumCommandLine). */
@@ -79,6 +81,7 @@ export class SimApp {
       installId: () => this.data.installId,
       pid: () => this.pid ?? undefined,
       nextSeq: () => ++this.data.seq,
+      ...(host.androidId ? { androidId: host.androidId } : {}),
     });
   }
 
@@ -129,6 +132,9 @@ export class SimApp {
     const switches = file ? this.host.commandLine?.(file) ?? [] : [];
     const spki = switches.map((s) => /^--ignore-certificate-errors-spki-list=(.+)$/.exec(s)?.[1]).find((v) => v !== undefined);
     this.ignoreCertErrorsSpki = spki ? spki.split(',').filter(Boolean) : [];
+    // The analytics SDKs read ANDROID_ID as they initialise (unverified: when Xiaomi's SDK first asks);
+    // on Android 8+ that first request is what creates the app's SSAID.
+    this.host.androidId?.();
     this.telemetry.startIntervals();
   }
 

@@ -33,10 +33,9 @@ export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs
       // SNI carries names only, never IP literals (RFC 6066 §3).
       servername: net.isIP(host) ? undefined : host,
       host,
-      ca: cas,
+      secureContext: trustContext(cas),
       rejectUnauthorized: !lenient,
       ALPNProtocols: ['http/1.1'],
-      minVersion: 'TLSv1.2',
     });
     const timer = setTimeout(() => fail(new NetError('timeout', `TLS handshake with ${host} timed out after ${timeoutMs} ms`)), timeoutMs);
     const fail = (error: NetError) => {
@@ -67,6 +66,36 @@ export function handshake(socket: Duplex, host: string, cas: string[], timeoutMs
       }
     });
   });
+}
+
+/**
+ * One SecureContext per distinct set of trusted CAs. Parsing a full system store (~140 roots) into
+ * an OpenSSL context costs tens to hundreds of milliseconds, and the store is re-read for every
+ * handshake (so a CA pushed a moment ago counts): the same certificates, in the same order, reuse
+ * the context built for them. Each PEM gets a small number (V8 caches a string's hash, so this is
+ * cheap), and the list of numbers is the key.
+ */
+const pemIds = new Map<string, number>();
+const contexts = new Map<string, tls.SecureContext>();
+const MAX_CONTEXTS = 32;
+
+export function trustContext(cas: readonly string[]): tls.SecureContext {
+  if (pemIds.size > 10_000) pemIds.clear();
+  const key = cas.map((pem) => {
+    let id = pemIds.get(pem);
+    if (id === undefined) pemIds.set(pem, (id = pemIds.size));
+    return id;
+  }).join(',');
+  let context = contexts.get(key);
+  if (context) {
+    // Most recently used last: the oldest goes first when the cache is full.
+    contexts.delete(key);
+  } else {
+    context = tls.createSecureContext({ ca: [...cas], minVersion: 'TLSv1.2' });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+  }
+  contexts.set(key, context);
+  return context;
 }
 
 /** sha256 of a certificate's SubjectPublicKeyInfo, base64: the form Chromium's SPKI lists take. */

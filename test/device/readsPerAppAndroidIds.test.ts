@@ -40,8 +40,18 @@ describe('device: ANDROID_ID as each app sees it (per app since Android 8)', fun
     expect(canaries).not.to.include(phone.profile.device.androidId);
   });
 
+  it('with root, from the phone\'s own SettingsProvider file: the values the browsers themselves send', async () => {
+    const phone = await lab.phone('redmi-note-8-2020');
+    const session = await lab.session(phone, { name: 'note8' });
+    const ids = await session.identifiers([MINT, PRO]);
+    expect(ids.androidId).to.deep.equal({ value: phone.android.appAndroidId(MINT), apps: { [MINT]: phone.android.appAndroidId(MINT), [PRO]: phone.android.appAndroidId(PRO) } });
+    expect(Object.values((ids.androidId as { apps: Record<string, string> }).apps)).to.not.include(phone.profile.device.androidId);
+  });
+
   it('with root but no SSAID file readable: unavailable, with the reason', async () => {
     const phone = await lab.phone('redmi-note-8-2020');
+    // As on a phone whose SettingsProvider has not written it (removed here).
+    phone.android.files.remove(ssaidPath(0), ROOT);
     const session = await lab.session(phone);
     const ids = await session.identifiers([MINT]);
     expect(ids.androidId).to.have.property('unavailable').that.matches(/settings_ssaid\.xml could not be read as root/);

@@ -1,3 +1,5 @@
+import { dumpsysWifi, wifiMacState } from '../wifiMac.js';
+import { permissionSections } from '../appPermissions.js';
 import { packageDump } from './packageCommands.js';
 import { objectHash, type Ctx, type Handler } from './context.js';
 
@@ -238,7 +240,7 @@ export const dumpsys: Handler = async (ctx) => {
       const name = rest.find((a) => !a.startsWith('-'));
       const all = ctx.device.packages.all();
       const records = name ? all.filter((p) => p.name === name) : all;
-      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map((r) => packageDump(r, ctx.device.users)).join('\n')}\n`);
+      await ctx.out(`${resolverTable(ctx, records.map((r) => r.name))}\nPackages:\n${records.map((r) => packageDump(r, ctx.device.users, permissionSections(ctx.device.profile, r.name, r.permissions))).join('\n')}\n`);
       return 0;
     }
     case 'input':
@@ -262,6 +264,9 @@ export const dumpsys: Handler = async (ctx) => {
       await ctx.out(`Phone Subscriber Info:\n  Phone Type = GSM\n  Device ID = ${d.imei}\n`);
       return 0;
     }
+    case 'wifi':
+      await ctx.out(dumpsysWifi(wifiMacState(ctx.device.profile)));
+      return 0;
     case 'display': {
       const { width, height, density } = ctx.device.apps.ui.display();
       await ctx.out(`DISPLAY MANAGER (dumpsys display)\n  mDefaultViewport=DisplayViewport{valid=true, displayId=0, orientation=0, logicalFrame=Rect(0, 0 - ${width}, ${height}), physicalFrame=Rect(0, 0 - ${width}, ${height}), deviceWidth=${width}, deviceHeight=${height}}\n  mScreenState=${ctx.device.apps.screenOn() ? 'ON' : 'OFF'}\n  density ${density}\n`);

@@ -1,3 +1,4 @@
+import { abxCommands } from './abxCommands.js';
 import { activityCommands } from './activityCommands.js';
 import { contentCommands } from './contentCommand.js';
 import type { Handler } from './context.js';
@@ -44,7 +45,7 @@ export function shellCommands(options: { su: 'aosp' | 'magisk' | false } = { su:
   const registry = new Map<string, Handler>(Object.entries({
     ...propertyCommands, settings, ...packageCommands, ...activityCommands, ...dumpsysCommands, ...processCommands,
     ...inputCommands, ...fileCommands, ...identityCommands, ...textCommands, ...contentCommands, ...serviceCommands,
-    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...uiautomatorCommands, ...networkCommands,
+    ...logcatCommands, ...screencapCommands, ...lockSettingsCommands, ...uiautomatorCommands, ...networkCommands, ...abxCommands,
   }));
   registry.set('cmd', cmdCommand(registry));
   if (!options.su) registry.delete('su');

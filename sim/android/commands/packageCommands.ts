@@ -1,4 +1,5 @@
 import { resolveActivity } from './resolveActivityCommand.js';
+import { grantRefusal, grantRefusalOutput, permissionSections, type PermissionSections } from '../appPermissions.js';
 import { ApkParseError, parseApk } from '../apkManifest.js';
 import { INSTALL_USER_RESTRICTED } from '../securityRefusals.js';
 import { normalizePath } from '../fileSystem.js';
@@ -19,9 +20,20 @@ async function exception(ctx: Ctx, message: string): Promise<number> {
   return 255;
 }
 
-export function packageDump(p: PackageRecord, users: number[] = [0]): string {
+/**
+ * One package's block of `dumpsys package`. Permission sections as AOSP
+ * PackageManagerService.dumpPackageLPr prints them (android-10.0.0_r1): `requested permissions:`
+ * (names), `install permissions:` (`NAME: granted=true`), and inside each `User N:` block
+ * `runtime permissions:` (`NAME: granted=BOOL`; flags omitted, i.e. none); appium-adb
+ * `extractMatchingPermissions` (tools/adb-commands / helpers) reads them by indentation, for
+ * getReqPermissions / getGrantedPermissions / getDeniedPermissions. See appPermissions.ts.
+ */
+export function packageDump(p: PackageRecord, users: number[] = [0], sections?: PermissionSections): string {
   const date = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19);
-  const granted = [...p.permissions].map((perm) => `      ${perm}: granted=true\n`).join('');
+  const perms = sections ?? { requested: null, install: [...p.permissions].map((name) => ({ name, granted: true })), runtime: [] };
+  const requested = perms.requested && perms.requested.length > 0 ? `    requested permissions:\n${perms.requested.map((r) => `      ${r}\n`).join('')}` : '';
+  const install = perms.install.length > 0 ? `    install permissions:\n${perms.install.map((r) => `      ${r.name}: granted=${r.granted}\n`).join('')}` : '';
+  const runtime = perms.runtime.length > 0 ? `      runtime permissions:\n${perms.runtime.map((r) => `        ${r.name}: granted=${r.granted}\n`).join('')}` : '';
   return [
     `  Package [${p.name}] (${objectHash(p.name)}):\n`,
     `    userId=${p.uid}\n`,
@@ -36,8 +48,9 @@ export function packageDump(p: PackageRecord, users: number[] = [0]): string {
     `    firstInstallTime=${date(p.firstInstallTime)}\n`,
     `    lastUpdateTime=${date(p.firstInstallTime)}\n`,
     `    installerPackageName=${p.system ? 'null' : 'com.android.vending'}\n`,
-    ...users.map((u) => `    User ${u}: ceDataInode=0 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=0 instant=false virtual=false\n`),
-    granted ? `    install permissions:\n${granted}` : '',
+    requested,
+    install,
+    ...users.map((u) => `    User ${u}: ceDataInode=0 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=0 instant=false virtual=false\n${runtime}`),
   ].join('');
 }
 
@@ -182,7 +195,10 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
     case 'uninstall': {
       const name = rest.filter((a) => !a.startsWith('-')).pop() ?? '';
       const result = packages.uninstall(name);
-      if (result === 'ok') ctx.device.apps.forceStop(name);
+      if (result === 'ok') {
+        ctx.device.apps.forceStop(name);
+        ctx.device.ssaid.removePackage(name);
+      }
       await ctx.out(result === 'ok' ? 'Success\n' : 'Failure [DELETE_FAILED_INTERNAL_ERROR]\n');
       return result === 'ok' ? 0 : 1;
     }
@@ -195,6 +211,12 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
         return 1;
       }
       if (!packages.get(name)) return exception(ctx, `java.lang.IllegalArgumentException: Unknown package: ${name}`);
+      const refusal = grantRefusal(ctx.device.profile, name, permission);
+      if (refusal) {
+        const out = grantRefusalOutput(ctx.device.profile.device.sdk, verb, refusal);
+        await ctx.err(out.stderr);
+        return out.code;
+      }
       const set = packages.permissionsOf(name);
       if (verb === 'grant') set.add(permission);
       else set.delete(permission);
@@ -206,7 +228,7 @@ export async function runPackageManager(ctx: Ctx, args: string[], fromStdin: boo
         await ctx.out(`Unable to find package: ${rest[0] ?? ''}\n`);
         return 0;
       }
-      await ctx.out(`Packages:\n${packageDump(record, ctx.device.users)}`);
+      await ctx.out(`Packages:\n${packageDump(record, ctx.device.users, permissionSections(ctx.device.profile, record.name, record.permissions))}`);
       return 0;
     }
     case 'enable':

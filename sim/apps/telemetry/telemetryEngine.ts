@@ -38,6 +38,8 @@ export interface TelemetryEngineOptions {
   installId: () => string;
   pid: () => number | undefined;
   nextSeq: () => number;
+  /** `${device.androidId}`: Settings.Secure.ANDROID_ID as this app reads it (its SSAID on Android 8+); default the profile's. */
+  androidId?: () => string;
   /** User-Agent of the app's Java HTTP stack (what an SDK's HttpURLConnection sends). */
   userAgent: string;
   /** logcat (PhoneContext.log). */
@@ -206,6 +208,7 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     for (const [key, value] of Object.entries(device)) {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') vars.set(`device.${key}`, value);
     }
+    if (this.options.androidId) vars.set('device.androidId', this.options.androidId());
     for (const [key, value] of Object.entries(device.extraProps ?? {})) vars.set(`prop.${key}`, value);
     if (device.screen) {
       vars.set('device.screen.width', device.screen.width);
