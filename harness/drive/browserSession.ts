@@ -12,6 +12,7 @@ import { describeLocator, ElementFinder, type FoundElement } from './elementFind
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
+import { ScreenRecorder, type RecordingLimits } from './screenRecorder.js';
 import { loadWebdriverio, type PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
@@ -45,6 +46,11 @@ export interface BrowserSessionOptions {
    * its own session with the app as the session's app, and close() ends it.
    */
   ui?: PhoneUiSession;
+  /**
+   * Records the screen during every visit (screenRecorder.ts) into `<captureDir>/visits/<id>.apng`,
+   * within these bounds; absent or false: no recording (suites record by default, see scenario/browserDriver).
+   */
+  recording?: Partial<RecordingLimits> | false;
 }
 
 /** Answers whether the capture recorded a request for a page since a time (ms). */
@@ -588,8 +594,19 @@ export class BrowserSession {
     const base = { id, device: phone.name, browser: this.profile.name, version: this.appVersion, mode: this.mode, searchTerms, ...typed };
     // A note at once (a run killed mid-visit still shows it began); the Visit markers once it is known.
     this.markers?.write({ time: t0, kind: 'note', visitId: id, data: { note: `${action} begins`, ...base, url } });
-    const finalUrl = await this.act(action, navigate);
+    // The screen is recorded while the visit runs (frames taken in the background, beside the actions).
+    const recorder = this.options.recording && this.options.captureDir ? new ScreenRecorder(() => phone.screenshot(), this.options.recording) : undefined;
+    recorder?.start();
+    let finalUrl: string;
+    try {
+      finalUrl = await this.act(action, navigate);
+    } catch (error) {
+      await recorder?.stop();
+      throw error;
+    }
     const t1 = Date.now();
+    // No new frame once the visit is over: the screenshot below is the recording's last frame.
+    void recorder?.halt();
     const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
     const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
     if (!searchTerms) delete visit.searchTerms;
@@ -604,9 +621,25 @@ export class BrowserSession {
     // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
     this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
     this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });
-    await evidence;
+    const saved = await evidence;
+    if (recorder && this.options.captureDir) await this.saveRecording(recorder, path.join(this.options.captureDir, 'visits', `${id}.apng`), saved?.png);
     this.visits.push(visit);
     return visit;
+  }
+
+  /** Ends the visit's recording on the screen it left and writes it; a recording that cannot be made is a note, never the visit's failure. */
+  private async saveRecording(recorder: ScreenRecorder, file: string, finalPng: Buffer | undefined): Promise<void> {
+    try {
+      const recording = await recorder.stop(finalPng);
+      if (!recording) {
+        this.options.log?.(`note: no screen recording for ${path.basename(file, '.apng')}${recorder.reasons.length ? ` (${recorder.reasons.join('; ')})` : ''}`);
+        return;
+      }
+      await writeFile(file, recording.apng);
+      for (const note of recording.notes) this.options.log?.(`note: screen recording ${path.basename(file)}: ${note}`);
+    } catch (error) {
+      this.options.log?.(`note: no screen recording for ${path.basename(file, '.apng')} (${firstLine(error)})`);
+    }
   }
 
   /**
