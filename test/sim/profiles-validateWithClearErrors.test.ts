@@ -40,7 +40,12 @@ describe('sim/profiles: shipped profiles', () => {
     expect(versions).to.include({ 'com.mi.globalbrowser': '12.1.4', 'com.mi.globalbrowser.mini': '3.4.3' });
     for (const app of updated.apps) {
       expect(app.incognitoDataSwitch).to.deep.include({ label: 'Enhanced Incognito Mode', defaultOn: true });
-      expect(app.telemetry.every((r) => r.silencedBySwitch === true)).to.equal(true);
+      // Every rule that can fire in incognito is silenced by the switch; the rest fire in normal mode only.
+      expect(app.telemetry.every((r) => r.silencedBySwitch === true || (r.modes?.length === 1 && r.modes[0] === 'normal'))).to.equal(true);
+      // The update did not change what the address bar sends while typing: the 2020 browser's suggestion rule, normal mode only.
+      const before = loadProfile('redmi-note-8-2020').apps.find((a) => a.package === app.package)!;
+      expect(app.telemetry.filter((r) => r.when === 'input'), app.package).to.deep.equal(before.telemetry.filter((r) => r.when === 'input'));
+      expect(app.telemetry.filter((r) => r.when === 'input').map((r) => r.modes), app.package).to.deep.equal([['normal']]);
     }
     const r1s = loadProfile('redmi-1s-2014');
     const hosts = r1s.apps.flatMap((a) => a.telemetry.map((r) => new URL(r.url)));
