@@ -9,7 +9,11 @@
  * is sent, per keystroke when typed letter by letter; `${input.text}`). The others: app start, page
  * load, search, going to the background, a contact added, a timer.
  */
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval';
+/**
+ * 'feed-view': a news-feed item shown on the browser's home screen; 'share': a page shared from the
+ * menu; 'download': a download the user accepted (the browser's own events, issue #16).
+ */
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'feed-view' | 'share' | 'download';
 
 export type EncodeStep =
   | 'json' | 'form' | 'base64' | 'base64url' | 'base64-nopad' | 'hex'
@@ -105,6 +109,12 @@ export interface AppProfile {
    * elements are found only by text and content-description (both unverified; real-device-notes row 8).
    */
   unverifiedIds?: 'model' | 'none';
+  /**
+   * The home screen's news feed (Mi Browser's and Mint's start page): how many items it shows. Absent:
+   * the browser has no feed and no Home button. Where real feeds come from and what they show is not
+   * published; the simulator makes up headlines (sim/apps/newsFeed.ts).
+   */
+  newsFeed?: { items: number };
   telemetry: TelemetryRule[];
 }
 

@@ -8,11 +8,12 @@ import type { BrowserMode, Canary, Visit } from '../visit.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
 import { applyLocatorOverrides, locatorTableFor, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
-import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
+import { describeLocator, ElementFinder, toSelector, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
 import { ScreenRecorder, type RecordingLimits } from './screenRecorder.js';
+import { eventLocators, type EventLocatorName } from './browserEvents.js';
 import { loadWebdriverio, type PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
@@ -333,6 +334,69 @@ export class BrowserSession {
     }, typed);
   }
 
+  /**
+   * Opens the start page (the Home button) and records its news feed as shown: every item's title on
+   * screen is a canary (browsers that report feed items viewed send them). The start page stays on
+   * screen; a visit() after it opens its page from the address bar as usual.
+   */
+  async newsFeed(): Promise<Visit> {
+    const canaries: Canary[] = [];
+    return this.recordVisit('newsFeed', 'about:home', undefined, canaries, async () => {
+      await this.checkMode();
+      const home = await this.mustEvent('homeButton', 'the Home button (this browser may have no news feed)');
+      await this.drv().elementClick(home.id);
+      const titles = await this.feedTitles();
+      if (titles.length === 0) throw new Error(`after tapping Home, no news-feed item (${this.eventFinder().locators('feedItemTitle').map(describeLocator).join(' / ')}) appeared within ${this.elementMs} ms`);
+      for (const title of titles) canaries.push({ kind: 'visit-token', value: title });
+      return 'about:home';
+    }, { event: 'news-feed' });
+  }
+
+  /**
+   * Shares the page on screen (menu › Share, then the share panel's 'Copy link', which sends nothing
+   * by itself): the page's URL is the canary. Needs a page loaded by this session (visit() first).
+   */
+  async share(): Promise<Visit> {
+    const page = [...this.visits].reverse().find((v) => !v.event && v.url.startsWith('http'))?.url;
+    if (!page) throw new PhonehomeError(`${this.label}: share() shares the page on screen: visit a page first`);
+    const canaries: Canary[] = [{ kind: 'visit-url', value: page }, ...urlTokenCanaries(page)];
+    return this.recordVisit('share', page, undefined, canaries, async () => {
+      await this.checkMode();
+      const menu = await this.must('menuButton', 'the menu button');
+      await this.drv().elementClick(menu.id);
+      const entry = await this.mustEvent('menuShare', "the menu entry 'Share'");
+      await this.drv().elementClick(entry.id);
+      const target = await this.mustEvent('shareTarget', 'the share panel');
+      await this.drv().elementClick(target.id);
+      if (!(await this.eventFinder().gone('shareTarget', this.elementMs))) throw new Error('the share panel stayed open after choosing a target');
+      await this.mustAddress('after sharing, the address bar');
+      return page;
+    }, { event: 'share' });
+  }
+
+  /**
+   * Downloads a file: its URL typed into the address bar, then the browser's download dialog
+   * accepted. The file's URL is the canary; the page on screen stays (a download is not a page).
+   */
+  async download(url: string, options: VisitOptions = {}): Promise<Visit> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PhonehomeError(`${this.label}: download('${url}'): not an absolute URL`);
+    }
+    const canaries: Canary[] = [{ kind: 'visit-url', value: parsed.href }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
+    return this.recordVisit('download', parsed.href, undefined, canaries, async () => {
+      await this.typeIntoAddressBar(parsed.href);
+      const title = await this.eventFinder().find('downloadTitle', this.pageLoadMs);
+      if (!title) throw new Error(`the download dialog (${this.eventFinder().locators('downloadTitle').map(describeLocator).join(' / ')}) did not appear within ${this.pageLoadMs} ms: is ${parsed.href} a file the server sends as a download?`);
+      const accept = await this.mustEvent('downloadAccept', "the download dialog's Download button");
+      await this.drv().elementClick(accept.id);
+      if (!(await this.eventFinder().gone('downloadTitle', this.elementMs))) throw new Error('the download dialog stayed open after Download');
+      return parsed.href;
+    }, { event: 'download' });
+  }
+
   /** Starts the app again after `pm clear` or a force-stop: launch, first-run dialogs (a fresh install shows them again). */
   async relaunch(): Promise<void> {
     this.drv();
@@ -432,6 +496,42 @@ export class BrowserSession {
   private drv(): Driver {
     if (!this.driver) throw new PhonehomeError(`${this.label}: session not started (call start())`);
     return this.driver;
+  }
+
+  private events: ElementFinder<EventLocatorName> | undefined;
+
+  /** The finder for the event screens (browserEvents.ts), made on first use. */
+  private eventFinder(): ElementFinder<EventLocatorName> {
+    const driver = this.drv();
+    this.events ??= new ElementFinder<EventLocatorName>({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, eventLocators(this.package));
+    return this.events;
+  }
+
+  private async mustEvent(name: EventLocatorName, what: string): Promise<FoundElement> {
+    const found = await this.eventFinder().find(name, this.elementMs);
+    if (!found) throw new Error(`${what} (${this.eventFinder().locators(name).map(describeLocator).join(' / ')}) did not appear within ${this.elementMs} ms`);
+    return found;
+  }
+
+  /** The titles of the news-feed items on screen, waiting up to elementMs for the first. */
+  private async feedTitles(): Promise<string[]> {
+    const deadline = Date.now() + this.elementMs;
+    for (;;) {
+      for (const locator of this.eventFinder().locators('feedItemTitle')) {
+        const { using, value } = toSelector(locator);
+        const found = (await this.drv().findElements(using, value)) as unknown as Array<Record<string, string>>;
+        const titles: string[] = [];
+        for (const el of found) {
+          const elementId = Object.values(el)[0];
+          if (!elementId) continue;
+          const text = (await this.drv().getElementText(elementId).catch(() => '')).trim();
+          if (text) titles.push(text);
+        }
+        if (titles.length > 0) return titles;
+      }
+      if (Date.now() >= deadline) return [];
+      await delay(150);
+    }
   }
 
   private finders(): ElementFinder {
@@ -587,7 +687,7 @@ export class BrowserSession {
     if (this.mode === 'normal' && indicator) throw new Error('the incognito indicator is shown in a normal-mode session');
   }
 
-  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>, typed: Pick<Visit, 'typedLetterByLetter' | 'keystrokeMinLength'> = {}): Promise<Visit> {
+  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>, typed: Pick<Visit, 'typedLetterByLetter' | 'keystrokeMinLength' | 'event'> = {}): Promise<Visit> {
     const id = newVisitId();
     const { phone } = this.options;
     const t0 = Date.now();
@@ -679,6 +779,12 @@ export function showsUrl(shown: string, wanted: URL, options: { hostOnly?: boole
 export function isInlineCompletion(shown: string, typed: string): boolean {
   const t = typed.trim();
   return t !== '' && shown.length > t.length && shown.toLowerCase().startsWith(t.toLowerCase());
+}
+
+/** The `ph…` token a uniqueUrl() carries, as its own canary (it survives URL rewriting). */
+function urlTokenCanaries(url: string): Canary[] {
+  const token = /\bph[a-z2-7]{18}\b/.exec(url)?.[0];
+  return token ? [{ kind: 'visit-token', value: token }] : [];
 }
 
 /** Same page: scheme, host and path (trailing slash aside) and query. */

@@ -239,6 +239,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
         visit: (url, tokens) => driven.visit(url, { tokens }),
         search: (term) => driven.search(term),
         visitTyped: (address, tokens, keystrokeMinLength) => driven.visitTyped(address, { tokens, keystrokeMinLength }),
+        newsFeed: () => driven.newsFeed(),
+        share: () => driven.share(),
+        download: (url, tokens) => driven.download(url, { tokens }),
         // The session stays for the run's next test of this browser; stop() ends it.
         close: async () => undefined,
       };

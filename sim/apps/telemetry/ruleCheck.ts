@@ -19,6 +19,15 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'input.text': ['input'],
   'contact.number': ['contact-added'],
   'contact.name': ['contact-added'],
+  'feed.title': ['feed-view'],
+  'feed.url': ['feed-view'],
+  'feed.position': ['feed-view'],
+  'share.url': ['share'],
+  'share.title': ['share'],
+  'share.target': ['share'],
+  'download.url': ['download'],
+  'download.fileName': ['download'],
+  'download.mimeType': ['download'],
 };
 
 const alwaysNames = ['app.package', 'app.label', 'app.version', 'app.versionCode', 'app.uuid', 'mode', 'incognito', 'now', 'seq', 'random'];

@@ -15,6 +15,12 @@ export interface TelemetryEvent {
   contact?: { number: string; name?: string };
   /** The address bar's text after a keystroke or a paste. */
   input?: { text: string };
+  /** A news-feed item on screen (position from 1, top first). */
+  feed?: { title: string; url: string; position: number };
+  /** A page shared, and to which target of the share panel. */
+  share?: { url: string; title: string; target: string };
+  /** A download the user accepted. */
+  download?: { url: string; fileName: string; mimeType: string };
 }
 
 export interface TelemetryAppState {
@@ -227,6 +233,21 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
       vars.set('search.engine', event.search.engine ?? '');
     }
     if (event.input) vars.set('input.text', event.input.text);
+    if (event.feed) {
+      vars.set('feed.title', event.feed.title);
+      vars.set('feed.url', event.feed.url);
+      vars.set('feed.position', event.feed.position);
+    }
+    if (event.share) {
+      vars.set('share.url', event.share.url);
+      vars.set('share.title', event.share.title);
+      vars.set('share.target', event.share.target);
+    }
+    if (event.download) {
+      vars.set('download.url', event.download.url);
+      vars.set('download.fileName', event.download.fileName);
+      vars.set('download.mimeType', event.download.mimeType);
+    }
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
