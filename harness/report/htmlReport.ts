@@ -93,6 +93,9 @@ function badge(verdict: VisitRecord['verdict']): string {
 /** What the visit did, in words: the search term for searches, else the URL. */
 function visitLabel(v: VisitRecord): string {
   if (v.searchTerms && v.searchTerms.length > 0) return `search “${captured(v.searchTerms.join(' / '))}”`;
+  if (v.event === 'news-feed') return `news feed shown (${v.canaries.filter((c) => c.kind === 'visit-token').length} items)`;
+  if (v.event === 'share') return `share of <span class="url">${captured(v.url)}</span>`;
+  if (v.event === 'download') return `download of <span class="url">${captured(v.url)}</span>`;
   return `<span class="url">${captured(v.url)}</span>`;
 }
 
