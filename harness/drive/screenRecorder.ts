@@ -17,7 +17,7 @@ export interface RecordingLimits {
 }
 
 export const DEFAULT_RECORDING_LIMITS: RecordingLimits = {
-  intervalMs: 500,
+  intervalMs: 1000,
   maxFrames: 60,
   maxDurationMs: 60_000,
   maxBytes: 4 * 1024 * 1024,
@@ -39,6 +39,8 @@ export interface Recording {
 interface Taken {
   frame: Omit<RgbFrame, 'delayMs'>;
   at: number;
+  /** The PNG as the phone gave it: the same bytes again are the same frame, not decoded twice. */
+  png: Buffer;
 }
 
 /**
@@ -145,6 +147,13 @@ export class ScreenRecorder {
   }
 
   private add(png: Buffer, at: number): void {
+    // An unchanged screen (a deterministic screencap gives the same bytes) costs no decoding: the
+    // encoder merges it into the frame before.
+    const last = this.taken[this.taken.length - 1];
+    if (last && last.png.equals(png)) {
+      this.taken.push({ frame: last.frame, at, png: last.png });
+      return;
+    }
     let frame: Omit<RgbFrame, 'delayMs'>;
     try {
       frame = pngToFrame(png, this.limits.maxWidth);
@@ -157,6 +166,6 @@ export class ScreenRecorder {
       this.notes.push(`a frame at +${at - this.t0} ms is ${frame.width}x${frame.height}, not ${first.width}x${first.height} (the screen turned?): left out`);
       return;
     }
-    this.taken.push({ frame, at });
+    this.taken.push({ frame, at, png });
   }
 }
