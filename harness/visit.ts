@@ -63,4 +63,12 @@ export interface Visit {
    * never loaded through the capture, so the visit is a blind spot (reason 'error-page').
    */
   errorPage?: { code: string; text: string; time?: number };
+  /**
+   * A browser event other than a page visit (issue #16): 'news-feed' (the start page's feed shown;
+   * its items' titles are the canaries), 'share' (the page shared from the menu), 'download' (a file
+   * the browser was told to download). Absent: a visit, search or typed address.
+   */
+  event?: BrowserEvent;
 }
+
+export type BrowserEvent = 'news-feed' | 'share' | 'download';

@@ -10,8 +10,10 @@
  * load, search, going to the background, a contact added, a timer. `system-ui`: the MIUI system
  * layer showed something (sim/apps/systemUi.ts): a folder opened, another home screen, the status
  * bar shade, Settings (`${ui.event}`, `${ui.name}`); it reaches the profile's `service` apps.
+ * 'feed-view': a news-feed item shown on the browser's home screen; 'share': a page shared from the
+ * menu; 'download': a download the user accepted (the browser's own events, issue #16).
  */
-export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'system-ui' | PhoneEventTrigger;
+export type TelemetryTrigger = 'launch' | 'navigate' | 'search' | 'input' | 'background' | 'contact-added' | 'interval' | 'system-ui' | 'feed-view' | 'share' | 'download' | PhoneEventTrigger;
 
 /**
  * Phone events a service app reacts to (sim/android/phoneEvents.ts): an SMS received
@@ -114,6 +116,12 @@ export interface AppProfile {
    * elements are found only by text and content-description (both unverified; real-device-notes row 8).
    */
   unverifiedIds?: 'model' | 'none';
+  /**
+   * The home screen's news feed (Mi Browser's and Mint's start page): how many items it shows. Absent:
+   * the browser has no feed and no Home button. Where real feeds come from and what they show is not
+   * published; the simulator makes up headlines (sim/apps/newsFeed.ts).
+   */
+  newsFeed?: { items: number };
   telemetry: TelemetryRule[];
 }
 

@@ -62,6 +62,13 @@ export function sinkResponse(request: SinkRequest): {
   const navigation =
     (request.method === 'GET' || request.method === 'HEAD') &&
     (headerOf(request, 'sec-fetch-dest') === 'document' || headerOf(request, 'sec-fetch-mode') === 'navigate' || /\btext\/html\b/i.test(headerOf(request, 'accept')));
+  // A navigation to a file (a path ending in a download type's extension) gets a file, as a file
+  // server answers it (RFC 6266 attachment), so a browser under test starts a download.
+  const file = navigation ? /\/([^/?#]+\.(?:zip|apk|bin))(?:[?#]|$)/i.exec(request.path ?? '')?.[1] : undefined;
+  if (file) {
+    const body = 'phonehome capture sink: a file answered by the capture sidecar, not the real site.\n';
+    return { statusCode: 200, headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${file.replace(/["\\]/g, '_')}"`, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...cors }, ...(request.method === 'HEAD' ? {} : { body }) };
+  }
   if (navigation) {
     return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(SINK_PAGE)), 'cache-control': 'no-store', ...cors }, ...(request.method === 'HEAD' ? {} : { body: SINK_PAGE }) };
   }

@@ -20,6 +20,7 @@ export const runCommand: Command = {
   help: [
     'Usage: phonehome run SUITE… [--devices FILE] [--device NAME…] [--browser NAME…] [--mode normal|incognito]',
     '                     [--grep TEXT] [--out DIR] [--timeout MS] [--parallel N] [--shard i/n] [--baseline DIR]',
+    '                     [--no-recording]',
     '',
     'Starts what the chosen phones need (launch command, adb connect on a private adb server, a capture',
     'sidecar per phone, Appium), provisions them (proxy + CA), runs the mocha suites, puts the phones',
@@ -42,6 +43,8 @@ export const runCommand: Command = {
     '  --parallel N     at most N phones at once (farm run; default all selected)',
     '  --shard i/n      only the i-th of n deterministic slices of the tests (a CI matrix job)',
     "  --baseline DIR   a previous run: index.html shows what changed since it (see 'phonehome diff')",
+    '  --no-recording   no screen recording of each visit (default: an animated PNG per visit in',
+    '                   capture/<phone>/visits/, linked from the report; also PHONEHOME_RECORDING=off)',
     '',
     'Writes DIR/<run-id>/: run.json, junit.xml, traffic.har, index.html, capture/<phone>/, visits/.',
     "If the run is killed, 'phonehome report DIR/<run-id>' rebuilds the report from what was captured.",
@@ -69,6 +72,7 @@ export const runCommand: Command = {
         parallel: { type: 'string' },
         shard: { type: 'string' },
         baseline: { type: 'string' },
+        'no-recording': { type: 'boolean' },
       },
       { allowPositionals: true },
     );
@@ -97,7 +101,7 @@ export const runCommand: Command = {
       argv: ['run', ...argv],
       timeoutMs,
       io,
-      createDriver: createBrowserDriver,
+      createDriver: values['no-recording'] ? (phones, setup) => createBrowserDriver(phones, { ...setup, recording: false }) : createBrowserDriver,
       ...(parallel !== undefined ? { parallel } : {}),
       ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
       ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),

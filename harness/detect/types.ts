@@ -1,6 +1,6 @@
 /** Types at the detector's boundary: what the harness hands it (Visit, Canary) and what it returns. */
 
-export type { BrowserMode, CanaryKind, Canary, Visit } from '../visit.js';
+export type { BrowserEvent, BrowserMode, CanaryKind, Canary, Visit } from '../visit.js';
 import type { Canary } from '../visit.js';
 import type { TlsDetails, UpstreamSide } from '../capture/types.js';
 

@@ -90,7 +90,13 @@ function pageReachedCapture(visit: Visit, findings: readonly Finding[]): boolean
 }
 
 function pageNotSeenReason(visit: Visit, end: number): string {
-  const what = visit.searchTerms?.length ? `the search '${visit.searchTerms.join(' / ')}'` : `the visited page itself (${visit.url})`;
+  const what = visit.searchTerms?.length
+    ? `the search '${visit.searchTerms.join(' / ')}'`
+    : visit.event === 'news-feed'
+      ? 'the news feed shown on the start page (its items come from no request the harness made)'
+      : visit.event
+        ? `the ${visit.event} of ${visit.url}`
+        : `the visited page itself (${visit.url})`;
   return `${what} never reached the capture between ${new Date(visit.t0).toISOString()} and ${new Date(end).toISOString()}: no traffic of this visit from the phone was seen, so a leak would have gone unseen too`;
 }
 

@@ -210,14 +210,15 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   }
 
   /** Saves `<base>.png` and `<base>.logcat.txt` for a visit window; a failing screenshot is a warning. */
-  async saveVisitEvidence(base: string, t0: number, t1: number): Promise<{ screenshot?: string; logcat: string }> {
+  async saveVisitEvidence(base: string, t0: number, t1: number): Promise<{ screenshot?: string; logcat: string; png?: Buffer }> {
     await mkdir(path.dirname(base), { recursive: true });
     const logcat = `${base}.logcat.txt`;
     await writeFile(logcat, this.logcatWindow(t0, t1));
     try {
       const png = await this.screenshot();
       await writeFile(`${base}.png`, png);
-      return { screenshot: `${base}.png`, logcat };
+      // The PNG itself too: the visit's screen recording ends on it (no second screencap).
+      return { screenshot: `${base}.png`, logcat, png };
     } catch (error) {
       this.warn(`${this.name}: no screenshot for ${path.basename(base)} (${(error as Error).message})`);
       return { logcat };

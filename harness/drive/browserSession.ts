@@ -8,10 +8,12 @@ import type { BrowserMode, Canary, Visit } from '../visit.js';
 import { failWithEvidence } from './actionEvidence.js';
 import { endpointOptions, uiautomator2Capabilities } from './appiumCapabilities.js';
 import { applyLocatorOverrides, locatorTableFor, profilePackages, type BrowserProfile, type LocatorName } from './browsers/index.js';
-import { describeLocator, ElementFinder, type FoundElement } from './elementFinder.js';
+import { describeLocator, ElementFinder, toSelector, type FoundElement } from './elementFinder.js';
 import { foregroundApp } from './foregroundApp.js';
 import { launchCommand, resolveLauncherActivity } from './launcherActivity.js';
 import { newVisitId } from './visitIds.js';
+import { ScreenRecorder, type RecordingLimits } from './screenRecorder.js';
+import { eventLocators, type EventLocatorName } from './browserEvents.js';
 import { loadWebdriverio, type PhoneUiSession } from './phoneUiSession.js';
 
 type Driver = Awaited<ReturnType<typeof remote>>;
@@ -45,6 +47,11 @@ export interface BrowserSessionOptions {
    * its own session with the app as the session's app, and close() ends it.
    */
   ui?: PhoneUiSession;
+  /**
+   * Records the screen during every visit (screenRecorder.ts) into `<captureDir>/visits/<id>.apng`,
+   * within these bounds; absent or false: no recording (suites record by default, see scenario/browserDriver).
+   */
+  recording?: Partial<RecordingLimits> | false;
 }
 
 /** Answers whether the capture recorded a request for a page since a time (ms). */
@@ -327,6 +334,69 @@ export class BrowserSession {
     }, typed);
   }
 
+  /**
+   * Opens the start page (the Home button) and records its news feed as shown: every item's title on
+   * screen is a canary (browsers that report feed items viewed send them). The start page stays on
+   * screen; a visit() after it opens its page from the address bar as usual.
+   */
+  async newsFeed(): Promise<Visit> {
+    const canaries: Canary[] = [];
+    return this.recordVisit('newsFeed', 'about:home', undefined, canaries, async () => {
+      await this.checkMode();
+      const home = await this.mustEvent('homeButton', 'the Home button (this browser may have no news feed)');
+      await this.drv().elementClick(home.id);
+      const titles = await this.feedTitles();
+      if (titles.length === 0) throw new Error(`after tapping Home, no news-feed item (${this.eventFinder().locators('feedItemTitle').map(describeLocator).join(' / ')}) appeared within ${this.elementMs} ms`);
+      for (const title of titles) canaries.push({ kind: 'visit-token', value: title });
+      return 'about:home';
+    }, { event: 'news-feed' });
+  }
+
+  /**
+   * Shares the page on screen (menu › Share, then the share panel's 'Copy link', which sends nothing
+   * by itself): the page's URL is the canary. Needs a page loaded by this session (visit() first).
+   */
+  async share(): Promise<Visit> {
+    const page = [...this.visits].reverse().find((v) => !v.event && v.url.startsWith('http'))?.url;
+    if (!page) throw new PhonehomeError(`${this.label}: share() shares the page on screen: visit a page first`);
+    const canaries: Canary[] = [{ kind: 'visit-url', value: page }, ...urlTokenCanaries(page)];
+    return this.recordVisit('share', page, undefined, canaries, async () => {
+      await this.checkMode();
+      const menu = await this.must('menuButton', 'the menu button');
+      await this.drv().elementClick(menu.id);
+      const entry = await this.mustEvent('menuShare', "the menu entry 'Share'");
+      await this.drv().elementClick(entry.id);
+      const target = await this.mustEvent('shareTarget', 'the share panel');
+      await this.drv().elementClick(target.id);
+      if (!(await this.eventFinder().gone('shareTarget', this.elementMs))) throw new Error('the share panel stayed open after choosing a target');
+      await this.mustAddress('after sharing, the address bar');
+      return page;
+    }, { event: 'share' });
+  }
+
+  /**
+   * Downloads a file: its URL typed into the address bar, then the browser's download dialog
+   * accepted. The file's URL is the canary; the page on screen stays (a download is not a page).
+   */
+  async download(url: string, options: VisitOptions = {}): Promise<Visit> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PhonehomeError(`${this.label}: download('${url}'): not an absolute URL`);
+    }
+    const canaries: Canary[] = [{ kind: 'visit-url', value: parsed.href }, ...(options.tokens ?? []).map((value) => ({ kind: 'visit-token' as const, value })), ...(options.canaries ?? [])];
+    return this.recordVisit('download', parsed.href, undefined, canaries, async () => {
+      await this.typeIntoAddressBar(parsed.href);
+      const title = await this.eventFinder().find('downloadTitle', this.pageLoadMs);
+      if (!title) throw new Error(`the download dialog (${this.eventFinder().locators('downloadTitle').map(describeLocator).join(' / ')}) did not appear within ${this.pageLoadMs} ms: is ${parsed.href} a file the server sends as a download?`);
+      const accept = await this.mustEvent('downloadAccept', "the download dialog's Download button");
+      await this.drv().elementClick(accept.id);
+      if (!(await this.eventFinder().gone('downloadTitle', this.elementMs))) throw new Error('the download dialog stayed open after Download');
+      return parsed.href;
+    }, { event: 'download' });
+  }
+
   /** Starts the app again after `pm clear` or a force-stop: launch, first-run dialogs (a fresh install shows them again). */
   async relaunch(): Promise<void> {
     this.drv();
@@ -426,6 +496,42 @@ export class BrowserSession {
   private drv(): Driver {
     if (!this.driver) throw new PhonehomeError(`${this.label}: session not started (call start())`);
     return this.driver;
+  }
+
+  private events: ElementFinder<EventLocatorName> | undefined;
+
+  /** The finder for the event screens (browserEvents.ts), made on first use. */
+  private eventFinder(): ElementFinder<EventLocatorName> {
+    const driver = this.drv();
+    this.events ??= new ElementFinder<EventLocatorName>({ findElements: (using, value) => driver.findElements(using, value) as unknown as Promise<Array<Record<string, string>>> }, eventLocators(this.package));
+    return this.events;
+  }
+
+  private async mustEvent(name: EventLocatorName, what: string): Promise<FoundElement> {
+    const found = await this.eventFinder().find(name, this.elementMs);
+    if (!found) throw new Error(`${what} (${this.eventFinder().locators(name).map(describeLocator).join(' / ')}) did not appear within ${this.elementMs} ms`);
+    return found;
+  }
+
+  /** The titles of the news-feed items on screen, waiting up to elementMs for the first. */
+  private async feedTitles(): Promise<string[]> {
+    const deadline = Date.now() + this.elementMs;
+    for (;;) {
+      for (const locator of this.eventFinder().locators('feedItemTitle')) {
+        const { using, value } = toSelector(locator);
+        const found = (await this.drv().findElements(using, value)) as unknown as Array<Record<string, string>>;
+        const titles: string[] = [];
+        for (const el of found) {
+          const elementId = Object.values(el)[0];
+          if (!elementId) continue;
+          const text = (await this.drv().getElementText(elementId).catch(() => '')).trim();
+          if (text) titles.push(text);
+        }
+        if (titles.length > 0) return titles;
+      }
+      if (Date.now() >= deadline) return [];
+      await delay(150);
+    }
   }
 
   private finders(): ElementFinder {
@@ -581,15 +687,26 @@ export class BrowserSession {
     if (this.mode === 'normal' && indicator) throw new Error('the incognito indicator is shown in a normal-mode session');
   }
 
-  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>, typed: Pick<Visit, 'typedLetterByLetter' | 'keystrokeMinLength'> = {}): Promise<Visit> {
+  private async recordVisit(action: string, url: string, searchTerms: string[] | undefined, canaries: Canary[], navigate: () => Promise<string>, typed: Pick<Visit, 'typedLetterByLetter' | 'keystrokeMinLength' | 'event'> = {}): Promise<Visit> {
     const id = newVisitId();
     const { phone } = this.options;
     const t0 = Date.now();
     const base = { id, device: phone.name, browser: this.profile.name, version: this.appVersion, mode: this.mode, searchTerms, ...typed };
     // A note at once (a run killed mid-visit still shows it began); the Visit markers once it is known.
     this.markers?.write({ time: t0, kind: 'note', visitId: id, data: { note: `${action} begins`, ...base, url } });
-    const finalUrl = await this.act(action, navigate);
+    // The screen is recorded while the visit runs (frames taken in the background, beside the actions).
+    const recorder = this.options.recording && this.options.captureDir ? new ScreenRecorder(() => phone.screenshot(), this.options.recording) : undefined;
+    recorder?.start();
+    let finalUrl: string;
+    try {
+      finalUrl = await this.act(action, navigate);
+    } catch (error) {
+      await recorder?.stop();
+      throw error;
+    }
     const t1 = Date.now();
+    // No new frame once the visit is over: the screenshot below is the recording's last frame.
+    void recorder?.halt();
     const all = searchTerms ? [...canaries, { kind: 'visit-url' as const, value: finalUrl }] : canaries;
     const visit: Visit = { ...base, url: finalUrl, canaries: all.map((c) => ({ ...c, visitId: id })), t0, t1 };
     if (!searchTerms) delete visit.searchTerms;
@@ -604,9 +721,25 @@ export class BrowserSession {
     // detect/ reads the Visit from visit-start (sorted by time, so writing it now keeps the order).
     this.markers?.write({ time: t0, kind: 'visit-start', visitId: id, data: { ...visit } });
     this.markers?.write({ time: t1, kind: 'visit-end', visitId: id, data: { ...visit } });
-    await evidence;
+    const saved = await evidence;
+    if (recorder && this.options.captureDir) await this.saveRecording(recorder, path.join(this.options.captureDir, 'visits', `${id}.apng`), saved?.png);
     this.visits.push(visit);
     return visit;
+  }
+
+  /** Ends the visit's recording on the screen it left and writes it; a recording that cannot be made is a note, never the visit's failure. */
+  private async saveRecording(recorder: ScreenRecorder, file: string, finalPng: Buffer | undefined): Promise<void> {
+    try {
+      const recording = await recorder.stop(finalPng);
+      if (!recording) {
+        this.options.log?.(`note: no screen recording for ${path.basename(file, '.apng')}${recorder.reasons.length ? ` (${recorder.reasons.join('; ')})` : ''}`);
+        return;
+      }
+      await writeFile(file, recording.apng);
+      for (const note of recording.notes) this.options.log?.(`note: screen recording ${path.basename(file)}: ${note}`);
+    } catch (error) {
+      this.options.log?.(`note: no screen recording for ${path.basename(file, '.apng')} (${firstLine(error)})`);
+    }
   }
 
   /**
@@ -646,6 +779,12 @@ export function showsUrl(shown: string, wanted: URL, options: { hostOnly?: boole
 export function isInlineCompletion(shown: string, typed: string): boolean {
   const t = typed.trim();
   return t !== '' && shown.length > t.length && shown.toLowerCase().startsWith(t.toLowerCase());
+}
+
+/** The `ph…` token a uniqueUrl() carries, as its own canary (it survives URL rewriting). */
+function urlTokenCanaries(url: string): Canary[] {
+  const token = /\bph[a-z2-7]{18}\b/.exec(url)?.[0];
+  return token ? [{ kind: 'visit-token', value: token }] : [];
 }
 
 /** Same page: scheme, host and path (trailing slash aside) and query. */

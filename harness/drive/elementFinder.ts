@@ -1,4 +1,4 @@
-import type { Locator, LocatorName, LocatorTable } from './browsers/types.js';
+import type { Locator, LocatorName } from './browsers/types.js';
 import { delay } from '../device/index.js';
 
 /** The W3C element reference key. */
@@ -29,15 +29,15 @@ export function describeLocator(locator: Locator): string {
  * Finds elements by a profile's candidate list (resource-id first, then accessibility id, then
  * text), polling until one matches or the time is up. No implicit waits: every wait is explicit.
  */
-export class ElementFinder {
-  constructor(private readonly driver: FinderDriver, private readonly table: LocatorTable, private readonly pollMs = 150) {}
+export class ElementFinder<N extends string = LocatorName> {
+  constructor(private readonly driver: FinderDriver, private readonly table: Record<N, Locator[]>, private readonly pollMs = 150) {}
 
-  locators(name: LocatorName): Locator[] {
+  locators(name: N): Locator[] {
     return this.table[name];
   }
 
   /** First match, or undefined when none appeared within timeoutMs (0: look once). */
-  async find(name: LocatorName, timeoutMs: number): Promise<FoundElement | undefined> {
+  async find(name: N, timeoutMs: number): Promise<FoundElement | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const locator of this.table[name]) {
@@ -52,7 +52,7 @@ export class ElementFinder {
   }
 
   /** Waits until no candidate matches (a dialog closed, the indicator went). */
-  async gone(name: LocatorName, timeoutMs: number): Promise<boolean> {
+  async gone(name: N, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (!(await this.find(name, 0))) return true;

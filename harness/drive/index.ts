@@ -10,6 +10,8 @@ export { ElementFinder, toSelector, describeLocator } from './elementFinder.js';
 export { foregroundApp } from './foregroundApp.js';
 export { SystemUiDriver, type SystemUiOptions, type SystemUiShown } from './systemUi.js';
 export { newVisitId } from './visitIds.js';
+export { encodeApng, readApngStructure, pngToFrame, scaleRgba, changedRegion, type RgbFrame, type ApngFrameInfo } from './animatedPng.js';
+export { ScreenRecorder, DEFAULT_RECORDING_LIMITS, type RecordingLimits, type Recording } from './screenRecorder.js';
 export * from './browsers/index.js';
 // Appium server lifecycle (appium + UiAutomator2 driver from the project's dependencies).
 export { findAppiumHome, checkAppiumInstalled, APPIUM_INSTALL } from './appiumInstall.js';

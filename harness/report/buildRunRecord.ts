@@ -160,11 +160,12 @@ async function captureFolders(folder: RunFolder, phones: Map<string, PhoneRecord
   return [...out.values()];
 }
 
-/** drive saves <capture>/visits/<id>.png and <id>.logcat.txt after each visit. */
-async function visitEvidence(relative: string, dir: string, visitId: string): Promise<{ screenshot?: string; logcat?: string }> {
-  const out: { screenshot?: string; logcat?: string } = {};
+/** drive saves <capture>/visits/<id>.png and <id>.logcat.txt after each visit, and <id>.apng (the screen recording) when recording. */
+async function visitEvidence(relative: string, dir: string, visitId: string): Promise<{ screenshot?: string; logcat?: string; recording?: string }> {
+  const out: { screenshot?: string; logcat?: string; recording?: string } = {};
   const safe = visitId.replace(/[^A-Za-z0-9._@+-]/g, '_');
   if ((await stat(path.join(dir, 'visits', `${safe}.png`)).catch(() => undefined))?.isFile()) out.screenshot = path.join(relative, 'visits', `${safe}.png`);
+  if ((await stat(path.join(dir, 'visits', `${safe}.apng`)).catch(() => undefined))?.isFile()) out.recording = path.join(relative, 'visits', `${safe}.apng`);
   if ((await stat(path.join(dir, 'visits', `${safe}.logcat.txt`)).catch(() => undefined))?.isFile()) out.logcat = path.join(relative, 'visits', `${safe}.logcat.txt`);
   return out;
 }

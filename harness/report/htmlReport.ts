@@ -7,7 +7,8 @@ import type { BlindSpotRecord, Destination, FindingRecord, PhoneRecord, RunDiff,
  * and forward. Every captured string is made visible and escaped (escape.ts); the CSP forbids all
  * scripts besides, so a missed escape still could not run code.
  */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+// img-src 'self': the visits' screen recordings in the run folder (relative paths checked by isArtifactPath); nothing else loads.
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; base-uri 'none'; form-action 'none'";
 
 /** An excerpt longer than this is cut around the match: the page stays readable and bounded. */
 const EXCERPT_CONTEXT = 240;
@@ -92,6 +93,9 @@ function badge(verdict: VisitRecord['verdict']): string {
 /** What the visit did, in words: the search term for searches, else the URL. */
 function visitLabel(v: VisitRecord): string {
   if (v.searchTerms && v.searchTerms.length > 0) return `search “${captured(v.searchTerms.join(' / '))}”`;
+  if (v.event === 'news-feed') return `news feed shown (${v.canaries.filter((c) => c.kind === 'visit-token').length} items)`;
+  if (v.event === 'share') return `share of <span class="url">${captured(v.url)}</span>`;
+  if (v.event === 'download') return `download of <span class="url">${captured(v.url)}</span>`;
   return `<span class="url">${captured(v.url)}</span>`;
 }
 
@@ -132,7 +136,8 @@ function renderMatrix(run: RunRecord, phone: PhoneRecord): string {
           : v.verdict === 'unobservable'
             ? `<div class="reasons">${v.reasons.map((r) => captured(r)).join('; ')}</div>`
             : '';
-      const link = v.verdict === 'leaked' ? ` <a href="#${anchor('visit', v.id)}">evidence</a>` : '';
+      const recording = recordingOf(v);
+      const link = (v.verdict === 'leaked' ? ` <a href="#${anchor('visit', v.id)}">evidence</a>` : '') + (recording ? ` <a href="${escapeHtml(recording)}">screen</a>` : '');
       return `<td>${badge(v.verdict)}${link}<div class="what">${visitLabel(v)}</div>${detail}</td>`;
     });
     body.push(`<tr><th scope="row">${i + 1}</th>${cells.join('')}</tr>`);
@@ -178,7 +183,13 @@ function connectionSummary(c: NonNullable<FindingRecord['connection']>): string[
   return lines;
 }
 
-function renderFinding(f: FindingRecord, run: RunRecord): string {
+/** The visit's screen recording, when it has one inside the run folder. */
+function recordingOf(v: VisitRecord): string | undefined {
+  return v.recording && isArtifactPath(v.recording) ? v.recording : undefined;
+}
+
+function renderFinding(f: FindingRecord, run: RunRecord, visit?: VisitRecord): string {
+  const recording = visit ? recordingOf(visit) : undefined;
   const beside = run.findings.filter((o) => o !== f && o.flowId === f.flowId && o.device === f.device && o.visitId === undefined);
   const identifiers = [...new Map(beside.map((o) => [`${o.canary.kind}=${o.canary.value}`, o])).values()];
   const endpoint = f.endpoint ?? `${f.host}${f.path}`;
@@ -191,6 +202,7 @@ function renderFinding(f: FindingRecord, run: RunRecord): string {
 <dt>decoded payload</dt><dd>${renderExcerpt(f)}</dd>
 <dt>travelled with it</dt><dd>${identifiers.length + (f.context?.length ?? 0) > 0 ? [...identifiers.map((o) => `${captured(o.canary.kind)} <code>${captured(o.canary.value)}</code> <span class="chain-inline">(${o.chain.map(captured).join(' → ')})</span>`), ...(f.context ?? []).map((c) => `<code>${captured(c)}</code>`)].join('<br>') : 'no device identifier'}</dd>
 ${f.connection ? `<dt>connection</dt><dd class="connection">${connectionSummary(f.connection).map(captured).join('<br>')}</dd>
+` : ''}${recording ? `<dt>what the screen showed</dt><dd><a href="${escapeHtml(recording)}"><img class="recording" src="${escapeHtml(recording)}" alt="screen recording of visit ${captured(visit!.id)}" loading="lazy"></a></dd>
 ` : ''}<dt>flow</dt><dd><code>${captured(f.flowId)}</code> in capture of ${captured(f.device)} (see traffic.har)</dd>
 </dl>
 </article>`;
@@ -208,11 +220,12 @@ function renderFindings(run: RunRecord): string {
       const artifacts = [
         v.screenshot && isArtifactPath(v.screenshot) ? `<a href="${escapeHtml(v.screenshot)}">screenshot</a>` : '',
         v.logcat && isArtifactPath(v.logcat) ? `<a href="${escapeHtml(v.logcat)}">logcat</a>` : '',
+        recordingOf(v) ? `<a href="${escapeHtml(recordingOf(v)!)}">screen recording</a>` : '',
       ].filter(Boolean);
       return `<div class="visit" id="${anchor('visit', v.id)}">
 <h3>${badge(v.verdict)} ${captured(v.device)} · ${captured(v.browser)}${v.version ? ` ${captured(v.version)}` : ''} · ${captured(v.mode)} · ${visitLabel(v)}</h3>
 <p class="meta">visit <code>${captured(v.id)}</code> · ${escapeHtml(when(v.t0))} · reached ${v.hosts.map((h) => `<code>${captured(h)}</code>`).join(', ')}${artifacts.length ? ' · ' + artifacts.join(' · ') : ''}</p>
-${findings.map((f) => renderFinding(f, run)).join('\n')}
+${findings.map((f) => renderFinding(f, run, v)).join('\n')}
 ${firstParty > 0 ? `<p class="meta">and ${firstParty} sighting${firstParty === 1 ? '' : 's'} at the visited site itself (first party, not a leak).</p>` : ''}
 </div>`;
     })
@@ -388,6 +401,7 @@ function renderPhone(p: PhoneRecord): string {
 }
 
 const STYLE = `
+img.recording{max-width:180px;max-height:390px;border:1px solid #ccc;border-radius:4px}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:0 1.5em 3em;color:#1b1b1b;background:#fff}
 h1{font-size:1.6em;margin:.8em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.8em}h3{margin:1.2em 0 .3em}
 .sub{color:#555;margin:.2em 0}.summary{padding-left:1.2em}.legend{font-size:.9em;color:#444;background:#f6f6f6;padding:.6em .8em;border-radius:6px}

@@ -81,6 +81,8 @@ export interface VisitRecord extends Visit {
   /** Screenshot and logcat taken after the visit, relative to the run folder, when taken. */
   screenshot?: string;
   logcat?: string;
+  /** The screen recorded during the visit (an animated PNG), relative to the run folder, when recorded. */
+  recording?: string;
 }
 
 /** A finding with where it was made: visit findings carry visitId, identifier findings do not. */

@@ -146,6 +146,19 @@ export interface ScenarioBrowser {
    * `keystrokeMinLength` (default 6) characters on is evidence. Each prefix is a canary.
    */
   type(address?: string, options?: { keystrokeMinLength?: number }): Promise<ScenarioVisit>;
+  /**
+   * Opens the start page (Home) and records its news feed as shown: the titles of the items on
+   * screen are the canaries (the 2020 browsers reported feed items viewed). Fails on a browser with
+   * no Home button / feed.
+   */
+  newsFeed(): Promise<ScenarioVisit>;
+  /** Shares the page on screen (menu › Share › Copy link); its URL is the canary. visit() first. */
+  share(): Promise<ScenarioVisit>;
+  /**
+   * Downloads a file (default a fresh `https://downloads.example.org/files/ph<token>.zip`, which the
+   * capture's sink answers as a file): its URL typed, the download dialog accepted; the URL is the canary.
+   */
+  download(url?: string): Promise<ScenarioVisit>;
   close(): Promise<void>;
 }
 

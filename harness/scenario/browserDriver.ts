@@ -1,10 +1,10 @@
 import { MarkerWriter } from '../capture/index.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, loadWebdriverio, PhoneUiSession, SystemPortPool, SystemUiDriver, type AppiumEndpoint } from '../drive/index.js';
+import { appiumFor, browserProfile, BrowserSession, confirmCertInstaller, loadWebdriverio, PhoneUiSession, SystemPortPool, SystemUiDriver, type AppiumEndpoint, type RecordingLimits } from '../drive/index.js';
 import type { BrowserMode } from '../detect/index.js';
 import { clearAppData } from '../device/index.js';
-import { PhonehomeError } from '../errors.js';
+import { PhonehomeError, UsageError } from '../errors.js';
 import type { OpenBrowserOptions } from './api.js';
 import { PageRequestLog } from './pageRequestLog.js';
 import type { BrowserDriver, DrivenBrowser, RiggedPhone } from './riggedPhone.js';
@@ -18,6 +18,18 @@ export interface DriverSetup {
   onProcess?: (pid: number, role: string) => void;
   /** How suites' waitForTelemetry() waits; default from PHONEHOME_WAITS, else 'evidence'. */
   waits?: WaitPolicy;
+  /**
+   * Screen recording of every visit (drive/screenRecorder.ts): on by default with its default bounds;
+   * false (`phonehome run --no-recording`, or PHONEHOME_RECORDING=off) turns it off.
+   */
+  recording?: boolean | Partial<RecordingLimits>;
+}
+
+/** `PHONEHOME_RECORDING=on|off` (the stock mocha CLI has no --no-recording); anything else is a one-line error. */
+export function recordingFrom(value: string | undefined, where = 'PHONEHOME_RECORDING'): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`${where} must be 'on' or 'off', got '${value}'`);
 }
 
 /**
@@ -70,6 +82,8 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
   const uis = new Map<string, PhoneUiSession>();
   const cleared = new Set<string>();
   const waits = setup.waits ?? waitPolicyFrom(process.env.PHONEHOME_WAITS);
+  const recordingSetting = setup.recording ?? recordingFrom(process.env.PHONEHOME_RECORDING);
+  const recording: Partial<RecordingLimits> | false = recordingSetting === true ? {} : recordingSetting;
   /** Appium servers being stopped (a phone's own server stops as soon as the phone is released). */
   const stopping: Array<Promise<void>> = [];
   const stopEndpoint = (name: string) => {
@@ -209,6 +223,7 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
             log: setup.log,
             capture: witnessFor(phone),
             ui,
+            recording,
           });
           sessions.set(phone.entry.name, { browser, session });
           await session.start();
@@ -235,6 +250,9 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
         visit: (url, tokens) => driven.visit(url, { tokens }),
         search: (term) => driven.search(term),
         visitTyped: (address, tokens, keystrokeMinLength) => driven.visitTyped(address, { tokens, keystrokeMinLength }),
+        newsFeed: () => driven.newsFeed(),
+        share: () => driven.share(),
+        download: (url, tokens) => driven.download(url, { tokens }),
         // The session stays for the run's next test of this browser; stop() ends it.
         close: async () => undefined,
       };

@@ -12,7 +12,7 @@ import type { OpenBrowserOptions, ScenarioBrowser, ScenarioIdentifier, ScenarioP
 import { EVIDENCE_QUIET_MS, FIXED_QUIET_MS, waitForEvidence, type WaitPolicy } from './evidenceWait.js';
 import { JudgedIdentifier, JudgedVisit, type PhoneAnalysis } from './judgedSubjects.js';
 import { quoteShellArg } from './shellArg.js';
-import { uniqueHost, uniqueSearchTerm, uniqueUrl, urlTokens } from './uniqueValues.js';
+import { uniqueFileUrl, uniqueHost, uniqueSearchTerm, uniqueUrl, urlTokens } from './uniqueValues.js';
 
 /** 'ph' and four random characters: a shorter prefix of a typed token could turn up by chance. */
 const TYPED_MIN_PREFIX = 6;
@@ -44,6 +44,12 @@ export interface DrivenBrowser {
   search(term: string): Promise<Visit>;
   /** Types `address` letter by letter, then Enter. */
   visitTyped(address: string, tokens: string[], keystrokeMinLength: number): Promise<Visit>;
+  /** The start page's news feed shown (its items' titles are the canaries). */
+  newsFeed(): Promise<Visit>;
+  /** The page on screen shared from the menu. */
+  share(): Promise<Visit>;
+  /** A file's URL typed and its download accepted. */
+  download(url: string, tokens: string[]): Promise<Visit>;
   close(): Promise<void>;
 }
 
@@ -345,6 +351,12 @@ export class RiggedPhone implements ScenarioPhone {
       type: async (address?: string, options: { keystrokeMinLength?: number } = {}) => {
         const target = address ?? uniqueHost();
         return made(await driven.visitTyped(target, urlTokens(target), options.keystrokeMinLength ?? TYPED_MIN_PREFIX));
+      },
+      newsFeed: async () => made(await driven.newsFeed()),
+      share: async () => made(await driven.share()),
+      download: async (url?: string) => {
+        const target = url ?? uniqueFileUrl();
+        return made(await driven.download(target, urlTokens(target)));
       },
       close: () => driven.close(),
     };

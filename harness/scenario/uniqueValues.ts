@@ -13,6 +13,11 @@ export function uniqueUrl(site = 'https://news.example.org/story'): string {
   return placeToken(site, makeVisitToken(), 'query');
 }
 
+/** A file to download on `site`, named by a fresh token (`…/ph<token>.zip`): a download type by its extension. */
+export function uniqueFileUrl(site = 'https://downloads.example.org/files'): string {
+  return `${site.replace(/\/+$/, '')}/${makeVisitToken()}.zip`;
+}
+
 /** A host no one has resolved before, token first (`ph<token>.news.example.org`): every prefix of it typed is evidence. */
 export function uniqueHost(domain = 'news.example.org'): string {
   return `${makeVisitToken()}.${domain}`;

@@ -3,6 +3,7 @@ import type { AppProfile, DeviceProfile } from '../profile.js';
 import type { NetworkStack } from '../net/index.js';
 import { interpretAddress } from './addressInput.js';
 import { loadPage, type LoadedPage } from './pageLoader.js';
+import { makeFeed, type FeedItem } from './newsFeed.js';
 import { TelemetryEngine } from './telemetry/index.js';
 import { browserUserAgent, javaUserAgent } from './userAgents.js';
 
@@ -55,8 +56,13 @@ export class SimApp {
 
   // Process state: lost on force-stop.
   incognito = false;
-  screen: 'browser' | 'settings' = 'browser';
+  /** 'home': the start page with the news feed; 'share': the share panel over the page. */
+  screen: 'browser' | 'settings' | 'home' | 'share' = 'browser';
   menuOpen = false;
+  /** A download waiting for the user's answer (the dialog Chromium-based browsers show). */
+  downloadPrompt: { url: string; fileName: string; mimeType: string } | null = null;
+  /** The feed of this process (made when the home screen first shows). */
+  private feed: FeedItem[] | null = null;
   /** Address bar text while it has focus; null when not editing. */
   editing: string | null = null;
   private tabs: { normal: LoadedPage[]; incognito: LoadedPage[] } = { normal: [], incognito: [] };
@@ -147,6 +153,8 @@ export class SimApp {
     this.screen = 'browser';
     this.menuOpen = false;
     this.editing = null;
+    this.downloadPrompt = null;
+    this.feed = null;
     this.tabs = { normal: [], incognito: [] };
     this.loadGeneration++;
     return flushed;
@@ -178,6 +186,8 @@ export class SimApp {
 
   focusAddress(): void {
     this.menuOpen = false;
+    // Editing the address leaves the start page for the browser's own view (its keys go to the field).
+    if (this.screen === 'home') this.screen = 'browser';
     // Focused, the field holds the full URL (Chromium swaps the host-only display for it).
     if (this.editing === null) {
       this.editing = this.currentPage()?.url ?? '';
@@ -249,6 +259,13 @@ export class SimApp {
     });
     // A newer load, a mode switch or a process death while loading supersedes this one.
     if (generation !== this.loadGeneration || incognito !== this.incognito) return null;
+    if (page.download) {
+      // A file, not a page: the tab keeps what it showed, and the browser asks whether to download it.
+      this.screen = 'browser';
+      this.downloadPrompt = { url: page.url, fileName: page.download.fileName, mimeType: page.download.mimeType };
+      return null;
+    }
+    this.screen = 'browser';
     const tab = this.tab();
     tab.push(page);
     if (tab.length > MAX_BACK_STACK) tab.shift();
@@ -278,6 +295,50 @@ export class SimApp {
     this.tabs.incognito = [];
   }
 
+  /** The news feed on the home screen, made when it first shows in this process. */
+  feedItems(): readonly FeedItem[] {
+    if (!this.profile.newsFeed) return [];
+    this.feed ??= makeFeed(this.profile.newsFeed.items);
+    return this.feed;
+  }
+
+  /** Home button: the start page with the news feed; every item it shows counts as viewed (feed-view rules). */
+  showHome(): void {
+    if (!this.profile.newsFeed) return;
+    this.menuOpen = false;
+    this.editing = null;
+    this.screen = 'home';
+    this.feedItems().forEach((item, i) => this.telemetry.fire('feed-view', { feed: { title: item.title, url: item.url, position: i + 1 } }));
+  }
+
+  /** A tap on a feed item opens its article. */
+  openFeedItem(index: number): Promise<LoadedPage | null> {
+    const item = this.feedItems()[index];
+    this.screen = 'browser';
+    return item ? this.navigate(item.url) : Promise.resolve(null);
+  }
+
+  /** Menu → Share: the share panel for the page shown. */
+  openShare(): void {
+    this.menuOpen = false;
+    this.editing = null;
+    if (this.currentPage()) this.screen = 'share';
+  }
+
+  /** A target of the share panel: the page is shared (share rules fire) and the panel closes. */
+  shareTo(target: string): void {
+    const page = this.currentPage();
+    this.screen = 'browser';
+    if (page) this.telemetry.fire('share', { share: { url: page.url, title: page.title, target } });
+  }
+
+  /** The download dialog's answer: accepted fires the download rules (the file itself is not kept). */
+  answerDownload(accept: boolean): void {
+    const prompt = this.downloadPrompt;
+    this.downloadPrompt = null;
+    if (accept && prompt) this.telemetry.fire('download', { download: prompt });
+  }
+
   openSettings(): void {
     this.menuOpen = false;
     this.editing = null;
@@ -291,6 +352,14 @@ export class SimApp {
   /** Back: closes what is open, else goes back in the tab; 'exit' when there is nothing left (leave the app). */
   back(): 'handled' | 'exit' {
     if (this.currentDialog()) return 'exit';
+    if (this.downloadPrompt) {
+      this.downloadPrompt = null;
+      return 'handled';
+    }
+    if (this.screen === 'share' || (this.screen === 'home' && this.currentPage())) {
+      this.screen = 'browser';
+      return 'handled';
+    }
     if (this.menuOpen) {
       this.menuOpen = false;
       return 'handled';

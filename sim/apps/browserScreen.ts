@@ -38,6 +38,23 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
     return b.screen(b.node({ key: `${key}/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, W, H], children: [box] }));
   }
 
+  const prompt = app.downloadPrompt;
+  if (prompt) {
+    // The download dialog (Chromium-based browsers ask before saving a file): title, file name,
+    // Download / Cancel. Its texts and layout are not published; these are ours.
+    const key = `${P}/download`;
+    const boxTop = Math.round(H * 0.35);
+    const boxBottom = boxTop + dp(200);
+    const children: UiNode[] = [
+      b.node({ key: `${key}/title`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/alertTitle', text: 'Download file', bounds: [dp(40), boxTop + dp(20), W - dp(40), boxTop + dp(52)] }),
+      b.node({ key: `${key}/message`, className: 'android.widget.TextView', package: P, resourceId: 'android:id/message', text: prompt.fileName, bounds: [dp(40), boxTop + dp(60), W - dp(40), boxBottom - dp(64)] }),
+      b.node({ key: `${key}/button2`, className: 'android.widget.Button', package: P, resourceId: 'android:id/button2', text: 'Cancel', focusable: true, bounds: [dp(40), boxBottom - dp(56), dp(160), boxBottom - dp(12)] }, { click: () => app.answerDownload(false) }),
+      b.node({ key: `${key}/button1`, className: 'android.widget.Button', package: P, resourceId: 'android:id/button1', text: 'Download', focusable: true, bounds: [W - dp(160), boxBottom - dp(56), W - dp(40), boxBottom - dp(12)] }, { click: () => app.answerDownload(true) }),
+    ];
+    const box = b.node({ key: `${key}/panel`, className: 'android.widget.LinearLayout', package: P, resourceId: 'android:id/parentPanel', bounds: [dp(24), boxTop, W - dp(24), boxBottom], children });
+    return b.screen(b.node({ key: `${key}/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, W, H], children: [box] }));
+  }
+
   if (app.screen === 'settings') {
     const rows: UiNode[] = [
       b.node({ key: `${P}/settings/title`, className: 'android.widget.TextView', package: P, resourceId: modelId('settings_title'), text: 'Settings', bounds: [dp(16), top + dp(12), W - dp(16), top + dp(44)] }),
@@ -68,9 +85,14 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
   const barBottom = top + dp(50);
   const bar: UiNode[] = [];
   let urlLeft = dp(8);
-  if (app.incognito) {
-    bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: modelId('incognito_indicator'), contentDesc: 'Incognito', bounds: [dp(8), barTop + dp(4), dp(44), barBottom - dp(4)] }));
+  if (app.profile.newsFeed) {
+    // The start page with the news feed is one tap away (Mi Browser / Mint); id and place unverified.
+    bar.push(b.node({ key: `${P}/browser/home_button`, className: 'android.widget.ImageButton', package: P, resourceId: modelId('home_button'), contentDesc: 'Home', focusable: true, bounds: [dp(8), barTop, dp(48), barBottom] }, { click: () => app.showHome() }));
     urlLeft = dp(52);
+  }
+  if (app.incognito) {
+    bar.push(b.node({ key: `${P}/browser/incognito_indicator`, className: 'android.widget.ImageView', package: P, resourceId: modelId('incognito_indicator'), contentDesc: 'Incognito', bounds: [urlLeft, barTop + dp(4), urlLeft + dp(36), barBottom - dp(4)] }));
+    urlLeft += dp(44);
   }
   const urlBounds: [number, number, number, number] = [urlLeft, barTop, W - dp(104), barBottom];
   const editField = (resourceId: string) =>
@@ -109,8 +131,22 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
   );
   const page = app.currentPage();
   const contentTop = top + dp(96);
+  const toolbar = b.node({ key: `${P}/browser/toolbar`, className: 'android.widget.LinearLayout', package: P, resourceId: id('toolbar'), bounds: [0, top, W, top + dp(56)], children: bar });
+  if (app.screen === 'home') {
+    // The start page: the news feed, one row per item (ids unverified, layout ours).
+    const rowH = dp(72);
+    const items = app.feedItems().map((item, i) => {
+      const y = top + dp(64) + i * rowH;
+      const open = { click: async () => void (await app.openFeedItem(i)) };
+      return b.node({ key: `${P}/home/item${i}`, className: 'android.widget.LinearLayout', package: P, resourceId: modelId('feed_item'), clickable: true, bounds: [0, y, W, Math.min(H, y + rowH)], children: [
+        b.node({ key: `${P}/home/item${i}/title`, className: 'android.widget.TextView', package: P, resourceId: modelId('feed_title'), text: item.title, bounds: [dp(16), y + dp(8), W - dp(16), Math.min(H, y + rowH - dp(8))] }, open),
+      ] }, open);
+    });
+    const list = b.node({ key: `${P}/home/feed`, className: 'androidx.recyclerview.widget.RecyclerView', package: P, resourceId: modelId('feed_list'), scrollable: true, bounds: [0, top + dp(56), W, H], children: items });
+    return b.screen(b.node({ key: `${P}/home/root`, className: 'android.widget.FrameLayout', package: P, bounds: [0, 0, W, H], children: [toolbar, list] }));
+  }
   const children: UiNode[] = [
-    b.node({ key: `${P}/browser/toolbar`, className: 'android.widget.LinearLayout', package: P, resourceId: id('toolbar'), bounds: [0, top, W, top + dp(56)], children: bar }),
+    toolbar,
     b.node({ key: `${P}/browser/title`, className: 'android.widget.TextView', package: P, resourceId: id('title'), text: page?.title ?? '', bounds: [dp(16), top + dp(60), W - dp(16), top + dp(92)] }),
     b.node({
       key: `${P}/browser/webview`,
@@ -123,8 +159,26 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
       children: [b.node({ key: `${P}/browser/webview_text`, className: 'android.view.View', package: P, text: page?.text ?? '', bounds: [0, contentTop, W, H] })],
     }),
   ];
+  if (app.screen === 'share') {
+    // The share panel over the page (texts and targets are ours: the real panel is not published).
+    const targets = ['Copy link', 'Messages', 'Email'];
+    const sheetTop = H - dp(72 + 56 * targets.length);
+    children.push(
+      b.node({
+        key: `${P}/share/sheet`,
+        className: 'android.widget.LinearLayout',
+        package: P,
+        resourceId: modelId('share_sheet'),
+        bounds: [0, sheetTop, W, H],
+        children: [
+          b.node({ key: `${P}/share/title`, className: 'android.widget.TextView', package: P, text: 'Share', bounds: [dp(16), sheetTop + dp(8), W - dp(16), sheetTop + dp(56)] }),
+          ...targets.map((text, i) => b.node({ key: `${P}/share/target${i}`, className: 'android.widget.TextView', package: P, resourceId: modelId('share_target'), text, clickable: true, bounds: [0, sheetTop + dp(64 + 56 * i), W, sheetTop + dp(64 + 56 * i + 48)] }, { click: () => app.shareTo(text) })),
+        ],
+      }),
+    );
+  }
   if (app.menuOpen) {
-    const sheetTop = H - dp(140);
+    const sheetTop = H - dp(204);
     children.push(
       b.node({
         key: `${P}/browser/menu_sheet`,
@@ -135,6 +189,7 @@ export function buildBrowserScreen(app: SimApp, layout: Layout): Screen {
         children: [
           b.node({ key: `${P}/browser/menu_incognito`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_incognito'), text: app.incognito ? (app.profile.menuTexts?.exitIncognito ?? 'Exit incognito mode') : (app.profile.menuTexts?.incognito ?? 'Incognito mode'), bounds: [0, sheetTop + dp(8), W, sheetTop + dp(64)] }, { click: () => app.toggleIncognito() }),
           b.node({ key: `${P}/browser/menu_settings`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_settings'), text: 'Settings', bounds: [0, sheetTop + dp(72), W, sheetTop + dp(128)] }, { click: () => app.openSettings() }),
+          b.node({ key: `${P}/browser/menu_share`, className: 'android.widget.TextView', package: P, resourceId: modelId('menu_share'), text: 'Share', bounds: [0, sheetTop + dp(136), W, sheetTop + dp(192)] }, { click: () => app.openShare() }),
         ],
       }),
     );

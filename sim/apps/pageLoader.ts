@@ -14,6 +14,31 @@ export interface LoadedPage {
   text: string;
   /** Set when the load failed: Chromium's error name, e.g. ERR_CERT_AUTHORITY_INVALID. */
   error?: string;
+  /** Set when the answer is a file to download, not a page (downloadOf): the tab keeps its page. */
+  download?: { fileName: string; mimeType: string };
+}
+
+/** Types a browser does not render: the answer is a download (with the common Android ones). */
+const DOWNLOAD_TYPES = new Set(['application/octet-stream', 'application/zip', 'application/vnd.android.package-archive', 'application/x-zip-compressed']);
+
+/**
+ * Whether an answer is a download, as Chromium decides it: `Content-Disposition: attachment`
+ * (RFC 6266 §4.2: the recipient should prompt to save it) or a MIME type it cannot render
+ * (Chromium's MimeSniffingThrottle / DownloadUtils send those to the download manager). The file
+ * name is the disposition's `filename`, else the last segment of the URL's path.
+ */
+export function downloadOf(url: string, contentType: string | undefined, disposition: string | undefined): { fileName: string; mimeType: string } | undefined {
+  const mimeType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const attachment = /^\s*attachment\b/i.test(disposition ?? '');
+  if (!attachment && !DOWNLOAD_TYPES.has(mimeType)) return undefined;
+  const named = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition ?? '')?.[1]?.trim();
+  let fromPath = '';
+  try {
+    fromPath = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    fromPath = '';
+  }
+  return { fileName: (named || fromPath || 'download').slice(0, 255), mimeType: mimeType || 'application/octet-stream' };
 }
 
 export interface PageLoadOptions {
@@ -69,6 +94,8 @@ export async function loadPage(net: NetworkStack, requestedUrl: string, options:
         }
         continue;
       }
+      const download = downloadOf(url, header('content-type'), header('content-disposition'));
+      if (download) return { requestedUrl, url, status: response.status, title: download.fileName, text: '', download };
       const body = decodeContentEncoding(response.body, header('content-encoding'), MAX_PAGE_BYTES);
       const contentType = header('content-type') ?? 'text/html';
       const charset = /charset=["']?([\w-]+)/i.exec(contentType)?.[1]?.toLowerCase();

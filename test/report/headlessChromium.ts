@@ -24,8 +24,8 @@ async function chromium(args: string[], timeoutMs = 30_000): Promise<string> {
 }
 
 /** The DOM after load (scripts, if any could run, have run): Chromium's --dump-dom. */
-export function dumpDom(file: string): Promise<string> {
-  return chromium(['--virtual-time-budget=1000', '--dump-dom', pathToFileURL(file).href]);
+export function dumpDom(file: string, virtualTimeMs = 1000): Promise<string> {
+  return chromium([`--virtual-time-budget=${virtualTimeMs}`, '--dump-dom', pathToFileURL(file).href]);
 }
 
 export async function screenshot(file: string, png: string, size = '1400,2200'): Promise<void> {

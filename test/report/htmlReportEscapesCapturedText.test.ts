@@ -53,6 +53,18 @@ describe('index.html', function () {
     expect(dom).to.contain('tracking.intl.miui.com');
     expect(dom).to.contain('3.4.0');
     expect(dom).to.contain('12.1.3');
+    // The screen recording of the leaked visit: shown beside its finding, linked from the visit and its matrix cell.
+    expect(dom).to.match(/what the screen showed<\/dt><dd><a href="capture\/redmi-note-8\/visits\/v1\.apng"><img class="recording" src="capture\/redmi-note-8\/visits\/v1\.apng"/);
+    expect(dom).to.contain('<a href="capture/redmi-note-8/visits/v1.apng">screen recording</a>');
+    expect(dom).to.contain('<a href="capture/redmi-note-8/visits/v1.apng">screen</a>');
+  });
+
+  it('links no recording whose path leaves the run folder (run.json may have been edited)', () => {
+    const run = sampleRun();
+    run.visits[0]!.recording = '../../etc/passwd';
+    const html = renderHtml(run);
+    expect(html).to.not.contain('passwd');
+    expect(html).to.not.contain('what the screen showed');
   });
 
   for (const csp of [true, false]) {

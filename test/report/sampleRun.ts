@@ -64,7 +64,7 @@ export function sampleRun(taint: (field: string, value: string) => string = (_f,
         searchTerms: [searchTerm],
         canaries: [{ kind: 'search-term', value: searchTerm, visitId: 'v1' }],
         t0: t0 + 1000, t1: t0 + 3000, verdict: 'leaked', hosts: [t('host', 'sa.api.intl.miui.com')], reasons: [],
-        screenshot: 'visits/v1/screenshot.png', logcat: 'visits/v1/logcat.txt',
+        screenshot: 'visits/v1/screenshot.png', logcat: 'visits/v1/logcat.txt', recording: 'capture/redmi-note-8/visits/v1.apng',
       },
       {
         id: 'v2', device, browser: 'mi-browser-pro', version: '12.1.3', mode: 'normal', url: leakedUrl,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunRecord, TestRecord } from '../../harness/report/types.js';
 import { runRecordErrors } from '../../harness/report/index.js';
+import { readApngStructure } from '../../harness/drive/index.js';
 import { phonehome, writeSimDevices, type Finished } from './simPhones.js';
 
 /**
@@ -20,8 +21,8 @@ const PHONES = [
 ];
 /** Each phone's one run: the suites of its phone, and every suite on the control. */
 const PLAN: Array<[string, string[]]> = [
-  ['redmi-note-8', ['leith-2020', 'compare-browsers', 'miui-system-2020']],
-  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020', 'miui-system-2020', 'fsecure-2014-ota']],
+  ['redmi-note-8', ['leith-2020', 'compare-browsers', 'miui-system-2020', 'forbes-2020-events']],
+  ['clean-control', ['leith-2020', 'compare-browsers', 'browser-code-matrix-2020', 'miui-system-2020', 'forbes-2020-events', 'fsecure-2014-ota']],
   ['mi-a1', ['browser-code-matrix-2020']],
   ['redmi-1s-ota', ['fsecure-2014-ota']],
 ];
@@ -52,7 +53,7 @@ function explain(r: Finished): string {
 }
 
 describe('issue #16 suites, end to end on simulated phones', function () {
-  this.timeout(800_000);
+  this.timeout(1_200_000);
   let dir: string;
   const runs = new Map<string, { result: Finished; reports: string }>();
   const saved = process.env.PHONEHOME_LEITH_IDLE_MS;
@@ -64,7 +65,7 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     process.env.PHONEHOME_LEITH_IDLE_MS = '1500';
     await pool(2, PLAN.map(([name, suites]) => async () => {
       const reports = path.join(dir, `reports-${name}`);
-      const result = await phonehome(['run', ...suites, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 380_000 });
+      const result = await phonehome(['run', ...suites, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 560_000 });
       runs.set(name, { result, reports });
     }));
   });
@@ -138,6 +139,35 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     }
   });
 
+  it('forbes-2020-events passes on the 2020 Redmi Note 8: the news feed viewed, a download and a share reach Xiaomi, in both modes', async () => {
+    const { result, reports } = runs.get('redmi-note-8')!;
+    const run = await readRun(reports);
+    const all = tests(run, 'forbes-2020-events');
+    expect(all.map((t) => t.title.split(' ').slice(0, 3).join(' '))).to.have.members(['mint 3.4.0 normal:', 'mint 3.4.0 incognito:']);
+    for (const t of all) expect(t.state, `${t.fullTitle}: ${t.error?.message}\n${explain(result)}`).to.equal('passed');
+    for (const event of ['news-feed', 'share', 'download'] as const) {
+      const made = run.visits.filter((v) => v.event === event);
+      expect(made.map((v) => v.mode).sort(), event).to.deep.equal(['incognito', 'normal']);
+      for (const v of made) expect(v.hosts, `${event} ${v.mode}`).to.include('sa.api.intl.miui.com');
+    }
+    expect(run.visits.find((v) => v.event === 'news-feed')!.canaries.filter((c) => c.kind === 'visit-token')).to.have.length(4);
+  });
+
+  it('every visit has a screen recording beside the capture: an animated PNG the report shows with its finding', async () => {
+    const { reports } = runs.get('redmi-note-8')!;
+    const run = await readRun(reports);
+    expect(run.visits.length).to.be.greaterThan(0);
+    for (const v of run.visits) {
+      expect(v.recording, `visit ${v.id} (${v.event ?? v.url}) has no recording`).to.match(/^capture\/redmi-note-8\/visits\/[A-Za-z0-9]+\.apng$/);
+      const apng = readApngStructure(await readFile(path.join(reports, 'latest', v.recording!)));
+      expect(apng.width).to.equal(360);
+      expect(apng.frames.length, `visit ${v.id}`).to.be.within(1, 60);
+    }
+    const html = await readFile(path.join(reports, 'latest', 'index.html'), 'utf8');
+    const feed = run.visits.find((v) => v.event === 'news-feed' && v.verdict === 'leaked')!;
+    expect(html).to.include(`<img class="recording" src="${feed.recording}"`);
+  });
+
   it('browser-code-matrix-2020 passes on the Mi A1 of the published payload', async () => {
     const { result, reports } = runs.get('mi-a1')!;
     expect(result.code, explain(result)).to.equal(0);
@@ -194,6 +224,10 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     // Nothing reaches Xiaomi on the control either (observed); the sign-in and Wi-Fi leaks fail.
     for (const t of tests(run, 'fsecure-2014-ota')) {
       expect(t.state, `${t.fullTitle}: ${t.error?.message}`).to.equal(t.fullTitle.includes('without a Mi account') ? 'passed' : 'failed');
+    }
+    for (const t of tests(run, 'forbes-2020-events')) {
+      expect(t.state, t.fullTitle).to.equal('failed');
+      expect(t.error!.message).to.match(/to have leaked to sa\.api\.intl\.miui\.com/);
     }
     expect(run.steps!.every((s) => s.hosts.every((h) => h.received.length === 0)), 'the control sent a canary somewhere').to.equal(true);
     // Nothing resolved on the control: its addresses are said to be unknown, not guessed.

@@ -22,7 +22,7 @@ describe('phonehome profiles', function () {
   it('lists every shipped profile with its model and apps', async () => {
     const r = await run('profiles');
     expect(r.code).to.equal(0);
-    expect(r.out).to.match(/^redmi-note-8-2020 +Redmi Note 8, Android 10 \(API 29\), user, rootable: .*com\.mi\.globalbrowser\.mini 3\.4\.0 \(8 rules\)/m);
+    expect(r.out).to.match(/^redmi-note-8-2020 +Redmi Note 8, Android 10 \(API 29\), user, rootable: .*com\.mi\.globalbrowser\.mini 3\.4\.0 \(11 rules\)/m);
     expect(r.out).to.match(/^clean-control .*\(0 rules\)/m);
   });
 

@@ -41,7 +41,12 @@ describe('sim/profiles: shipped profiles', () => {
     // The browsers got the switch; MIUI's own analytics service (kind service) has no incognito mode.
     for (const app of updated.apps.filter((a) => (a.kind ?? 'browser') === 'browser')) {
       expect(app.incognitoDataSwitch).to.deep.include({ label: 'Enhanced Incognito Mode', defaultOn: true });
-      expect(app.telemetry.every((r) => r.silencedBySwitch === true)).to.equal(true);
+      // Every rule that can fire in incognito is silenced by the switch; the rest fire in normal mode only.
+      expect(app.telemetry.every((r) => r.silencedBySwitch === true || (r.modes?.length === 1 && r.modes[0] === 'normal'))).to.equal(true);
+      // The update did not change what the address bar sends while typing: the 2020 browser's suggestion rule, normal mode only.
+      const before = loadProfile('redmi-note-8-2020').apps.find((a) => a.package === app.package)!;
+      expect(app.telemetry.filter((r) => r.when === 'input'), app.package).to.deep.equal(before.telemetry.filter((r) => r.when === 'input'));
+      expect(app.telemetry.filter((r) => r.when === 'input').map((r) => r.modes), app.package).to.deep.equal([['normal']]);
     }
     // 2014: the service framework's reports go to the published host over plain HTTP before the OTA,
     // HTTPS after it; MiCloud's host is a stated choice (not published), on Xiaomi's domain.

@@ -24,6 +24,15 @@ const eventNames: Record<string, TelemetryTrigger[] | 'any'> = {
   'sms.from': ['sms-received'],
   'account.name': ['account-added'],
   'account.type': ['account-added'],
+  'feed.title': ['feed-view'],
+  'feed.url': ['feed-view'],
+  'feed.position': ['feed-view'],
+  'share.url': ['share'],
+  'share.title': ['share'],
+  'share.target': ['share'],
+  'download.url': ['download'],
+  'download.fileName': ['download'],
+  'download.mimeType': ['download'],
 };
 
 const alwaysNames = ['app.package', 'app.label', 'app.version', 'app.versionCode', 'app.uuid', 'mode', 'incognito', 'now', 'seq', 'random'];

@@ -21,6 +21,12 @@ export interface TelemetryEvent {
   input?: { text: string };
   /** What the MIUI system layer showed (sim/apps/systemUi.ts): folder-opened, home-screen, status-bar, settings-opened, and its name. */
   ui?: { event: string; name: string };
+  /** A news-feed item on screen (position from 1, top first). */
+  feed?: { title: string; url: string; position: number };
+  /** A page shared, and to which target of the share panel. */
+  share?: { url: string; title: string; target: string };
+  /** A download the user accepted. */
+  download?: { url: string; fileName: string; mimeType: string };
 }
 
 export interface TelemetryAppState {
@@ -239,6 +245,21 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
     if (event.ui) {
       vars.set('ui.event', event.ui.event);
       vars.set('ui.name', event.ui.name);
+    }
+    if (event.feed) {
+      vars.set('feed.title', event.feed.title);
+      vars.set('feed.url', event.feed.url);
+      vars.set('feed.position', event.feed.position);
+    }
+    if (event.share) {
+      vars.set('share.url', event.share.url);
+      vars.set('share.title', event.share.title);
+      vars.set('share.target', event.share.target);
+    }
+    if (event.download) {
+      vars.set('download.url', event.download.url);
+      vars.set('download.fileName', event.download.fileName);
+      vars.set('download.mimeType', event.download.mimeType);
     }
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
