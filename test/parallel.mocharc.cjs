@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const base = require('../.mocharc.json');
 
-/** Slowest first, as measured alone on this machine (seconds in the comments, 2 cores, loaded). */
+/** Slowest first: the files whose run (hooks included) took longest, alone and in runs of the suite. */
 const SLOWEST_FIRST = [
   'test/sim/conformance-plainWebdriverioSessionOnEveryProfile.test.ts',
   'test/run/shardsGridAndNightlyDiff.test.ts',
@@ -25,6 +25,7 @@ const SLOWEST_FIRST = [
   'test/sim/conformance-appiumAdbOnEveryProfile.test.ts',
   'test/drive/drivesBrowsersThroughAppium.test.ts',
   'test/scenario/findingsSuitesEndToEnd.test.ts',
+  'test/scenario/suitesEndToEnd.test.ts',
   'test/capture/clusterSidecarRecordsEveryFlow.test.ts',
   'test/scenario/captureLossMakesVisitsUnobservable.test.ts',
   'test/scenario/stockMochaRunsASuite.test.ts',
