@@ -26,6 +26,9 @@ const SLOWEST_FIRST = [
   'test/drive/drivesBrowsersThroughAppium.test.ts',
   'test/scenario/findingsSuitesEndToEnd.test.ts',
   'test/scenario/suitesEndToEnd.test.ts',
+  'test/package/installsFromTarball.test.ts',
+  'test/capture/streamsLargeUploadsToDisk.test.ts',
+  'test/report/htmlReportEscapesCapturedText.test.ts',
   'test/capture/clusterSidecarRecordsEveryFlow.test.ts',
   'test/scenario/captureLossMakesVisitsUnobservable.test.ts',
   'test/scenario/stockMochaRunsASuite.test.ts',
@@ -36,6 +39,7 @@ const SLOWEST_FIRST = [
   'test/scenario/twoRunsOfDefaultDevicesAtOnce.test.ts',
   'test/scenario/suiteStepsThroughTheWebdriverSession.test.ts',
   'test/sim/conformance-yumeChanAdbOnEveryProfile.test.ts',
+  'test/report/diffsAndMergesRuns.test.ts',
 ];
 
 const root = path.join(__dirname, '..');
