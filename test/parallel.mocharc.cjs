@@ -17,29 +17,41 @@ const fs = require('node:fs');
 const path = require('node:path');
 const base = require('../.mocharc.json');
 
-/** Slowest first: the files whose run (hooks included) took longest, alone and in runs of the suite. */
+/**
+ * Slowest first: the files whose run (hooks included) took longest in a run of the suite on this
+ * machine (bench:tests, 2026-12-07, load 10–28: 380 s for the first, 35 s for the last listed).
+ */
 const SLOWEST_FIRST = [
+  'test/sim/conformance-appiumAdbOnEveryProfile.test.ts',
   'test/sim/conformance-plainWebdriverioSessionOnEveryProfile.test.ts',
   'test/run/shardsGridAndNightlyDiff.test.ts',
-  'test/device/runsOnEachRealPhoneMode.test.ts',
-  'test/sim/conformance-appiumAdbOnEveryProfile.test.ts',
   'test/drive/drivesBrowsersThroughAppium.test.ts',
+  'test/device/runsOnEachRealPhoneMode.test.ts',
   'test/scenario/findingsSuitesEndToEnd.test.ts',
-  'test/scenario/suitesEndToEnd.test.ts',
-  'test/package/installsFromTarball.test.ts',
-  'test/capture/streamsLargeUploadsToDisk.test.ts',
-  'test/report/htmlReportEscapesCapturedText.test.ts',
-  'test/capture/clusterSidecarRecordsEveryFlow.test.ts',
-  'test/scenario/captureLossMakesVisitsUnobservable.test.ts',
+  'test/sim/appium-stockDriverDrivesTheBrowsers.test.ts',
   'test/scenario/stockMochaRunsASuite.test.ts',
+  'test/package/installsFromTarball.test.ts',
   'test/wdio/wdioServiceRunsUserSpecs.test.ts',
+  'test/scenario/suitesEndToEnd.test.ts',
+  'test/scenario/captureLossMakesVisitsUnobservable.test.ts',
+  'test/scenario/fasterWaitsKeepVerdicts.test.ts',
+  'test/scenario/runsSuitesThroughMocha.test.ts',
+  'test/capture/streamsLargeUploadsToDisk.test.ts',
   'test/scenario/runRejectsBadInput.test.ts',
-  'test/scenario/killedRunLeavesNoProcesses.test.ts',
-  'test/capture/survivesKillAndStopsCleanly.test.ts',
+  'test/run/failedUndoIsAnError.test.ts',
+  'test/run/interruptedRunPutsPhonesBack.test.ts',
   'test/scenario/twoRunsOfDefaultDevicesAtOnce.test.ts',
-  'test/scenario/suiteStepsThroughTheWebdriverSession.test.ts',
+  'test/capture/survivesKillAndStopsCleanly.test.ts',
+  'test/report/htmlReportEscapesCapturedText.test.ts',
+  'test/scenario/killedRunLeavesNoProcesses.test.ts',
+  'test/run/killedPhoneIsRetriedElsewhere.test.ts',
+  'test/run/poolQuarantinesAndRetries.test.ts',
   'test/sim/conformance-yumeChanAdbOnEveryProfile.test.ts',
+  'test/scenario/suiteStepsThroughTheWebdriverSession.test.ts',
   'test/report/diffsAndMergesRuns.test.ts',
+  'test/capture/clusterSidecarRecordsEveryFlow.test.ts',
+  'test/sim/adbd-installsLogsAndScreenshots.test.ts',
+  'test/detect/chromiumTrafficHasNoFalseFindings.test.ts',
 ];
 
 const root = path.join(__dirname, '..');
