@@ -43,7 +43,8 @@ const records = lines.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(
 const times = new Map(records.flatMap((r) => (r.files.length === 1 ? [[r.files[0]!, r.ms] as const] : [])));
 const config = createRequire(import.meta.url)(path.resolve(values.config)) as { spec: string[]; jobs: number };
 const globOrder = [...config.spec].sort();
-const cpu = gnuTime ? (await readFile(cpuFile, 'utf8').catch(() => '')).trim().split(/\s+/).map(Number) : [];
+// GNU time writes "Command exited with non-zero status N" first when a test failed: the figures are the last line.
+const cpu = gnuTime ? ((await readFile(cpuFile, 'utf8').catch(() => '')).trim().split('\n').pop() ?? '').split(/\s+/).map(Number) : [];
 
 console.log('');
 console.log(fileTimesTable(lines));
