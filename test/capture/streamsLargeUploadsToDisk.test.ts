@@ -87,9 +87,12 @@ describe('capture sidecar streams a 50 MB upload to disk', function () {
     let peak = base;
     // Sampled mid-upload: if the body were held anywhere (by us or mockttp), this would climb towards 50 MB.
     const sampler = setInterval(() => { peak = Math.max(peak, retained()); }, 200);
-    // Cleared however the upload ends: a sampler left running (two full GCs every 200 ms) starves every later test of the process.
-    const result = await upload({ host: 'upload.example', port: 443, path: '/big', agent }, true).finally(() => clearInterval(sampler));
-    agent.destroy();
+    // Cleared however the upload ends: left running, two full GCs every 200 ms go on for the rest
+    // of the mocha worker's life and slow every later file it runs.
+    const result = await upload({ host: 'upload.example', port: 443, path: '/big', agent }, true).finally(() => {
+      clearInterval(sampler);
+      agent.destroy();
+    });
     expect(result.status).to.equal(204);
 
     const flows = await flowsWhen(sidecar.out, (f) => f.path === '/big');
@@ -170,6 +173,7 @@ describe('capture sidecar (live mode) streams a 50 MB download through to the cl
     const base = retained();
     let peak = base;
     const sampler = setInterval(() => { peak = Math.max(peak, retained()); }, 200);
+    // Cleared however the download ends (see the upload test).
     const received = await new Promise<{ sha256: string; bytes: number }>((resolve, reject) => {
       const hash = createHash('sha256');
       let bytes = 0;
@@ -180,8 +184,10 @@ describe('capture sidecar (live mode) streams a 50 MB download through to the cl
       req.once('timeout', () => req.destroy(new Error('download timed out')));
       req.once('error', reject);
       req.end();
-    }).finally(() => clearInterval(sampler));
-    agent.destroy();
+    }).finally(() => {
+      clearInterval(sampler);
+      agent.destroy();
+    });
     expect(received).to.deep.equal({ sha256: expectedSha, bytes: SIZE });
 
     const flows = await flowsWhen(sidecar.out, (f) => f.path === '/big');

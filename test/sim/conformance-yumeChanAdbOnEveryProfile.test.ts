@@ -104,13 +104,14 @@ describe('conformance: @yume-chan/adb works on every profile', function () {
 
       it('reverse: a phone-side connection reaches the handler; any host spec is passed through; localabstract is listed', async function () {
         let received = '';
-        const got = new Promise<void>((resolve) => {
-          void device.reverse.add('tcp:47080', async (socket) => {
-            received = (await readAll(socket.readable)).toString();
-            resolve();
-          });
+        let arrived!: () => void;
+        const got = new Promise<void>((resolve) => (arrived = resolve));
+        // add() resolves once adbd has answered the reverse:forward request (and, on Android 8+,
+        // sent the port): the reverse is in place then, so no fixed wait before the phone connects.
+        await device.reverse.add('tcp:47080', async (socket) => {
+          received = (await readAll(socket.readable)).toString();
+          arrived();
         });
-        await new Promise((r) => setTimeout(r, 200));
         const list = await device.reverse.list();
         expect(list.map((l) => l.localName)).to.include('tcp:47080');
         // An app on the phone connects to 127.0.0.1:47080 (what the phone's network stack does).
