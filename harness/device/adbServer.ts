@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { PhonehomeError } from '../errors.js';
+import { pidListeningOn } from './processLedger.js';
 
 export const DEFAULT_ADB_BIN = process.env.PHONEHOME_ADB ?? 'adb';
 
@@ -44,6 +46,33 @@ export class AdbServer {
     const port = this.chosenPort;
     this.chosenPort = undefined;
     await runAdb(this.bin, ['-P', String(port), 'kill-server'], this.timeoutMs).catch(() => undefined);
+    await endServerStillOn(port);
+  }
+}
+
+/**
+ * An adb server still listening on this private port after `kill-server` is this run's: kill-server
+ * timed out under load, or an adb CLI call made after it started a new one (the adb client starts a
+ * server on demand, `adb -L tcp:PORT fork-server server`, which detaches from our process group).
+ * It is ended by its PID, and only if it is adb (its command line says so).
+ */
+async function endServerStillOn(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pid = pidListeningOn(port);
+    if (pid === undefined) return;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return;
+    }
+    if (path.basename(cmdline.split('\0')[0] ?? '') !== 'adb') return;
+    try {
+      process.kill(pid, attempt < 10 ? 'SIGTERM' : 'SIGKILL');
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
