@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { createHash } from 'node:crypto';
 import { NetworkStack, type NetLimits } from '../net/index.js';
 import type { AppRuntime, PhoneContext, PhoneEvent } from '../services.js';
 import type { UiDriver, UiNode } from '../ui.js';
@@ -48,6 +49,8 @@ export class SimAppRuntime implements AppRuntime {
   /** Started APK-installed apps the profile gives no behaviour (emptyActivityScreen.ts), and the one in front. */
   private readonly plain = new Map<string, PlainActivity>();
   private plainFront: PlainActivity | null = null;
+  /** The last screen drawn, by a hash of its tree and display (screencap). */
+  private lastScreen: { key: string; png: Buffer } | null = null;
   private screenIsOn = true;
   private nextPid = 2817;
   private readonly launcherPid: number;
@@ -268,9 +271,20 @@ export class SimAppRuntime implements AppRuntime {
     return list;
   }
 
+  /**
+   * The screen as a PNG. Drawing is deterministic (same tree and display, same bytes: sim/screen), so
+   * an unchanged screen is not drawn again: a screen recording asks once a second, mostly for the
+   * same screen, and drawing is the costly part.
+   */
   async screencap(): Promise<Buffer> {
     const render = this.options.renderScreen ?? (await loadRenderScreen());
-    return await render(this.ui.hierarchy(), this.ui.display());
+    const tree = this.ui.hierarchy();
+    const display = this.ui.display();
+    const key = createHash('sha1').update(JSON.stringify([tree, display])).digest('hex');
+    if (this.lastScreen?.key === key) return this.lastScreen.png;
+    const png = await render(tree, display);
+    this.lastScreen = { key, png };
+    return png;
   }
 
   /**

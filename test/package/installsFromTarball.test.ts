@@ -103,7 +103,7 @@ describe('the phonehome package, installed from its tarball', function () {
     const unknown = await run(bin, ['run', 'no-such-suite', '--out', path.join(tmp, 'reports')], { cwd: app }).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(unknown?.code).to.equal(2);
     expect(unknown!.stderr.trim().split('\n')).to.deep.equal([
-      `unknown suite 'no-such-suite' (suites in node_modules/phonehome/dist/scenarios: browser-code-matrix-2020, compare-browsers, forbes-2020, forbes-2020-fixed, fsecure-2014, fsecure-2014-ota, incognito-guard, leith-2020, miui-system-2020, smoke)`,
+      `unknown suite 'no-such-suite' (suites in node_modules/phonehome/dist/scenarios: browser-code-matrix-2020, compare-browsers, forbes-2020, forbes-2020-events, forbes-2020-fixed, fsecure-2014, fsecure-2014-ota, incognito-guard, leith-2020, miui-system-2020, smoke)`,
     ]);
     // appium is an optional peer dependency this project did not install: the run stops before
     // touching a phone (the shipped devices.json's simulated phone starts no Appium of its own).
