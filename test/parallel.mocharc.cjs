@@ -17,6 +17,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const base = require('../.mocharc.json');
 
+// Screen recording (on by default for users) costs every run-based test CPU for frames nobody
+// checks; the tests about it turn it on themselves (findingsSuitesEndToEnd runs with
+// PHONEHOME_RECORDING=on; recordsTheScreenAsAnimatedPng drives the recorder directly). The mocha
+// workers inherit this environment. A value set by the caller wins.
+process.env.PHONEHOME_RECORDING ??= 'off';
+
 /**
  * Slowest first: the files whose run (hooks included) took longest in a run of the suite on this
  * machine (bench:tests, 2026-12-07, load 10–28: 380 s for the first, 35 s for the last listed).

@@ -65,7 +65,7 @@ describe('issue #16 suites, end to end on simulated phones', function () {
     process.env.PHONEHOME_LEITH_IDLE_MS = '1500';
     await pool(2, PLAN.map(([name, suites]) => async () => {
       const reports = path.join(dir, `reports-${name}`);
-      const result = await phonehome(['run', ...suites, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 560_000 });
+      const result = await phonehome(['run', ...suites, '--browser', 'mint', '--browser', 'chrome', '--devices', devices, '--device', name, '--out', reports], { cwd: dir, timeoutMs: 560_000, env: { PHONEHOME_RECORDING: 'on' } });
       runs.set(name, { result, reports });
     }));
   });

@@ -30,9 +30,9 @@ export interface Finished {
 }
 
 /** `phonehome …` as a user runs it, bounded by timeoutMs. */
-export function phonehome(args: string[], options: { cwd: string; timeoutMs?: number }): Promise<Finished> {
+export function phonehome(args: string[], options: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, timeout: options.timeoutMs ?? 110_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) =>
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 110_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
