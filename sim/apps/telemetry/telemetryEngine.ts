@@ -29,6 +29,9 @@ export interface TelemetryEvent {
   download?: { url: string; fileName: string; mimeType: string };
 }
 
+/** The event groups with no defaults to fill: each field goes to the templates under its own name. */
+const PLAIN_EVENT_GROUPS = ['input', 'ui', 'feed', 'share', 'download', 'sms', 'account'] as const satisfies ReadonlyArray<keyof TelemetryEvent>;
+
 export interface TelemetryAppState {
   mode: 'normal' | 'incognito';
   /** The app's incognito-data switch, when its version has one. */
@@ -241,34 +244,13 @@ export class TelemetryEngine extends EventEmitter<TelemetryEngineEvents> {
       vars.set('search.query', event.search.query);
       vars.set('search.engine', event.search.engine ?? '');
     }
-    if (event.input) vars.set('input.text', event.input.text);
-    if (event.ui) {
-      vars.set('ui.event', event.ui.event);
-      vars.set('ui.name', event.ui.name);
-    }
-    if (event.feed) {
-      vars.set('feed.title', event.feed.title);
-      vars.set('feed.url', event.feed.url);
-      vars.set('feed.position', event.feed.position);
-    }
-    if (event.share) {
-      vars.set('share.url', event.share.url);
-      vars.set('share.title', event.share.title);
-      vars.set('share.target', event.share.target);
-    }
-    if (event.download) {
-      vars.set('download.url', event.download.url);
-      vars.set('download.fileName', event.download.fileName);
-      vars.set('download.mimeType', event.download.mimeType);
-    }
     if (event.contact) {
       vars.set('contact.number', event.contact.number);
       vars.set('contact.name', event.contact.name ?? '');
     }
-    if (event.sms) vars.set('sms.from', event.sms.from);
-    if (event.account) {
-      vars.set('account.name', event.account.name);
-      vars.set('account.type', event.account.type);
+    // Groups whose every field is a template variable as it is: `${group.field}`.
+    for (const group of PLAIN_EVENT_GROUPS) {
+      for (const [field, value] of Object.entries(event[group] ?? {})) vars.set(`${group}.${field}`, value);
     }
     return vars;
   }
