@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { UiNode } from '../../sim/ui.js';
+import { findNode } from './uiTree.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type Answer } from './net-testProxy.js';
 
@@ -9,15 +10,6 @@ const MINT = 'com.mi.globalbrowser.mini';
 const PRO = 'com.mi.globalbrowser';
 const KEY_DEL = 67;
 const KEY_BACK = 4;
-
-function find(root: UiNode, pred: (n: UiNode) => boolean): UiNode | null {
-  if (pred(root)) return root;
-  for (const c of root.children) {
-    const f = find(c, pred);
-    if (f) return f;
-  }
-  return null;
-}
 
 /** The address bars as sim/EVIDENCE.md "Browsers" cites them: Mint's Chromium omnibox, Mi Browser Pro's search_hint → url. */
 describe('sim/apps: the address bars behave as the real apps', function () {
@@ -49,7 +41,7 @@ describe('sim/apps: the address bars behave as the real apps', function () {
     ctx?.close();
   });
 
-  const byId = (id: string) => find(runtime.ui.hierarchy(), (n) => n.resourceId === id);
+  const byId = (id: string) => findNode(runtime.ui.hierarchy(), (n) => n.resourceId === id);
   const must = (id: string) => {
     const n = byId(id);
     if (!n) throw new Error(`no ${id} on screen`);
@@ -121,9 +113,9 @@ describe('sim/apps: ids no public source names differ between profiles', functio
     runtime = createAppRuntime(ctx);
     expect((await runtime.startActivity({ package: pkg }, { stopFirst: true })).ok).to.equal(true);
     const all = () => runtime.ui.hierarchy();
-    const byDesc = (d: string) => find(all(), (n) => n.contentDesc === d);
-    const byText = (t: string) => find(all(), (n) => n.text === t);
-    for (let i = 0; i < 5 && find(all(), (n) => n.resourceId === 'android:id/button1'); i++) await runtime.ui.click(find(all(), (n) => n.resourceId === 'android:id/button1')!.key);
+    const byDesc = (d: string) => findNode(all(), (n) => n.contentDesc === d);
+    const byText = (t: string) => findNode(all(), (n) => n.text === t);
+    for (let i = 0; i < 5 && findNode(all(), (n) => n.resourceId === 'android:id/button1'); i++) await runtime.ui.click(findNode(all(), (n) => n.resourceId === 'android:id/button1')!.key);
     const seen: string[] = [];
     const descs: string[] = [];
     const texts: string[] = [];

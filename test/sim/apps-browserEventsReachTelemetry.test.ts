@@ -4,16 +4,11 @@ import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import { downloadOf } from '../../sim/apps/pageLoader.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { UiNode } from '../../sim/ui.js';
+import { findNodes } from './uiTree.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type Answer, type SeenRequest } from './net-testProxy.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
-
-function find(root: UiNode, pred: (n: UiNode) => boolean, out: UiNode[] = []): UiNode[] {
-  if (pred(root)) out.push(root);
-  for (const c of root.children) find(c, pred, out);
-  return out;
-}
 
 /** Sensors events of a request: URL decode → base64 → gunzip → JSON (XDA's recipe). */
 function sensorsEvents(req: SeenRequest): Array<{ event: string; properties: Record<string, unknown> }> {
@@ -55,7 +50,7 @@ describe('sim/apps: the news feed, a share and a download are browser events wit
     ctx?.close();
   });
 
-  const all = (pred: (n: UiNode) => boolean) => find(runtime.ui.hierarchy(), pred);
+  const all = (pred: (n: UiNode) => boolean) => findNodes(runtime.ui.hierarchy(), pred);
   const one = (pred: (n: UiNode) => boolean, what: string) => {
     const n = all(pred)[0];
     if (!n) throw new Error(`no ${what} on screen`);

@@ -2,21 +2,12 @@ import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
-import type { UiNode } from '../../sim/ui.js';
+import { findNode } from './uiTree.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type Answer, type SeenRequest } from './net-testProxy.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
 const PRO = 'com.mi.globalbrowser';
-
-function find(root: UiNode, pred: (n: UiNode) => boolean): UiNode | null {
-  if (pred(root)) return root;
-  for (const c of root.children) {
-    const f = find(c, pred);
-    if (f) return f;
-  }
-  return null;
-}
 
 /** Sensors Analytics events in a request, decoded as XDA did: URL decode -> base64 -> gunzip -> JSON. */
 function sensorsEvents(req: SeenRequest): Array<{ event: string; properties: Record<string, unknown>; distinct_id: string }> {
@@ -67,7 +58,7 @@ describe('sim/apps: browsers driven through the UI seam', function () {
   });
 
   const tree = () => runtime.ui.hierarchy();
-  const byId = (id: string) => find(tree(), (n) => n.resourceId === id);
+  const byId = (id: string) => findNode(tree(), (n) => n.resourceId === id);
   const must = (id: string) => {
     const n = byId(id);
     if (!n) throw new Error(`no ${id} on screen: ${JSON.stringify(runtime.ui.focus())}`);
@@ -99,17 +90,17 @@ describe('sim/apps: browsers driven through the UI seam', function () {
   // Mi Browser Pro's menu, incognito and settings elements have no ids in the 2020 profiles (no public
   // source names any): found by content-description and text, as on a build nobody has dumped.
   const byDesc = (desc: string) => {
-    const n = find(tree(), (x) => x.contentDesc === desc);
+    const n = findNode(tree(), (x) => x.contentDesc === desc);
     if (!n) throw new Error(`nothing described '${desc}' on screen`);
     return n;
   };
   const byText = (text: string) => {
-    const n = find(tree(), (x) => x.text === text);
+    const n = findNode(tree(), (x) => x.text === text);
     if (!n) throw new Error(`no '${text}' on screen`);
     return n;
   };
   const proSwitch = () => {
-    const n = find(tree(), (x) => x.className === 'android.widget.Switch');
+    const n = findNode(tree(), (x) => x.className === 'android.widget.Switch');
     if (!n) throw new Error('no switch on screen');
     return n;
   };
@@ -227,9 +218,9 @@ describe('sim/apps: browsers driven through the UI seam', function () {
     expect(byText('Settings').className).to.equal('android.widget.TextView');
     const sw = proSwitch();
     expect(sw).to.include({ className: 'android.widget.Switch', checkable: true, checked: true });
-    expect(find(tree(), (n) => n.text === 'Enhanced Incognito Mode')).to.not.equal(null);
+    expect(findNode(tree(), (n) => n.text === 'Enhanced Incognito Mode')).to.not.equal(null);
     await runtime.ui.pressKey(4);
-    expect(find(tree(), (x) => x.className === 'android.widget.Switch')).to.equal(null);
+    expect(findNode(tree(), (x) => x.className === 'android.widget.Switch')).to.equal(null);
     // Incognito with the default switch: reported.
     await runtime.ui.click(byDesc('Menu').key);
     await runtime.ui.click(byText(runtime.app(PRO)?.incognito ? 'Exit incognito mode' : 'Incognito mode').key);
@@ -272,7 +263,7 @@ describe('sim/apps: browsers driven through the UI seam', function () {
     const before = sensorsRequests().length;
     await runtime.ui.pressKey(4);
     expect(runtime.ui.focus()).to.deep.equal({ package: 'com.miui.home', activity: 'com.miui.home.launcher.Launcher' });
-    expect(find(tree(), (n) => n.text === 'Mint Browser' && n.clickable === true)).to.not.equal(null);
+    expect(findNode(tree(), (n) => n.text === 'Mint Browser' && n.clickable === true)).to.not.equal(null);
     await proxy.waitFor(() => sensorsRequests().length > before, 5000, 'the flush on leaving');
     expect(runtime.pids().some((p) => p.package === MINT), 'process stays cached').to.equal(true);
   });

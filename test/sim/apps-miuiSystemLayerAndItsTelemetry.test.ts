@@ -2,20 +2,11 @@ import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
-import type { UiNode } from '../../sim/ui.js';
+import { findNode } from './uiTree.js';
 import { sh } from './android-support.js';
 import { phoneWithApps } from './android-support-apps.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type SeenRequest } from './net-testProxy.js';
-
-function find(root: UiNode, pred: (n: UiNode) => boolean): UiNode | null {
-  if (pred(root)) return root;
-  for (const c of root.children) {
-    const f = find(c, pred);
-    if (f) return f;
-  }
-  return null;
-}
 
 /** MIUI analytics' events as the 2020 profile sends them: form field data = base64 of gzip of JSON. */
 function uiEvent(req: SeenRequest): { event: string; screen: string; model: string } {
@@ -59,7 +50,7 @@ describe('sim/apps: the MIUI system layer (launcher screens and folders, shade, 
   });
 
   const tree = () => runtime.ui.hierarchy();
-  const byId = (id: string) => find(tree(), (n) => n.resourceId === id);
+  const byId = (id: string) => findNode(tree(), (n) => n.resourceId === id);
   const must = (id: string) => {
     const n = byId(id);
     if (!n) throw new Error(`no ${id} on screen: ${JSON.stringify(runtime.ui.focus())}`);
@@ -70,10 +61,10 @@ describe('sim/apps: the MIUI system layer (launcher screens and folders, shade, 
 
   /** The four things Forbes' researcher did, through the UI seam UiAutomator2 uses. */
   async function actOutTheFinding(): Promise<void> {
-    const folder = find(tree(), (n) => n.contentDesc === 'Folder: Mi tools')!;
+    const folder = findNode(tree(), (n) => n.contentDesc === 'Folder: Mi tools')!;
     await runtime.ui.click(folder.key);
     expect(must('com.miui.home:id/folder_title').text).to.equal('Mi tools');
-    expect(find(must('com.miui.home:id/folder_content'), (n) => n.text === 'Compass'), 'the folder shows its apps').to.not.equal(null);
+    expect(findNode(must('com.miui.home:id/folder_content'), (n) => n.text === 'Compass'), 'the folder shows its apps').to.not.equal(null);
     await runtime.ui.pressKey(4);
     expect(byId('com.miui.home:id/folder')).to.equal(null);
     await runtime.ui.swipe(width * 0.85, height / 2, width * 0.15, height / 2, 300);
@@ -95,17 +86,17 @@ describe('sim/apps: the MIUI system layer (launcher screens and folders, shade, 
       expect(workspace()).to.equal(`Home screen ${n} of 3`);
     }
     // The folder lives on screen 1; browsers' icons too.
-    expect(find(tree(), (n) => n.contentDesc === 'Folder: Mi tools')).to.equal(null);
+    expect(findNode(tree(), (n) => n.contentDesc === 'Folder: Mi tools')).to.equal(null);
     await runtime.ui.swipe(width * 0.15, height / 2, width * 0.85, height / 2, 300);
     await runtime.ui.swipe(width * 0.15, height / 2, width * 0.85, height / 2, 300);
-    expect(find(tree(), (n) => n.contentDesc === 'Folder: Mi tools')).to.not.equal(null);
+    expect(findNode(tree(), (n) => n.contentDesc === 'Folder: Mi tools')).to.not.equal(null);
   });
 
   it("the 2020 phone's MIUI analytics sends the folder, home screen, shade and Settings page shown to tracking.intl.miui.com", async () => {
     await boot('redmi-note-8-2020');
     await actOutTheFinding();
     expect(runtime.ui.focus()).to.deep.equal({ package: 'com.android.settings', activity: 'com.android.settings.MainSettings' });
-    expect(find(tree(), (n) => n.text === 'Settings')).to.not.equal(null);
+    expect(findNode(tree(), (n) => n.text === 'Settings')).to.not.equal(null);
     await runtime.whenIdle();
     const sent = proxy.requests.filter((r) => r.host === 'tracking.intl.miui.com');
     expect(sent.map((r) => `${r.method} ${new URL(r.url).pathname}`)).to.deep.equal(Array(4).fill('POST /track/spock'));
@@ -155,9 +146,9 @@ describe('sim/apps: the MIUI system layer (launcher screens and folders, shade, 
       expect(started.stdout).to.contain('Starting: Intent { act=android.settings.SETTINGS }');
       expect(started.stdout).to.contain('Activity: com.android.settings/com.android.settings.MainSettings');
       expect((await sh(phone.device, 'cmd statusbar expand-notifications')).code).to.equal(0);
-      expect(find(phone.runtime.ui.hierarchy(), (n) => n.resourceId === 'com.android.systemui:id/notification_panel')).to.not.equal(null);
+      expect(findNode(phone.runtime.ui.hierarchy(), (n) => n.resourceId === 'com.android.systemui:id/notification_panel')).to.not.equal(null);
       expect((await sh(phone.device, 'cmd statusbar collapse')).code).to.equal(0);
-      expect(find(phone.runtime.ui.hierarchy(), (n) => n.resourceId === 'com.android.systemui:id/notification_panel')).to.equal(null);
+      expect(findNode(phone.runtime.ui.hierarchy(), (n) => n.resourceId === 'com.android.systemui:id/notification_panel')).to.equal(null);
       const unknown = await sh(phone.device, 'cmd statusbar bogus');
       expect([unknown.code, unknown.stderr]).to.deep.equal([255, 'Unknown command: bogus\n']);
       expect((await sh(phone.device, 'am start -n com.android.settings/.Settings')).stderr, 'MIUI names its main page MainSettings').to.contain('does not exist');

@@ -3,17 +3,10 @@ import { expect } from 'chai';
 import { createAppRuntime, uiautomator2Instrumentation, type SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { UiNode } from '../../sim/ui.js';
+import { findNode } from './uiTree.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA } from './net-testProxy.js';
 
-function find(root: UiNode, pred: (n: UiNode) => boolean): UiNode | null {
-  if (pred(root)) return root;
-  for (const c of root.children) {
-    const f = find(c, pred);
-    if (f) return f;
-  }
-  return null;
-}
 const center = (n: UiNode): [number, number] => [(n.bounds[0] + n.bounds[2]) / 2, (n.bounds[1] + n.bounds[3]) / 2];
 
 describe('sim/apps: the runtime the Android model calls', function () {
@@ -63,15 +56,15 @@ describe('sim/apps: the runtime the Android model calls', function () {
 
   it('input taps, text and keys reach the app: launcher icon, address bar, DEL, POWER', async () => {
     boot('redmi-note-8-2020');
-    const icon = find(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Mi Browser Pro')!;
+    const icon = findNode(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Mi Browser Pro')!;
     await runtime.input.tap(...center(icon));
     expect(runtime.focus()!.package).to.equal('com.mi.globalbrowser');
     // Mi Browser Pro's home bar is the TextView search_hint; a tap opens the EditText url.
-    const hint = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/search_hint')!;
+    const hint = findNode(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/search_hint')!;
     await runtime.input.tap(...center(hint));
     await runtime.input.text('abcd');
     await runtime.input.keyevent(67);
-    expect(find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/url')!.text).to.equal('abc');
+    expect(findNode(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/url')!.text).to.equal('abc');
     expect(runtime.screenOn()).to.equal(true);
     await runtime.input.keyevent(26);
     expect(runtime.screenOn()).to.equal(false);
@@ -82,15 +75,15 @@ describe('sim/apps: the runtime the Android model calls', function () {
   it('UiDriver rejects stale and non-actionable elements with the reason', async () => {
     boot('redmi-note-8-2020');
     await runtime.startActivity({ package: 'com.mi.globalbrowser' }, { stopFirst: false });
-    const title = find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/title')!;
+    const title = findNode(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/title')!;
     // No id on Pro's menu button in the 2020 profile (unverified ids): found by its content-description.
-    const menu = find(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Menu')!;
+    const menu = findNode(runtime.ui.hierarchy(), (n) => n.contentDesc === 'Menu')!;
     let error = await runtime.ui.click(title.key).then(() => null, (e: Error) => e);
     expect(error?.message).to.match(/is not clickable/);
     error = await runtime.ui.setText(menu.key, 'x', { replace: true }).then(() => null, (e: Error) => e);
     expect(error?.message).to.match(/is not editable/);
     await runtime.ui.click(menu.key);
-    await runtime.ui.click(find(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/menu_settings')!.key);
+    await runtime.ui.click(findNode(runtime.ui.hierarchy(), (n) => n.resourceId === 'com.mi.globalbrowser:id/menu_settings')!.key);
     error = await runtime.ui.click(title.key).then(() => null, (e: Error) => e);
     expect(error?.message).to.match(/stale element: .* no longer on screen \(the screen is now Mi Browser Pro settings\)/);
   });
@@ -124,7 +117,7 @@ describe('sim/apps: the runtime the Android model calls', function () {
     await runtime.startActivity({ package: 'com.mi.globalbrowser.mini' }, { stopFirst: false });
     expect((await runtime.screencap()).toString()).to.equal('PNG');
     expect(seen!.width).to.equal(1080);
-    expect(find(seen!.root, (n) => n.resourceId === 'android:id/alertTitle')).to.not.equal(null);
+    expect(findNode(seen!.root, (n) => n.resourceId === 'android:id/alertTitle')).to.not.equal(null);
   });
 });
 
