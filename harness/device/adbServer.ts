@@ -12,6 +12,8 @@ export interface AdbServerOptions {
   port?: number;
   bin?: string;
   timeoutMs?: number;
+  /** Added to the server's environment (a run's marker: the server daemon inherits it from `start-server`). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -23,11 +25,13 @@ export class AdbServer {
   private wantedPort: number;
   private chosenPort: number | undefined;
   private readonly timeoutMs: number;
+  private readonly env: Readonly<Record<string, string>> | undefined;
 
   constructor(options: AdbServerOptions = {}) {
     this.bin = options.bin ?? DEFAULT_ADB_BIN;
     this.wantedPort = options.port ?? 0;
     this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.env = options.env;
   }
 
   get port(): number {
@@ -37,7 +41,7 @@ export class AdbServer {
 
   async start(): Promise<void> {
     const port = this.wantedPort || (await freePort());
-    await runAdb(this.bin, ['-P', String(port), 'start-server'], this.timeoutMs);
+    await runAdb(this.bin, ['-P', String(port), 'start-server'], this.timeoutMs, this.env);
     this.chosenPort = port;
   }
 
@@ -77,9 +81,9 @@ async function endServerStillOn(port: number): Promise<void> {
 }
 
 /** Runs the adb CLI (for what adbkit lacks, e.g. `reverse --remove`); output or a PhonehomeError. */
-export function runAdb(bin: string, args: string[], timeoutMs: number): Promise<string> {
+export function runAdb(bin: string, args: string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(bin, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, ...(env ? { env: { ...process.env, ...env } } : {}) }, (error, stdout, stderr) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {

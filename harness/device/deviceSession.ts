@@ -32,6 +32,8 @@ export interface DeviceSessionOptions {
   launchLog?: string;
   /** Called with a launched phone's PID as soon as it runs (the run's process ledger records it). */
   onLaunch?: (pid: number) => void;
+  /** Added to a launched phone's environment (a run's marker: the sweep finds the phone's children by it). */
+  launchEnv?: Readonly<Record<string, string>>;
 }
 
 export interface DeviceSessionEvents {
@@ -81,7 +83,8 @@ export class DeviceSession extends EventEmitter<DeviceSessionEvents> {
   async start(): Promise<void> {
     const { entry } = this;
     if (entry.launch) {
-      const launcher = new PhoneLauncher({ ...entry, launch: entry.launch }, this.options.baseDir ?? process.cwd(), this.options.launchLog);
+      const launch = { ...entry.launch, env: { ...entry.launch.env, ...this.options.launchEnv } };
+      const launcher = new PhoneLauncher({ ...entry, launch }, this.options.baseDir ?? process.cwd(), this.options.launchLog);
       this.launcher = launcher;
       await launcher.start();
       if (launcher.pid !== undefined) this.options.onLaunch?.(launcher.pid);

@@ -17,7 +17,7 @@ export { androidSystemCertificate, subjectHashOld } from './provision/androidCer
 export { RECORD_PATH as PROVISION_RECORD_PATH, type ProvisionRecord } from './provision/provisionRecord.js';
 export { reachDevice } from './reachDevice.js';
 export { withTimeout, delay } from './withTimeout.js';
-export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, PROCESSES_FILE, type LedgerEntry, type SweepResult } from './processLedger.js';
+export { ProcessLedger, openRunLedger, sweepLeftovers, leftovers, pidListeningOn, isSameProcess, readStat, processesMarked, PROCESSES_FILE, RUN_MARKER_VARIABLE, type LedgerEntry, type SweepResult } from './processLedger.js';
 export { allocateLaunchPort } from './launchPort.js';
 export { runPreflight, preflightState, PROBE_SETTING, type Preflight, type PreflightBlocker } from './preflight.js';
 export { doctorPhone } from './phoneDoctor.js';

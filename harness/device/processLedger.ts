@@ -4,19 +4,33 @@
  * server, Appium, launched simulated phones). A process is named by PID *and* its start time
  * (field 22 of /proc/PID/stat, clock ticks since boot; proc(5)), never by name, so a PID the
  * kernel has since given to another process is left alone.
+ *
+ * A PID can only be recorded once spawn() has returned it, so a run killed in between leaves a
+ * process nobody recorded (seen in CI: Appium, spawned 0.1 s before the SIGKILL). Every process a
+ * run starts therefore also carries the run's marker in its environment (`PHONEHOME_RUN`), which
+ * its own children inherit; the sweep ends what carries a killed run's marker too. Jenkins ends a
+ * build's leftovers the same way (its ProcessTreeKiller matches the BUILD_ID / JENKINS_NODE_COOKIE
+ * environment variable).
  */
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 export const PROCESSES_FILE = 'processes.jsonl';
 
+/** The environment variable every process a run starts carries, with the run's marker as value. */
+export const RUN_MARKER_VARIABLE = 'PHONEHOME_RUN';
+
 export interface LedgerEntry {
-  event: 'started' | 'ended';
+  /** `run`: the run process itself (first line); `run-end`: it closed its ledger (last line). */
+  event: 'run' | 'started' | 'ended' | 'run-end';
   pid: number;
   /** /proc/PID/stat field 22 (starttime). */
   startTime: string;
   role: string;
   time: number;
+  /** On `run`: the value of RUN_MARKER_VARIABLE in its children's environment. */
+  marker?: string;
 }
 
 interface Stat {
@@ -123,10 +137,18 @@ export function childrenListed(parent: number): number[] | undefined {
 /** Appends to `<runDir>/processes.jsonl`; one line per event, written at once (a SIGKILL may come next). */
 export class ProcessLedger {
   readonly file: string;
+  /** This run's marker (RUN_MARKER_VARIABLE's value). */
+  readonly marker: string;
+  /** What every process the run starts adds to its environment. */
+  readonly env: Readonly<Record<string, string>>;
   readonly #recorded = new Set<number>();
 
+  /** Opens the ledger with its first line: the run process itself, with its marker. */
   constructor(runDir: string) {
     this.file = path.join(runDir, PROCESSES_FILE);
+    this.marker = `${path.basename(runDir)}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    this.env = { [RUN_MARKER_VARIABLE]: this.marker };
+    this.#append({ event: 'run', pid: process.pid, startTime: readStat(process.pid)?.startTime ?? '', role: 'run', time: Date.now(), marker: this.marker });
   }
 
   /** Records a process the run started; false when it is already gone. */
@@ -135,7 +157,7 @@ export class ProcessLedger {
     const stat = readStat(pid);
     if (!stat) return false;
     this.#recorded.add(pid);
-    appendFileSync(this.file, JSON.stringify({ event: 'started', pid, startTime: stat.startTime, role, time: Date.now() } satisfies LedgerEntry) + '\n');
+    this.#append({ event: 'started', pid, startTime: stat.startTime, role, time: Date.now() });
     return true;
   }
 
@@ -149,30 +171,68 @@ export class ProcessLedger {
   /** A process the run stopped itself. */
   ended(pid: number, role: string): void {
     const stat = readStat(pid);
-    appendFileSync(this.file, JSON.stringify({ event: 'ended', pid, startTime: stat?.startTime ?? '', role, time: Date.now() } satisfies LedgerEntry) + '\n');
+    this.#append({ event: 'ended', pid, startTime: stat?.startTime ?? '', role, time: Date.now() });
+  }
+
+  /** The run put back what it started: a later sweep need not look for its marker. */
+  runEnded(): void {
+    this.#append({ event: 'run-end', pid: process.pid, startTime: readStat(process.pid)?.startTime ?? '', role: 'run', time: Date.now() });
+  }
+
+  #append(entry: LedgerEntry): void {
+    appendFileSync(this.file, JSON.stringify(entry) + '\n');
   }
 }
 
-/** Processes a ledger file lists as started and not ended that are still the same processes. */
-export function leftovers(file: string): LedgerEntry[] {
+/** A ledger's lines, a line cut off by a kill skipped. */
+function readLedger(file: string): LedgerEntry[] {
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return [];
   }
-  const open = new Map<string, LedgerEntry>();
+  const entries: LedgerEntry[] = [];
   for (const line of text.split('\n')) {
-    let entry: LedgerEntry;
     try {
-      entry = JSON.parse(line) as LedgerEntry;
+      const entry = JSON.parse(line) as LedgerEntry;
+      if (typeof entry.pid === 'number' && typeof entry.startTime === 'string') entries.push(entry);
     } catch {
-      continue; // a line cut off by the kill
+      /* a line cut off by the kill */
     }
-    if (typeof entry.pid !== 'number' || typeof entry.startTime !== 'string') continue;
+  }
+  return entries;
+}
+
+/** Live processes (not zombies, not this one) whose environment holds RUN_MARKER_VARIABLE with one of `markers`. */
+export function processesMarked(markers: ReadonlySet<string>): Array<{ pid: number; startTime: string; marker: string }> {
+  if (markers.size === 0) return [];
+  const prefix = `${RUN_MARKER_VARIABLE}=`;
+  const found: Array<{ pid: number; startTime: string; marker: string }> = [];
+  for (const pid of allPids()) {
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'latin1'); // another user's process: EACCES, not ours
+    } catch {
+      continue;
+    }
+    const variable = environ.split('\0').find((v) => v.startsWith(prefix));
+    const marker = variable?.slice(prefix.length);
+    if (marker === undefined || !markers.has(marker)) continue;
+    const stat = readStat(pid);
+    if (stat && stat.state !== 'Z') found.push({ pid, startTime: stat.startTime, marker });
+  }
+  return found;
+}
+
+/** Processes a ledger file lists as started and not ended that are still the same processes. */
+export function leftovers(file: string): LedgerEntry[] {
+  const open = new Map<string, LedgerEntry>();
+  for (const entry of readLedger(file)) {
     const key = `${entry.pid}/${entry.startTime}`;
     if (entry.event === 'started') open.set(key, entry);
-    else open.delete(key);
+    else if (entry.event === 'ended') open.delete(key);
   }
   return [...open.values()].filter((e) => isSameProcess(e.pid, e.startTime));
 }
@@ -183,9 +243,11 @@ export interface SweepResult {
 }
 
 /**
- * The start-up sweep: for every run folder under `reportsRoot` (but `except`), ends the processes
- * its ledger lists that still run (SIGTERM, then SIGKILL after `graceMs`); a process that leads
- * its own group (a launched phone) is ended with its group.
+ * The start-up sweep: for every run folder under `reportsRoot` (but `except`) whose run process has
+ * ended, ends the processes its ledger lists that still run and, unless that run closed its ledger,
+ * every process carrying its marker (SIGTERM, then SIGKILL after `graceMs`); a recorded process that
+ * leads its own group (a launched phone) is ended with its group. A run still running (another
+ * `phonehome run` writing to the same folder) is left alone.
  */
 export async function sweepLeftovers(reportsRoot: string, options: { except?: string; graceMs?: number } = {}): Promise<SweepResult> {
   let runs: string[] = [];
@@ -194,26 +256,40 @@ export async function sweepLeftovers(reportsRoot: string, options: { except?: st
   } catch {
     return { ended: [] };
   }
-  const found: Array<{ entry: LedgerEntry; file: string }> = [];
+  const found: Array<{ entry: LedgerEntry; file: string; group: boolean }> = [];
+  const markers = new Map<string, string>(); // marker → its ledger file
   for (const dir of runs) {
     const file = path.join(dir, PROCESSES_FILE);
-    for (const entry of leftovers(file)) found.push({ entry, file });
+    const entries = readLedger(file);
+    const run = entries.find((e) => e.event === 'run');
+    if (run && isSameProcess(run.pid, run.startTime)) continue;
+    if (run?.marker && !entries.some((e) => e.event === 'run-end')) markers.set(run.marker, file);
+    for (const entry of leftovers(file)) found.push({ entry, file, group: true });
   }
-  const signal = (e: LedgerEntry, sig: NodeJS.Signals) => {
+  const known = new Set(found.map(({ entry }) => entry.pid));
+  for (const p of processesMarked(new Set(markers.keys()))) {
+    if (known.has(p.pid)) continue;
+    // Not recorded: a child the run spawned just before it was killed, or a child of one of its children.
+    found.push({ entry: { event: 'started', pid: p.pid, startTime: p.startTime, role: 'unrecorded, carrying the run\'s marker', time: Date.now() }, file: markers.get(p.marker)!, group: false });
+  }
+  const signal = ({ entry: e, group: mayLead }: { entry: LedgerEntry; group: boolean }, sig: NodeJS.Signals) => {
     if (!isSameProcess(e.pid, e.startTime)) return;
-    const group = readStat(e.pid)?.pgid === e.pid;
+    const group = mayLead && readStat(e.pid)?.pgid === e.pid;
     try {
       process.kill(group ? -e.pid : e.pid, sig);
     } catch {
       /* gone */
     }
   };
-  for (const { entry } of found) signal(entry, 'SIGTERM');
+  for (const f of found) signal(f, 'SIGTERM');
   const deadline = Date.now() + (options.graceMs ?? 3000);
   while (Date.now() < deadline && found.some(({ entry }) => isSameProcess(entry.pid, entry.startTime))) await new Promise((r) => setTimeout(r, 50));
-  for (const { entry } of found) signal(entry, 'SIGKILL');
+  for (const f of found) signal(f, 'SIGKILL');
   for (const { entry, file } of found) {
     appendFileSync(file, JSON.stringify({ ...entry, event: 'ended', time: Date.now() } satisfies LedgerEntry) + '\n');
+  }
+  for (const file of new Set(markers.values())) {
+    appendFileSync(file, JSON.stringify({ event: 'run-end', pid: 0, startTime: '', role: 'swept by a later run', time: Date.now() } satisfies LedgerEntry) + '\n');
   }
   return { ended: found.map(({ entry }) => `${entry.role} ${entry.pid}`) };
 }
@@ -235,5 +311,10 @@ export async function openRunLedger(runDir: string, reportsRoot: string, log: (l
     }
   }, watchMs);
   timer.unref();
-  return Object.assign(ledger, { close: () => clearInterval(timer) });
+  return Object.assign(ledger, {
+    close: () => {
+      clearInterval(timer);
+      ledger.runEnded();
+    },
+  });
 }

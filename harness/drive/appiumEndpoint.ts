@@ -14,9 +14,9 @@ export interface AppiumEndpoint {
  * The Appium / Selenium Grid URL of a devices.json entry, or an Appium server the harness starts
  * on a free local port (appium and the UiAutomator2 driver are project dependencies).
  */
-export async function appiumFor(entry: DeviceEntry, options: { adbPort: number; logFile?: string; onSpawn?: (pid: number) => void }): Promise<AppiumEndpoint> {
+export async function appiumFor(entry: DeviceEntry, options: { adbPort: number; logFile?: string; onSpawn?: (pid: number) => void; env?: Readonly<Record<string, string>> }): Promise<AppiumEndpoint> {
   if (entry.appiumUrl) return { url: entry.appiumUrl, owned: false, stop: async () => undefined };
-  const server = new AppiumServer({ host: '127.0.0.1', port: 0, adbPort: options.adbPort, logFile: options.logFile, ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}) });
+  const server = new AppiumServer({ host: '127.0.0.1', port: 0, adbPort: options.adbPort, logFile: options.logFile, ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}), ...(options.env ? { env: options.env } : {}) });
   await server.start();
   return { url: server.url, owned: true, stop: () => server.stop() };
 }

@@ -22,6 +22,8 @@ export interface AppiumServerOptions {
   logFile?: string;
   /** Called with the server's PID as soon as it is spawned (a run's process ledger records it). */
   onSpawn?: (pid: number) => void;
+  /** Added to the server's environment (a run's marker, which the adb commands it runs inherit). */
+  env?: Readonly<Record<string, string>>;
   /** Default: the project root. */
   appiumHome?: string;
   /** Default: ensureAndroidHome() (the user's SDK, or a minimal one linking the system adb). */
@@ -153,7 +155,7 @@ export class AppiumServer extends EventEmitter<AppiumServerEvents> {
     if (Object.keys(defaults).length > 0) args.push('--default-capabilities', JSON.stringify(defaults));
     if (this.options.logFile) args.push('--log', path.resolve(this.options.logFile));
     args.push(...(this.options.extraArgs ?? []));
-    const env: NodeJS.ProcessEnv = { ...process.env, APPIUM_HOME: appiumHome, ANDROID_HOME: androidHome, ANDROID_SDK_ROOT: androidHome };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, APPIUM_HOME: appiumHome, ANDROID_HOME: androidHome, ANDROID_SDK_ROOT: androidHome };
     if (this.options.adbPort !== undefined) env.ANDROID_ADB_SERVER_PORT = String(this.options.adbPort);
 
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -17,7 +17,7 @@ export interface RunIo {
 /** Opens browsers on phones (harness/drive); created once, before the first phone is rigged. */
 export type CreateDriver = (
   phones: RiggedPhone[],
-  setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void },
+  setup: { adbPort: number; log: (line: string) => void; onProcess?: (pid: number, role: string) => void; env?: Readonly<Record<string, string>> },
 ) => Promise<BrowserDriver & { stop(): Promise<void> }>;
 
 export interface LifecycleOptions {
@@ -120,7 +120,7 @@ export class RunLifecycle {
     try {
       let adbPort = options.adbPort;
       if (adbPort === undefined) {
-        run.#adbServer = new AdbServer();
+        run.#adbServer = new AdbServer({ env: processes.env });
         await run.#adbServer.start();
         adbPort = run.#adbServer.port;
         processes.record(pidListeningOn(adbPort), 'adb server');
@@ -128,7 +128,7 @@ export class RunLifecycle {
       }
       run.#adb = new AdbClient({ port: adbPort });
       if (options.createDriver) {
-        run.#driver = await options.createDriver(run.phones, { adbPort, log, onProcess: (pid, role) => processes.record(pid, role) });
+        run.#driver = await options.createDriver(run.phones, { adbPort, log, onProcess: (pid, role) => processes.record(pid, role), env: processes.env });
       }
     } catch (error) {
       run.failed(error);
@@ -184,6 +184,7 @@ export class RunLifecycle {
       packages,
       log,
       onLaunch: (pid) => this.#processes.record(pid, `phone ${allocated.name}`),
+      launchEnv: this.#processes.env,
       browsers: [...this.#options.browsers],
       ...(this.#driver ? { driver: this.#driver } : {}),
       ...(options.shownAs !== undefined ? { shownAs: options.shownAs } : {}),

@@ -16,6 +16,8 @@ export interface DriverSetup {
   log: (line: string) => void;
   /** Told of every process the driver starts (an Appium server), so the run's ledger can end it after a kill. */
   onProcess?: (pid: number, role: string) => void;
+  /** Added to the environment of every process the driver starts (the run's marker). */
+  env?: Readonly<Record<string, string>>;
   /** How suites' waitForTelemetry() waits; default from PHONEHOME_WAITS, else 'evidence'. */
   waits?: WaitPolicy;
   /**
@@ -109,7 +111,7 @@ export async function createBrowserDriver(phones: RiggedPhone[], setup: DriverSe
     if (!endpoint) {
       endpoint = (async () => {
         await mkdir(phone.captureDir, { recursive: true });
-        const started = await appiumFor(phone.entry, { adbPort: setup.adbPort, logFile: path.join(phone.captureDir, 'appium.log'), onSpawn: (pid) => setup.onProcess?.(pid, `appium ${phone.entry.name}`) });
+        const started = await appiumFor(phone.entry, { adbPort: setup.adbPort, logFile: path.join(phone.captureDir, 'appium.log'), onSpawn: (pid) => setup.onProcess?.(pid, `appium ${phone.entry.name}`), ...(setup.env ? { env: setup.env } : {}) });
         setup.log(`[${phone.entry.name}] Appium at ${started.url}${started.owned ? ' (started by phonehome)' : ''}`);
         return started;
       })();

@@ -65,6 +65,8 @@ export interface RiggedPhoneOptions {
   log: (line: string) => void;
   /** Called with a launched phone's PID as soon as it runs (the run's process ledger). */
   onLaunch?: (pid: number) => void;
+  /** Added to a launched phone's environment (the run's marker). */
+  launchEnv?: Readonly<Record<string, string>>;
   /**
    * Opens browsers on the phone (scenario/browserDriver over harness/drive). Absent when the user's
    * own WebdriverIO session drives them (the wdio service): openBrowser() then says so.
@@ -126,7 +128,7 @@ export class RiggedPhone implements ScenarioPhone {
     this.captureDir = options.folder.captureDir(options.entry.name);
     // A launched phone logs into the run folder, not into the run: it must not die with the run's pipes.
     const launchLog = path.join(options.folder.dir, 'phones', `${path.basename(this.captureDir)}.log`);
-    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog, ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}) });
+    this.session = new DeviceSession({ entry: options.entry, adb: options.adb, baseDir: options.baseDir, log: options.log, launchLog, ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}), ...(options.launchEnv ? { launchEnv: options.launchEnv } : {}) });
   }
 
   get record(): PhoneRecord {
