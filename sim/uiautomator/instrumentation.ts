@@ -72,6 +72,7 @@ export function startUiAutomator2Instrumentation(ctx: PhoneContext, runtime: App
     ui: ctx.inputInjectionAllowed ? injectionGuarded(runtime.ui, () => ctx.inputInjectionAllowed!()) : runtime.ui,
     screenshot: () => runtime.screencap(),
     device: ctx.profile.device,
+    ...(ctx.appAndroidId ? { androidId: () => ctx.appAndroidId!(SERVER_PACKAGE) } : {}),
     build: serverPackage ? { version: serverPackage.version, versionCode: serverPackage.versionCode } : undefined,
   });
   let finish: (code: number) => void = () => undefined;

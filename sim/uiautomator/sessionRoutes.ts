@@ -154,7 +154,7 @@ export function registerSessionRoutes(router: Router<RouteContext>): void {
       if (z !== 0 && z !== 90 && z !== 180 && z !== 270) throw new W3cError('invalid argument', `Rotation value of ${String(z)} degrees is not supported. Only 0, 90, 180 and 270 degrees could be translated into a valid screen rotation`);
       return rotateTo(c, (z / 90) as 0 | 1 | 2 | 3);
     })
-    .add('GET', '/session/:sessionId/appium/device/info', (c) => deviceInfo(c.server.options.device, c.ui.display()))
+    .add('GET', '/session/:sessionId/appium/device/info', (c) => deviceInfo(c.server.options.device, c.ui.display(), c.server.options.androidId?.()))
     .add('GET', '/session/:sessionId/appium/device/system_bars', (c) => ({ statusBar: Math.round((24 * c.ui.display().density) / 160) }))
     .add('GET', '/session/:sessionId/appium/device/pixel_ratio', (c) => c.ui.display().density / 160)
     .add('GET', '/session/:sessionId/appium/device/display_density', (c) => c.ui.display().density)

@@ -17,6 +17,8 @@ export interface UiAutomator2ServerOptions {
   /** PNG of the screen as it is now (the same pixels `screencap -p` gives). */
   screenshot(): Promise<Buffer>;
   device: DeviceProfile;
+  /** Settings.Secure.ANDROID_ID as the server package reads it (its SSAID on Android 8+); default the profile's. */
+  androidId?: () => string;
   /** The server build `/status` reports (the installed io.appium.uiautomator2.server). */
   build?: { version: string; versionCode: number };
   /** Largest request body accepted (hostile clients); default 1 MiB. */

@@ -8,6 +8,9 @@ import { loadProfile } from '../../sim/profiles/index.js';
 import { sh } from './android-support.js';
 import { installProfileApks, phoneWithApps, startApp } from './android-support-apps.js';
 import { InterceptingProxy, TestCA } from './net-testProxy.js';
+import { startUiAutomator2Instrumentation } from '../../sim/uiautomator/index.js';
+import type { PhoneContext } from '../../sim/services.js';
+import { phoneRequest } from './uiautomator-support/phoneHttp.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
 const PRO = 'com.mi.globalbrowser';
@@ -117,6 +120,30 @@ describe('sim android: each app has its own ANDROID_ID on Android 8+ (SSAID), th
       expect((await read()).get(MINT), 'same user key and signing key, same SSAID').to.equal(first);
     } finally {
       await phone.close();
+    }
+  });
+
+  it('the UiAutomator2 server\'s /appium/device/info reports its own package\'s SSAID, as its context reads it, not the shell\'s value', async () => {
+    let ctx: PhoneContext | undefined;
+    const device = new AndroidDevice(loadProfile('redmi-note-8-2020'));
+    const runtime = device.attachApps((c) => {
+      ctx = c;
+      return createAppRuntime(c);
+    }) as SimAppRuntime;
+    const run = startUiAutomator2Instrumentation(ctx!, runtime, {});
+    try {
+      const call = (method: string, path: string, body?: unknown) => phoneRequest(ctx!, 6790, method, path, body);
+      const created = await call('POST', '/session', { capabilities: { firstMatch: [{ platformName: 'Android' }], alwaysMatch: {} } });
+      expect(created.status, JSON.stringify(created.body)).to.equal(200);
+      const info = (await call('GET', `/session/${created.body.sessionId}/appium/device/info`)).body.value;
+      const own = device.appAndroidId('io.appium.uiautomator2.server');
+      expect(info.androidId).to.equal(own);
+      expect(own).to.not.equal(device.profile.device.androidId);
+      expect((await sh(device, 'settings get secure android_id')).stdout.trim(), 'the shell still reads the device value').to.equal(device.profile.device.androidId);
+    } finally {
+      run.kill();
+      await runtime.shutdown?.();
+      device.shutdown();
     }
   });
 
