@@ -5,10 +5,12 @@ import path from 'node:path';
 import { loadOrCreateCa } from '../../harness/capture/certificateAuthority.js';
 import { clearAppData, readAppVersions } from '../../harness/device/index.js';
 import { androidSystemCertificate } from '../../harness/device/provision/androidCertName.js';
+import { parseSsaidXml, ssaidPath } from '../../harness/device/ssaid.js';
 import { launchCommand, resolveLauncherActivity } from '../../harness/drive/launcherActivity.js';
 import { PhoneLab } from './phoneFixture.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
+const PRO = 'com.mi.globalbrowser';
 
 /** MIUI Second space is another Android user (10): the harness names it wherever Android takes --user. */
 describe('device: a phone with Second space in front is driven as the user on screen (10), not user 0', function () {
@@ -38,6 +40,25 @@ describe('device: a phone with Second space in front is driven as the user on sc
     expect(await session.adb.shell(`su -c 'ls /data/misc/user/0/cacerts-added'`)).not.to.include(fileName);
     expect((await provisioning.undo()).ok).to.equal(true);
     expect(await session.adb.shell(`su -c 'ls /data/misc/user/10/cacerts-added 2>&1'`)).to.match(/No such file/);
+  });
+
+  it('ANDROID_ID is read from user 10\'s settings_ssaid.xml: the values the browsers on screen read, none of user 0\'s', async () => {
+    const phone = await lab.phone('redmi-note-8-2020', (p) => { p.device.currentUser = 10; });
+    const session = await lab.session(phone);
+    const provisioning = await session.provision({ proxyPort: 18312, caCertPem: caPem, caStore: 'user', reassertMs: 0 });
+    try {
+      const ids = await session.identifiers([MINT, PRO]);
+      const apps = (ids.androidId as { apps: Record<string, string> }).apps;
+      // The phone's own file for user 10, with its own user key: each browser has a value there.
+      const user10 = parseSsaidXml(await session.adb.shell(`su -c 'cat ${ssaidPath(10)}'`));
+      const user0 = parseSsaidXml(await session.adb.shell(`su -c 'cat ${ssaidPath(0)}'`));
+      expect(apps).to.deep.equal({ [MINT]: user10.get(MINT), [PRO]: user10.get(PRO) });
+      expect(apps[MINT], 'what the browser on screen reads').to.equal(phone.android.appAndroidId(MINT));
+      expect(user0.get(MINT), 'user 0 has its own, different value').to.match(/^[0-9a-f]{16}$/).and.not.equal(apps[MINT]);
+      expect(Object.values(apps)).to.not.include(user0.get(MINT)).and.not.include(user0.get(PRO));
+    } finally {
+      await provisioning.undo();
+    }
   });
 
   it('pm clear and am start name user 10: clearing user 0 leaves the running browser alone, clearing user 10 stops it', async () => {
