@@ -2,7 +2,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +10,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFlows, type Flow } from '../../harness/capture/index.js';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), `phonehome-${prefix}-`));
@@ -147,7 +147,8 @@ export function flowsWhen(dir: string, predicate: (f: Flow) => boolean, count = 
 
 export interface SidecarProcess { child: ChildProcess; ready: Ready; stderr: () => string }
 
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'phonehome.js');
+/** The phonehome command the tests spawn (compiled when the build is fresh: test/phonehomeBin.ts). */
+export const BIN = PHONEHOME_BIN;
 
 export interface Ready { ready: true; port: number; out: string; pid: number }
 

@@ -3,8 +3,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
-const BIN = path.resolve('harness/phonehome.js');
+const BIN = PHONEHOME_BIN;
 
 /** `sh -c 'phonehome ARGS | READER; echo $? of phonehome'`: the reader closes the pipe first. */
 function piped(args: string, reader: string, env: NodeJS.ProcessEnv): Promise<{ code: string; stderr: string }> {

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { CaptureSidecar } from '../../harness/capture/index.js';
 import { PhonehomeError } from '../../harness/errors.js';
 import { createRunFolder, JournalWriter, RUN_FILES } from '../../harness/report/index.js';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
-const BIN = path.resolve('harness/phonehome.js');
+const BIN = PHONEHOME_BIN;
 
 function phonehome(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -4,9 +4,10 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
 const SCENARIO_INDEX = path.resolve('harness/scenario/index.js');
-const BIN = path.resolve('harness/phonehome.js');
+const BIN = PHONEHOME_BIN;
 
 /** The real binary, as a user runs it: exit code and stderr lines. */
 function phonehome(args: string[], cwd: string): Promise<{ code: number | null; err: string[]; stdout: string }> {

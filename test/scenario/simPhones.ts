@@ -3,8 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../harness/device/index.js';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
-export const BIN = path.resolve('harness/phonehome.js');
+/** The phonehome command the tests spawn (compiled when the build is fresh: test/phonehomeBin.ts). */
+export const BIN = PHONEHOME_BIN;
 
 /** devices.json entries for simulated phones the run launches itself, on free ports (never the committed 5555…: others run tests too). */
 export async function simDeviceEntries(phones: Array<{ name: string; profile: string; tags?: string[] }>): Promise<object[]> {

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrivateAdb } from './adbd-support/privateAdb.js';
 import { testProfile } from './adbd-support/testPhones.js';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
 function runSim(args: string[]): { child: ChildProcess; lines: string[]; errors: string[]; waitFor: (re: RegExp, ms?: number) => Promise<string>; exit: Promise<number> } {
-  const child = spawn(process.execPath, ['harness/phonehome.js', 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [PHONEHOME_BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const errors: string[] = [];
   let buffer = '';

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
 /** `phonehome sim --profile redmi-note-8-2020 --port 0 ARGS` until its ready line; then SIGTERM. Returns its stderr. */
 async function simStderr(args: string[]): Promise<{ stderr: string; ready: string }> {
-  const child = spawn(process.execPath, ['harness/phonehome.js', 'sim', '--profile', 'redmi-note-8-2020', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [PHONEHOME_BIN, 'sim', '--profile', 'redmi-note-8-2020', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { PHONEHOME_BIN } from '../phonehomeBin.js';
 
-const binary = fileURLToPath(new URL('../../harness/phonehome.js', import.meta.url));
+const binary = PHONEHOME_BIN;
 
 /** The real binary, as a user runs it. */
 function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
