@@ -23,13 +23,32 @@ export function phonehome(args: string[], cwd: string, timeoutMs = 170_000): { c
   return { child, output: child.output, done };
 }
 
-/** A simulated phone this test starts and may kill: `phonehome sim` in its own process. */
+/**
+ * A simulated phone this test starts and may kill: `phonehome sim` in its own process. A port that
+ * another process took between freePort() and the sim's bind (`already in use`, exit 2) is retried
+ * on another port, twice at most; any other exit fails with the sim's own words.
+ */
 export async function startSim(profile: string, cwd: string): Promise<{ serial: string; child: ChildProcess; stop: () => Promise<void> }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSimOnce(profile, cwd);
+    } catch (error) {
+      if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startSimOnce(profile: string, cwd: string): Promise<{ serial: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'sim', '--profile', profile, '--port', String(port)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-4000)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`phonehome sim did not get ready: ${text}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`phonehome sim did not get ready: ${text}${errors}`));
+    }, 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       text += d.toString();
       if (/ready/.test(text)) {
@@ -37,7 +56,10 @@ export async function startSim(profile: string, cwd: string): Promise<{ serial: 
         resolve();
       }
     });
-    child.once('exit', () => reject(new Error(`phonehome sim exited: ${text}`)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`phonehome sim exited (${signal ?? `code ${code}`}): ${text}${errors}`));
+    });
   });
   child.stdout!.resume();
   child.stderr!.resume();
