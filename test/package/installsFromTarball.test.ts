@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,9 @@ const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
 
 // A user's first steps with the published package: npm pack (which builds dist/ through
 // `prepare`), install the tarball into an empty project, compile TypeScript against its types and
-// run its bin — all without the repo's sources or tsx.
+// run its bin — all without the repo's sources or tsx. It packs a copy of the checkout: `prepare`
+// starts with `rm -rf dist`, and the other test files spawn the checkout's dist/ while this one
+// runs (test/phonehomeBin.ts; CI saw `Cannot find module dist/harness/bin.js` mid-build).
 describe('the phonehome package, installed from its tarball', function () {
   this.timeout(300_000);
   let tmp: string;
@@ -25,7 +27,11 @@ describe('the phonehome package, installed from its tarball', function () {
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'phonehome-pack-'));
-    await run('npm', ['pack', '--pack-destination', tmp, ...NPM_FLAGS], { cwd: root, maxBuffer: 64 << 20 });
+    const checkout = path.join(tmp, 'checkout');
+    const skip = new Set(['node_modules', 'dist', 'reports', '.git'].map((name) => path.join(root, name)));
+    cpSync(root, checkout, { recursive: true, filter: (from) => !skip.has(from) });
+    symlinkSync(path.join(root, 'node_modules'), path.join(checkout, 'node_modules'));
+    await run('npm', ['pack', '--pack-destination', tmp, ...NPM_FLAGS], { cwd: checkout, maxBuffer: 64 << 20 });
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     expect(tarball, 'npm pack wrote no tarball').to.be.a('string');
     app = path.join(tmp, 'app');
