@@ -1,7 +1,7 @@
 import { Readable, type Duplex } from 'node:stream';
 import type { Client, DeviceClient } from '@devicefarmer/adbkit';
 import { PhonehomeError } from '../errors.js';
-import { runAdb } from './adbServer.js';
+import { existingServer, runAdb } from './adbServer.js';
 import { withTimeout } from './withTimeout.js';
 
 export const DEFAULT_ADB_TIMEOUT_MS = 10_000;
@@ -130,7 +130,7 @@ export class AdbDevice {
 
   private async cli(args: string[], timeoutMs = this.timeoutMs): Promise<string> {
     try {
-      return await runAdb(this.bin, ['-P', String(this.serverPort), '-s', this.serial, ...args], timeoutMs);
+      return await runAdb(this.bin, [...existingServer(this.serverPort), '-s', this.serial, ...args], timeoutMs);
     } catch (error) {
       const message = (error as Error).message;
       if (LOST_PATTERNS.test(message)) throw new DeviceLostError(this.serial, message, error);

@@ -49,7 +49,7 @@ export class AdbServer {
     if (this.chosenPort === undefined) return;
     const port = this.chosenPort;
     this.chosenPort = undefined;
-    await runAdb(this.bin, ['-P', String(port), 'kill-server'], this.timeoutMs).catch(() => undefined);
+    await runAdb(this.bin, [...existingServer(port), 'kill-server'], this.timeoutMs).catch(() => undefined);
     await endServerStillOn(port);
   }
 }
@@ -78,6 +78,18 @@ async function endServerStillOn(port: number): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The adb CLI's options for a call to the server on `port` that must never start one: with `-H`
+ * the client treats the server as remote and, finding none, fails with "cannot start server on
+ * remote host" instead of launching `adb -L tcp:PORT fork-server server` (AOSP adb
+ * client/adb_client.cpp `__adb_check_server_version`; socket_spec.cpp `tcp_host_is_local` counts only
+ * an empty host or `localhost` as local). A call after the run stopped its private server (an undo
+ * still in flight when Ctrl-C's cleanup ends it) once left a detached server behind that way.
+ */
+export function existingServer(port: number): string[] {
+  return ['-H', '127.0.0.1', '-P', String(port)];
 }
 
 /** Runs the adb CLI (for what adbkit lacks, e.g. `reverse --remove`); output or a PhonehomeError. */

@@ -3,7 +3,7 @@ import { isConnectAddress } from '../config/index.js';
 import type { DeviceEntry } from '../config/index.js';
 import { PhonehomeError } from '../errors.js';
 import type { AdbDevice } from './adbDevice.js';
-import { runAdb } from './adbServer.js';
+import { existingServer, runAdb } from './adbServer.js';
 import { shellQuote } from './shellQuote.js';
 import { delay } from './withTimeout.js';
 
@@ -82,7 +82,7 @@ export function phoneEvents(entry: DeviceEntry, device: AdbDevice, options: Phon
       receiveSms: async (from, text) => {
         checkSms(from, text);
         // adb relays the command to the console and prints its answer: "OK" or "KO: …".
-        const out = await runAdb(options.adbBin, ['-P', String(options.adbPort), '-s', entry.serial, 'emu', 'sms', 'send', from, text], 10_000);
+        const out = await runAdb(options.adbBin, [...existingServer(options.adbPort), '-s', entry.serial, 'emu', 'sms', 'send', from, text], 10_000);
         if (/^KO\b/m.test(out)) throw new PhonehomeError(`${entry.name}: the emulator console refused 'sms send': ${out.trim().split('\n').find((l) => l.startsWith('KO')) ?? out.trim()}`);
         return { from };
       },

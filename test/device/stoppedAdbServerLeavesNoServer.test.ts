@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { AdbServer, pidListeningOn } from '../../harness/device/index.js';
+import { AdbClient, AdbServer, pidListeningOn } from '../../harness/device/index.js';
 
 function processState(pid: number): string {
   try {
@@ -46,6 +46,19 @@ describe('device: a stopped adb server leaves no server behind', function () {
     expect(pidListeningOn(port), `a server still listens on ${port}`).to.equal(undefined);
     // Gone, or a zombie its reaper has not collected yet (its parent, the adb client, exited at start).
     expect(['gone', 'Z']).to.include(processState(pid!));
+  });
+
+  it('an adb CLI call the harness makes after the stop fails and starts no server on the port (adb -H: the server is "remote")', async () => {
+    const server = new AdbServer();
+    await server.start();
+    const port = server.port;
+    const device = new AdbClient({ port }).device('127.0.0.1:5555');
+    await server.stop();
+    // An undo still in flight when Ctrl-C's cleanup stopped the server: `adb reverse --remove`.
+    const error = await device.removeReverse('tcp:8080').then(() => undefined, (e: Error) => e);
+    expect(error?.message).to.match(/cannot (connect to daemon|start server on remote host)/);
+    await new Promise((r) => setTimeout(r, 300)); // a launched server would be listening by now
+    expect(pidListeningOn(port), `a server was started on ${port}`).to.equal(undefined);
   });
 
   it('leaves a server on another port alone', async () => {
