@@ -24,6 +24,7 @@ export class AdbClient {
   readonly bin: string;
   readonly timeoutMs: number;
   private readonly client: Client;
+  #closed = false;
 
   constructor(options: AdbClientOptions = {}) {
     this.port = options.port ?? (Number(process.env.ANDROID_ADB_SERVER_PORT) || 5037);
@@ -32,8 +33,28 @@ export class AdbClient {
     this.client = Adb.createClient({ host: options.host ?? '127.0.0.1', port: this.port, bin: this.bin });
   }
 
+  /**
+   * No call through this client (or its devices) reaches adbkit any more: adbkit answers a refused
+   * connection by running `adb -P PORT start-server` (adbkit dist/src/adb/connection.js, connect()),
+   * so a call still in flight after the run stopped its private server would start a detached one
+   * (found on this machine after Ctrl-C runs: a server in the run's folder, in the run's environment).
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Throws once close() was called, naming the call. */
+  ensureOpen(what: string): void {
+    if (this.#closed) throw new PhonehomeError(`${what}: the run's adb client is closed (its server was stopped)`);
+  }
+
   async listDevices(): Promise<Array<{ serial: string; state: AdbState }>> {
     const what = `adb devices (server port ${this.port})`;
+    this.ensureOpen(what);
     try {
       const devices = await withTimeout<Array<{ id: string; type: string }>>(this.client.listDevices(), this.timeoutMs, what);
       return devices.map((d) => ({ serial: d.id, state: d.type as AdbState }));
@@ -51,6 +72,7 @@ export class AdbClient {
   async connect(address: string): Promise<void> {
     const { host, port } = splitAddress(address);
     const what = `adb connect ${address}`;
+    this.ensureOpen(what);
     try {
       await withTimeout(this.client.connect(host, port), this.timeoutMs, what);
     } catch (error) {
@@ -61,11 +83,12 @@ export class AdbClient {
 
   async disconnect(address: string): Promise<void> {
     const { host, port } = splitAddress(address);
+    if (this.#closed) return;
     await withTimeout(this.client.disconnect(host, port), this.timeoutMs, `adb disconnect ${address}`).catch(() => undefined);
   }
 
   device(serial: string, timeoutMs?: number): AdbDevice {
-    return new AdbDevice(this.client, serial, { timeoutMs: timeoutMs ?? this.timeoutMs, bin: this.bin, port: this.port });
+    return new AdbDevice(this.client, serial, { timeoutMs: timeoutMs ?? this.timeoutMs, bin: this.bin, port: this.port, ensureOpen: (what) => this.ensureOpen(what) });
   }
 }
 

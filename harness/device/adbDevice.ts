@@ -32,7 +32,11 @@ export class AdbDevice {
   readonly serverPort: number;
   private readonly device: DeviceClient;
 
-  constructor(client: Client, serial: string, options: { timeoutMs?: number; bin: string; port: number }) {
+  readonly #ensureOpen: (what: string) => void;
+
+  /** `ensureOpen`: throws once the AdbClient this device came from was closed (AdbClient.close()). */
+  constructor(client: Client, serial: string, options: { timeoutMs?: number; bin: string; port: number; ensureOpen?: (what: string) => void }) {
+    this.#ensureOpen = options.ensureOpen ?? (() => undefined);
     this.serial = serial;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ADB_TIMEOUT_MS;
     this.device = client.getDevice(serial);
@@ -129,6 +133,7 @@ export class AdbDevice {
   }
 
   private async cli(args: string[], timeoutMs = this.timeoutMs): Promise<string> {
+    this.#ensureOpen(`adb ${args.join(' ')} on ${this.serial}`);
     try {
       return await runAdb(this.bin, [...existingServer(this.serverPort), '-s', this.serial, ...args], timeoutMs);
     } catch (error) {
@@ -194,6 +199,7 @@ export class AdbDevice {
 
   /** Wraps adbkit's errors in one-line errors naming the phone; a vanished phone is a DeviceLostError. */
   private async guard<T>(what: string, call: () => PromiseLike<T>): Promise<T> {
+    this.#ensureOpen(what);
     try {
       return await call();
     } catch (error) {

@@ -274,6 +274,8 @@ export class RunLifecycle {
     return (this.#cleaned ??= (async () => {
       await this.#driver?.stop().catch((error: Error) => this.error(`Appium did not stop cleanly: ${error.message}`));
       for (const phone of [...this.phones].reverse()) await this.putBack(phone, { quiet: false });
+      // Whatever is still in flight (a suite interrupted by Ctrl-C) must not start a new server.
+      if (this.#adbServer) this.#adb?.close();
       await this.#adbServer?.stop();
     })());
   }

@@ -61,6 +61,22 @@ describe('device: a stopped adb server leaves no server behind', function () {
     expect(pidListeningOn(port), `a server was started on ${port}`).to.equal(undefined);
   });
 
+  it('a closed client refuses every call before adbkit sees it, so none starts a server (adbkit starts one on a refused connection)', async () => {
+    const server = new AdbServer();
+    await server.start();
+    const port = server.port;
+    const client = new AdbClient({ port });
+    const device = client.device('127.0.0.1:5555');
+    client.close();
+    await server.stop();
+    for (const call of [() => device.shell('true'), () => device.listReverses(), () => client.listDevices(), () => device.removeReverse('tcp:8080')]) {
+      const error = await call().then(() => undefined, (e: Error) => e);
+      expect(error?.message).to.match(/adb client is closed/);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pidListeningOn(port), `a server was started on ${port}`).to.equal(undefined);
+  });
+
   it('leaves a server on another port alone', async () => {
     const other = new AdbServer();
     await other.start();

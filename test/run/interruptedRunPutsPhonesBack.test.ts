@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pidListeningOn } from '../../harness/device/index.js';
 import type { RunRecord } from '../../harness/report/types.js';
 import { killGroup } from './farmPhones.js';
 import { openLab, proxySettings, readRunJson, reportFiles, runOnLab, waitFor, writeSuite, type Lab } from './lifecycleKit.js';
@@ -42,6 +45,15 @@ for (const phones of [1, 2]) {
       expect(output).to.match(/SIGINT: undoing provisioning before exiting/);
       expect(output).not.to.match(/undo (CA|proxy) on|did not stop cleanly/);
       expect(await proxySettings(lab)).to.deep.equal(proxiesBefore);
+    });
+
+    it('leaves no adb server on the run\'s private port (a call still in flight must not start one)', async () => {
+      const journal = await readFile(path.join(lab.dir, 'reports', 'latest', 'journal.jsonl'), 'utf8');
+      const port = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; port?: number }).find((e) => e.type === 'adb-server')?.port;
+      expect(port, 'the journal names the run\'s adb server').to.be.a('number');
+      // A server that a late call started would be listening within a second (it detaches; the run's group is gone).
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(pidListeningOn(port!), `an adb server listens on the run's port ${port}`).to.equal(undefined);
     });
 
     it('writes the report from what was captured, with run.json status incomplete', async () => {
