@@ -228,8 +228,13 @@ export function processesMarked(markers: ReadonlySet<string>): Array<{ pid: numb
 
 /** Processes a ledger file lists as started and not ended that are still the same processes. */
 export function leftovers(file: string): LedgerEntry[] {
+  return stillRunning(readLedger(file));
+}
+
+/** Of a ledger's lines, the processes started and not ended that are still the same processes. */
+function stillRunning(entries: LedgerEntry[]): LedgerEntry[] {
   const open = new Map<string, LedgerEntry>();
-  for (const entry of readLedger(file)) {
+  for (const entry of entries) {
     const key = `${entry.pid}/${entry.startTime}`;
     if (entry.event === 'started') open.set(key, entry);
     else if (entry.event === 'ended') open.delete(key);
@@ -264,7 +269,7 @@ export async function sweepLeftovers(reportsRoot: string, options: { except?: st
     const run = entries.find((e) => e.event === 'run');
     if (run && isSameProcess(run.pid, run.startTime)) continue;
     if (run?.marker && !entries.some((e) => e.event === 'run-end')) markers.set(run.marker, file);
-    for (const entry of leftovers(file)) found.push({ entry, file, group: true });
+    for (const entry of stillRunning(entries)) found.push({ entry, file, group: true });
   }
   const known = new Set(found.map(({ entry }) => entry.pid));
   for (const p of processesMarked(new Set(markers.keys()))) {
