@@ -5,6 +5,7 @@ import type { UiNode } from '../../sim/ui.js';
 import { findNode } from './uiTree.js';
 import { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type Answer } from './net-testProxy.js';
+import { appRuntime, contextThroughProxy } from './apps-phoneThroughProxy.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
 const PRO = 'com.mi.globalbrowser';
@@ -30,11 +31,8 @@ describe('sim/apps: the address bars behave as the real apps', function () {
     ca.remove();
   });
   beforeEach(async () => {
-    ctx = new TestPhoneContext(loadProfile('redmi-note-8-2020'));
-    ctx.cas.system.push(ca.certPem);
-    ctx.reverses.set(8080, proxy.port);
-    ctx.setProxy('127.0.0.1:8080');
-    runtime = createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 3000, responseTimeoutMs: 3000 } });
+    ctx = contextThroughProxy(loadProfile('redmi-note-8-2020'), proxy, ca);
+    runtime = appRuntime(ctx);
   });
   afterEach(async () => {
     await runtime?.shutdown();

@@ -1,19 +1,14 @@
 import { expect } from 'chai';
-import zlib from 'node:zlib';
-import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
+import type { SimAppRuntime } from '../../sim/apps/index.js';
 import { downloadOf } from '../../sim/apps/pageLoader.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import type { UiNode } from '../../sim/ui.js';
 import { findNodes } from './uiTree.js';
-import { TestPhoneContext } from './net-testPhoneContext.js';
-import { InterceptingProxy, TestCA, type Answer, type SeenRequest } from './net-testProxy.js';
+import type { TestPhoneContext } from './net-testPhoneContext.js';
+import { InterceptingProxy, TestCA, type Answer } from './net-testProxy.js';
+import { appRuntime, contextThroughProxy, sensorsEvents } from './apps-phoneThroughProxy.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
-
-/** Sensors events of a request: URL decode → base64 → gunzip → JSON (XDA's recipe). */
-function sensorsEvents(req: SeenRequest): Array<{ event: string; properties: Record<string, unknown> }> {
-  return JSON.parse(zlib.gunzipSync(Buffer.from(new URLSearchParams(req.body.toString()).get('data_list') ?? '', 'base64')).toString()) as never;
-}
 
 /** The 2020 browsers' other events (issue #16) in the simulated Mint: start page feed, share panel, download dialog. */
 describe('sim/apps: the news feed, a share and a download are browser events with their own telemetry', function () {
@@ -39,11 +34,8 @@ describe('sim/apps: the news feed, a share and a download are browser events wit
   });
 
   function boot(profile: string): void {
-    ctx = new TestPhoneContext(loadProfile(profile));
-    ctx.cas.system.push(ca.certPem);
-    ctx.reverses.set(8080, proxy.port);
-    ctx.setProxy('127.0.0.1:8080');
-    runtime = createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 3000, responseTimeoutMs: 3000 } });
+    ctx = contextThroughProxy(loadProfile(profile), proxy, ca);
+    runtime = appRuntime(ctx);
   }
   afterEach(async () => {
     await runtime?.shutdown();

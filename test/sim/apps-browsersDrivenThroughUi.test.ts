@@ -1,19 +1,14 @@
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
+import type { SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import { findNode } from './uiTree.js';
-import { TestPhoneContext } from './net-testPhoneContext.js';
+import type { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type Answer, type SeenRequest } from './net-testProxy.js';
+import { appRuntime, contextThroughProxy, sensorsEvents } from './apps-phoneThroughProxy.js';
 
 const MINT = 'com.mi.globalbrowser.mini';
 const PRO = 'com.mi.globalbrowser';
-
-/** Sensors Analytics events in a request, decoded as XDA did: URL decode -> base64 -> gunzip -> JSON. */
-function sensorsEvents(req: SeenRequest): Array<{ event: string; properties: Record<string, unknown>; distinct_id: string }> {
-  const form = new URLSearchParams(req.body.toString());
-  return JSON.parse(zlib.gunzipSync(Buffer.from(form.get('data_list') ?? '', 'base64')).toString()) as never;
-}
 
 describe('sim/apps: browsers driven through the UI seam', function () {
   this.timeout(20000);
@@ -44,12 +39,8 @@ describe('sim/apps: browsers driven through the UI seam', function () {
   });
 
   function boot(profileName: string, opts: { systemCA?: boolean; userCA?: boolean } = { systemCA: true }): SimAppRuntime {
-    ctx = new TestPhoneContext(loadProfile(profileName));
-    if (opts.systemCA) ctx.cas.system.push(ca.certPem);
-    if (opts.userCA) ctx.cas.user.push(ca.certPem);
-    ctx.reverses.set(8080, proxy.port);
-    ctx.setProxy('127.0.0.1:8080');
-    runtime = createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 3000, responseTimeoutMs: 3000 } });
+    ctx = contextThroughProxy(loadProfile(profileName), proxy, ca, { system: opts.systemCA, user: opts.userCA });
+    runtime = appRuntime(ctx);
     return runtime;
   }
   afterEach(async () => {

@@ -1,12 +1,13 @@
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { createAppRuntime, type SimAppRuntime } from '../../sim/apps/index.js';
+import type { SimAppRuntime } from '../../sim/apps/index.js';
 import { loadProfile } from '../../sim/profiles/index.js';
 import { findNode } from './uiTree.js';
 import { sh } from './android-support.js';
 import { phoneWithApps } from './android-support-apps.js';
-import { TestPhoneContext } from './net-testPhoneContext.js';
+import type { TestPhoneContext } from './net-testPhoneContext.js';
 import { InterceptingProxy, TestCA, type SeenRequest } from './net-testProxy.js';
+import { appRuntime, contextThroughProxy } from './apps-phoneThroughProxy.js';
 
 /** MIUI analytics' events as the 2020 profile sends them: form field data = base64 of gzip of JSON. */
 function uiEvent(req: SeenRequest): { event: string; screen: string; model: string } {
@@ -34,11 +35,8 @@ describe('sim/apps: the MIUI system layer (launcher screens and folders, shade, 
   });
 
   async function boot(profileName: string): Promise<SimAppRuntime> {
-    ctx = new TestPhoneContext(loadProfile(profileName));
-    ctx.cas.system.push(ca.certPem);
-    ctx.reverses.set(8080, proxy.port);
-    ctx.setProxy('127.0.0.1:8080');
-    runtime = createAppRuntime(ctx, { netLimits: { connectTimeoutMs: 3000, responseTimeoutMs: 3000 } });
+    ctx = contextThroughProxy(loadProfile(profileName), proxy, ca);
+    runtime = appRuntime(ctx);
     // Service apps (MIUI analytics) start at boot, on the next turn of the event loop.
     await new Promise((r) => setImmediate(r));
     return runtime;
