@@ -43,18 +43,14 @@ export class AdbClient {
     this.#closed = true;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Throws once close() was called, naming the call. */
-  ensureOpen(what: string): void {
+  #ensureOpen(what: string): void {
     if (this.#closed) throw new PhonehomeError(`${what}: the run's adb client is closed (its server was stopped)`);
   }
 
   async listDevices(): Promise<Array<{ serial: string; state: AdbState }>> {
     const what = `adb devices (server port ${this.port})`;
-    this.ensureOpen(what);
+    this.#ensureOpen(what);
     try {
       const devices = await withTimeout<Array<{ id: string; type: string }>>(this.client.listDevices(), this.timeoutMs, what);
       return devices.map((d) => ({ serial: d.id, state: d.type as AdbState }));
@@ -72,7 +68,7 @@ export class AdbClient {
   async connect(address: string): Promise<void> {
     const { host, port } = splitAddress(address);
     const what = `adb connect ${address}`;
-    this.ensureOpen(what);
+    this.#ensureOpen(what);
     try {
       await withTimeout(this.client.connect(host, port), this.timeoutMs, what);
     } catch (error) {
@@ -88,7 +84,7 @@ export class AdbClient {
   }
 
   device(serial: string, timeoutMs?: number): AdbDevice {
-    return new AdbDevice(this.client, serial, { timeoutMs: timeoutMs ?? this.timeoutMs, bin: this.bin, port: this.port, ensureOpen: (what) => this.ensureOpen(what) });
+    return new AdbDevice(this.client, serial, { timeoutMs: timeoutMs ?? this.timeoutMs, bin: this.bin, port: this.port, ensureOpen: (what) => this.#ensureOpen(what) });
   }
 }
 
