@@ -1,5 +1,6 @@
 /** Builds Flow records for detector tests: what the capture sidecar writes, with inline bodies. */
 import type { Flow, Header } from '../../harness/capture/types.js';
+import type { PatternMatch } from '../../harness/detect/index.js';
 
 let counter = 0;
 
@@ -69,4 +70,13 @@ export function varint(n: number): Buffer {
 export function protobufField(n: number, payload: Buffer | string): Buffer {
   const bytes = Buffer.from(payload);
   return Buffer.concat([varint((n << 3) | 2), varint(bytes.length), bytes]);
+}
+
+/** The obvious search: every occurrence of every pattern, overlapping ones included. */
+export function indexOfAll(patterns: readonly Uint8Array[], text: Buffer): PatternMatch[] {
+  const out: PatternMatch[] = [];
+  patterns.forEach((p, pattern) => {
+    for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) out.push({ pattern, start: at });
+  });
+  return out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
 }

@@ -1,15 +1,6 @@
 import { expect } from 'chai';
-import { MultiPatternMatcher, type PatternMatch } from '../../harness/detect/index.js';
-import { seededBytes as bytes } from './flowFixtures.js';
-
-/** The obvious search: every occurrence of every pattern, overlapping ones included. */
-function indexOfAll(patterns: readonly Uint8Array[], text: Buffer): PatternMatch[] {
-  const out: PatternMatch[] = [];
-  patterns.forEach((p, pattern) => {
-    for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) out.push({ pattern, start: at });
-  });
-  return out.sort((a, b) => a.start - b.start || a.pattern - b.pattern);
-}
+import { MultiPatternMatcher } from '../../harness/detect/index.js';
+import { indexOfAll, seededBytes as bytes } from './flowFixtures.js';
 
 const HEX = '0123456789abcdef';
 
